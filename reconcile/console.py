@@ -1,0 +1,59 @@
+"""The console adapter: the only module that imports Rich. Everything the CLI shows goes here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class Screen:
+    """Messages, tables and progress for one command run."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.out = console or Console(highlight=False)
+        self.err = console or Console(stderr=True, highlight=False)
+
+    def info(self, text: str) -> None:
+        self.out.print(text)
+
+    def success(self, text: str) -> None:
+        self.out.print(f"[green]✓[/green] {text}")
+
+    def error(self, text: str) -> None:
+        self.err.print(f"[bold red]error:[/bold red] {text}", soft_wrap=True)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
+              footer: Sequence[object] | None = None) -> None:
+        table = Table(title=title, show_footer=footer is not None)
+        for i, name in enumerate(columns):
+            table.add_column(name, justify="left" if i == 0 else "right",
+                             footer=str(footer[i]) if footer is not None else "")
+        for row in rows:
+            table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+        self.out.print(table)
+
+    @contextmanager
+    def progress(self) -> Iterator[Callable[[str], None]]:
+        """Yield a callback: each message starts a new stage line, closing the previous one."""
+        if not self.err.is_terminal and not sys.stderr.isatty():
+            # Plain logs for pipes and CI: one line per stage.
+            yield lambda message: self.err.print(f"… {message}")
+            return
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=self.err, transient=False)
+        current: list[int] = []
+
+        def step(message: str) -> None:
+            if current:
+                bar.update(current[-1], completed=1, total=1)
+            current.append(bar.add_task(message, total=None))
+
+        with bar:
+            yield step
+            if current:
+                bar.update(current[-1], completed=1, total=1)

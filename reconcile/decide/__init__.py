@@ -1,0 +1,39 @@
+"""Decide: from scored pairs to buckets, reasons and actions. Pure Polars, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from reconcile.decide.links import spouse_links
+from reconcile.decide.marriages import decide_marriages
+from reconcile.decide.persons import decide_persons
+from reconcile.ruleset import BucketRules, Reason
+
+RESULT_COLUMNS = (
+    "record_type", "record_id", "commune", "bucket", "action", "reasons",
+    "husband_person_id", "wife_person_id", "husband_match_probability", "wife_match_probability",
+    "proposed_changes",
+)
+
+
+def decide(
+    marriages: pl.DataFrame,
+    spouses: pl.DataFrame,
+    persons: pl.DataFrame,
+    pairs: pl.DataFrame,
+    rules: BucketRules,
+    reasons: Mapping[str, Reason],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (results, links): one result row per marriage and per married-but-unlinked person,
+    and one link row per spouse (its best candidate and link reasons)."""
+    links = spouse_links(spouses, persons, pairs, rules)
+    results = pl.concat(
+        [decide_marriages(marriages, spouses, persons, links, rules, reasons), decide_persons(persons, links)],
+        how="vertical_relaxed",
+    )
+    return results.select(RESULT_COLUMNS), links
+
+
+__all__ = ["RESULT_COLUMNS", "decide", "spouse_links"]

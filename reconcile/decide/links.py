@@ -1,0 +1,82 @@
+"""Pick each spouse's population person from the scored candidate pairs, and say why not.
+
+Pure: Polars frames in, Polars frames out. A spouse's best candidate is kept as evidence
+even when it is not good enough to act on; the link reasons say what holds it back.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from reconcile.ruleset import BucketRules
+
+
+def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
+    """True where at least one configured set of comparison levels holds for the pair."""
+    alternatives = [
+        pl.all_horizontal([pl.col(f"level_{comp}").is_in(list(labels)) for comp, labels in alt])
+        for alt in rules.sufficient_evidence
+    ]
+    return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
+
+
+def spouse_links(
+    spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame, rules: BucketRules
+) -> pl.DataFrame:
+    """One row per spouse: its best candidate (`person_uid`, probability, weight) and link reasons.
+
+    Columns: `unique_id`, `person_uid`, `match_probability`, `match_weight`, `linked`
+    (best candidate above the candidate minimum), `acceptable` (linked and nothing holds it
+    back), `link_reasons` (list of reason codes), `id_owner_uid`, `candidate_count`.
+    """
+    ranked = (
+        pairs.filter(pl.col("match_probability") >= rules.candidate_min_probability)
+        .sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
+        .with_columns(rank=pl.int_range(pl.len()).over("spouse_uid"))
+    )
+    best = ranked.filter(pl.col("rank") == 0).with_columns(sufficient=_sufficient_evidence(rules))
+    second = ranked.filter(pl.col("rank") == 1).select(
+        "spouse_uid", second_weight=pl.col("match_weight")
+    )
+    counts = ranked.group_by("spouse_uid").agg(candidate_count=pl.len())
+    owners = _id_owners(spouses, persons)
+    out = (
+        spouses.select("unique_id", "sex", "is_foreign")
+        .join(best.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
+        .join(second.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
+        .join(counts.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
+        .join(owners, on="unique_id", how="left")
+        .join(persons.select(pl.col("unique_id").alias("person_uid"), person_sex=pl.col("sex")),
+              on="person_uid", how="left")
+        .with_columns(linked=pl.col("person_uid").is_not_null(), candidate_count=pl.col("candidate_count").fill_null(0))
+    )
+    reasons = pl.concat_list([
+        pl.when(pl.col("linked") & (pl.col("match_weight") - pl.col("second_weight") < rules.min_weight_lead))
+        .then(pl.lit("AMBIGUOUS_CANDIDATES")),
+        pl.when(pl.col("linked") & (pl.col("match_probability") < rules.auto_min_probability))
+        .then(pl.lit("LOW_CONFIDENCE_LINK")),
+        pl.when(pl.col("linked") & ~pl.col("sufficient").fill_null(False)).then(pl.lit("WEAK_EVIDENCE")),
+        pl.when(pl.col("id_owner_uid").is_not_null()
+                & (pl.col("person_uid").is_null() | (pl.col("id_owner_uid") != pl.col("person_uid"))))
+        .then(pl.lit("ID_POINTS_ELSEWHERE")),
+        pl.when(pl.col("linked") & pl.col("person_sex").is_not_null() & (pl.col("person_sex") != pl.col("sex")))
+        .then(pl.lit("SEX_MISMATCH")),
+    ]).list.drop_nulls()
+    return out.with_columns(link_reasons=reasons).with_columns(
+        acceptable=pl.col("linked") & (pl.col("link_reasons").list.len() == 0)
+    ).select(
+        "unique_id", "person_uid", "match_probability", "match_weight", "linked", "acceptable",
+        "link_reasons", "id_owner_uid", "candidate_count",
+    )
+
+
+def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """The population person who holds the spouse's ID number (12-digit, else old 9-digit)."""
+    by12 = persons.filter(pl.col("id12").is_not_null()).select("id12", owner12=pl.col("unique_id")).unique("id12", keep="none")
+    by9 = persons.filter(pl.col("id9").is_not_null()).select("id9", owner9=pl.col("unique_id")).unique("id9", keep="none")
+    return (
+        spouses.select("unique_id", "id12", "id9")
+        .join(by12, on="id12", how="left")
+        .join(by9, on="id9", how="left")
+        .select("unique_id", id_owner_uid=pl.coalesce("owner12", "owner9"))
+    )

@@ -1,0 +1,206 @@
+"""Bucket each registry marriage from its two spouse links and the population records.
+
+Pure: Polars frames in, one result row per marriage out. A marriage takes the most
+serious bucket among its reasons; an auto_resolve marriage carries the exact change to
+make in the population database (`proposed_changes`, JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
+
+ROLES = {"husband": "h", "wife": "w"}
+_PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_ascii",
+                "death_date", "death_year")
+
+
+def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """One row per marriage with h_* and w_* columns: the registry spouse, the link, the person."""
+    person = persons.select(pl.col("unique_id").alias("person_uid"), *_PERSON_COLS)
+    side = spouses.select(
+        "registration_id", "role", "unique_id", "full_name", "name_ascii", "birth_year", "birth_month",
+        "birth_day", "is_foreign",
+    ).join(links, on="unique_id", how="left").join(person, on="person_uid", how="left")
+    frames = []
+    for role, p in ROLES.items():
+        part = side.filter(pl.col("role") == role).drop("role", "unique_id")
+        frames.append(part.rename({c: f"{p}_{c}" for c in part.columns if c != "registration_id"}))
+    return frames[0].join(frames[1], on="registration_id", how="full", coalesce=True)
+
+
+def _other_live_marriages(wide: pl.DataFrame, marriages: pl.DataFrame) -> pl.DataFrame:
+    """Registration ids whose husband or wife is linked in another valid marriage still in force.
+
+    A remarriage after the earlier partner's death is lawful and not counted.
+    """
+    valid = wide.join(marriages.select("registration_id", "status", "registration_date", "registration_year"),
+                      on="registration_id").filter(pl.col("status") == "valid")
+    sides = pl.concat([
+        valid.filter(pl.col(f"{p}_linked")).select(
+            "registration_id", "registration_date", "registration_year",
+            pl.col(f"{p}_person_uid").alias("person_uid"),
+            partner_death=pl.col(f"{o}_death_date"), partner_death_year=pl.col(f"{o}_death_year"),
+        )
+        for p, o in (("h", "w"), ("w", "h"))
+    ])
+    pairs = sides.join(sides, on="person_uid", suffix="_other").filter(
+        pl.col("registration_id") != pl.col("registration_id_other")
+    )
+    # The other marriage ended by death before this one was registered (or the reverse).
+    ended = pl.coalesce(
+        pl.col("partner_death_other") < pl.col("registration_date"),
+        pl.col("partner_death_year_other") < pl.col("registration_year"),
+        pl.lit(False),
+    ) | pl.coalesce(
+        pl.col("partner_death") < pl.col("registration_date_other"),
+        pl.col("partner_death_year") < pl.col("registration_year_other"),
+        pl.lit(False),
+    )
+    return pairs.filter(~ended).select("registration_id").unique().with_columns(two_live=pl.lit(True))
+
+
+def _names_agree(recorded_ascii: str, partner_ascii: str) -> pl.Expr:
+    """The population's recorded spouse name agrees with the registry partner (accent-free, order kept)."""
+    return pl.col(recorded_ascii) == pl.col(partner_ascii)
+
+
+def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Reason and change expressions for side `p` (partner `o`), from the population record of `p`."""
+    usable = pl.col(f"{p}_acceptable").fill_null(False)
+    partner_id = pl.when(pl.col(f"{o}_acceptable").fill_null(False)).then(pl.col(f"{o}_person_id"))
+    status = pl.col(f"{p}_marital_status")
+    spouse_id = pl.col(f"{p}_spouse_id")
+    spouse_is_partner = spouse_id.is_not_null() & (spouse_id == partner_id).fill_null(False)
+    name_is_partner = spouse_id.is_null() & _names_agree(f"{p}_spouse_name_ascii", f"{o}_name_ascii").fill_null(False)
+    records_partner = spouse_is_partner | name_is_partner
+    valid, divorced, annulled = (pl.col("status") == s for s in ("valid", "divorced", "annulled"))
+    partner_dead = pl.col(f"{o}_death_date").is_not_null() | pl.col(f"{o}_death_year").is_not_null()
+    other_spouse = (spouse_id.is_not_null() & ~spouse_is_partner & (partner_id.is_not_null() | pl.col(f"{o}_is_foreign"))) | (
+        spouse_id.is_null() & pl.col(f"{p}_spouse_name_ascii").is_not_null() & ~name_is_partner
+    )
+    reasons = [
+        pl.when(usable & valid & status.is_in(["divorced"])).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
+        pl.when(usable & valid & (status == "widowed") & ~partner_dead).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
+        pl.when(usable & valid & status.is_in(["married"]).fill_null(True) & other_spouse).then(pl.lit("SPOUSE_DIFFERS")),
+        pl.when(usable & annulled & (status == "married") & records_partner).then(pl.lit("ANNULLED_STILL_MARRIED")),
+    ]
+    person = pl.col(f"{p}_person_id")
+
+    def change(field: str, old: pl.Expr, new: pl.Expr, when: pl.Expr) -> pl.Expr:
+        return pl.when(usable & when).then(
+            pl.struct(person_id=person, field=pl.lit(field), old=old.cast(pl.String), new=new.cast(pl.String))
+        )
+
+    not_married = status.is_null() | status.is_in(["single"])
+    live_elsewhere = pl.col("two_live").fill_null(False)
+    changes = []
+    if rules.fix_marital_status:
+        changes += [
+            change("marital_status", status, pl.lit("married"), valid & not_married & ~partner_dead),
+            change("marital_status", status, pl.lit("divorced"),
+                   divorced & ~live_elsewhere & ((status == "married") & records_partner | not_married)),
+        ]
+    if rules.fix_spouse_id_when_empty:
+        changes.append(change("spouse_id", spouse_id, partner_id,
+                              valid & ~partner_dead & spouse_id.is_null() & partner_id.is_not_null() & (not_married | (status == "married"))))
+        changes.append(change("spouse_id", spouse_id, pl.lit(None), divorced & ~live_elsewhere & spouse_is_partner))
+    if rules.fix_spouse_name_when_empty:
+        changes.append(change("spouse_name", pl.col(f"{p}_spouse_name"), pl.col(f"{o}_full_name"),
+                              valid & ~partner_dead & pl.col(f"{p}_spouse_name").is_null() & (not_married | (status == "married"))))
+        changes.append(change("spouse_name", pl.col(f"{p}_spouse_name"), pl.lit(None),
+                              divorced & ~live_elsewhere & records_partner & pl.col(f"{p}_spouse_name").is_not_null()))
+    return reasons, changes
+
+
+def _age_reasons(p: str, min_age: int) -> pl.Expr:
+    """Under the legal marriage age at registration, certainly (partial dates give the benefit of the doubt)."""
+    years = pl.col("registration_year") - pl.col(f"{p}_birth_year")
+    # Month*100+day orders dates within a year; registration before the birthday → one year younger.
+    reg_md = pl.col("registration_date").dt.month().cast(pl.Int32) * 100 + pl.col("registration_date").dt.day().cast(pl.Int32)
+    birth_md = pl.col(f"{p}_birth_month").cast(pl.Int32) * 100 + pl.col(f"{p}_birth_day").cast(pl.Int32)
+    birthday_not_yet = reg_md < birth_md
+    age = years - birthday_not_yet.fill_null(False).cast(pl.Int32)
+    return pl.when(age < min_age).then(pl.lit("UNDER_MARRIAGE_AGE"))
+
+
+def decide_marriages(
+    marriages: pl.DataFrame,
+    spouses: pl.DataFrame,
+    persons: pl.DataFrame,
+    links: pl.DataFrame,
+    rules: BucketRules,
+    reasons: Mapping[str, Reason],
+) -> pl.DataFrame:
+    """Bucket every marriage: one row with bucket, action, reasons, both links and proposed changes."""
+    wide = _wide(spouses, links, persons)
+    wide = marriages.select(
+        "registration_id", "commune", "status", "registration_date", "registration_year"
+    ).join(wide, on="registration_id", how="left")
+    wide = wide.join(_other_live_marriages(wide, marriages), on="registration_id", how="left")
+
+    dead_before = [
+        pl.when(pl.col(f"{p}_acceptable").fill_null(False) & pl.coalesce(
+            pl.col(f"{p}_death_date") < pl.col("registration_date"),
+            pl.col(f"{p}_death_year") < pl.col("registration_year"),
+            pl.lit(False),
+        )).then(pl.lit("DEAD_BEFORE_MARRIAGE"))
+        for p in ROLES.values()
+    ]
+    not_found = [
+        pl.when(~pl.col(f"{p}_linked").fill_null(False) & ~pl.col(f"{p}_is_foreign").fill_null(False))
+        .then(pl.lit(f"{role.upper()}_NOT_FOUND"))
+        for role, p in ROLES.items()
+    ]
+    foreign = pl.when(
+        (pl.col("h_is_foreign") & ~pl.col("h_linked")) | (pl.col("w_is_foreign") & ~pl.col("w_linked"))
+    ).then(pl.lit("FOREIGN_SPOUSE"))
+    same_person = pl.when(
+        pl.col("h_linked") & pl.col("w_linked") & (pl.col("h_person_uid") == pl.col("w_person_uid"))
+    ).then(pl.lit("SAME_PERSON_BOTH_SPOUSES"))
+    h_reasons, h_changes = _side_reasons("h", "w", rules)
+    w_reasons, w_changes = _side_reasons("w", "h", rules)
+    reason_list = pl.concat_list([
+        pl.col("h_link_reasons").fill_null([]), pl.col("w_link_reasons").fill_null([]),
+        *not_found, foreign, same_person, *dead_before,
+        _age_reasons("h", rules.husband_min_age), _age_reasons("w", rules.wife_min_age),
+        pl.when(pl.col("two_live").fill_null(False)).then(pl.lit("TWO_LIVE_MARRIAGES")),
+        *h_reasons, *w_reasons,
+    ]).list.drop_nulls().list.unique(maintain_order=True)
+
+    severity = {code: BUCKET_SEVERITY[r.bucket] for code, r in reasons.items()}
+    by_severity = {v: k for k, v in BUCKET_SEVERITY.items()}
+    out = wide.with_columns(reason_list=reason_list, change_list=pl.concat_list([*h_changes, *w_changes]).list.drop_nulls())
+    out = out.with_columns(
+        severity=pl.col("reason_list").list.eval(pl.element().replace_strict(severity, return_dtype=pl.Int32)).list.max().fill_null(0)
+    ).with_columns(bucket=pl.col("severity").replace_strict(by_severity, return_dtype=pl.String))
+    has_changes = (pl.col("bucket") == "auto_resolve") & (pl.col("change_list").list.len() > 0)
+    info = pl.when(has_changes).then(
+        pl.col("change_list").list.eval(pl.element().struct.field("field"))
+        .list.eval(pl.element().replace_strict({"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
+        .list.unique(maintain_order=True)
+    ).otherwise(pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"])).otherwise(pl.lit([], dtype=pl.List(pl.String))))
+    return out.with_columns(
+        reason_list=pl.concat_list([pl.col("reason_list"), info]).list.unique(maintain_order=True),
+        action=pl.when(pl.col("bucket") == "conflict").then(pl.lit("review"))
+        .when(pl.col("bucket") == "missing").then(pl.lit("find"))
+        .when(has_changes).then(pl.lit("update")).otherwise(pl.lit("confirm")),
+        proposed_changes=pl.when(has_changes).then(
+            pl.lit("[") + pl.col("change_list").list.eval(pl.element().struct.json_encode()).list.join(",") + pl.lit("]")
+        ),
+    ).select(
+        record_type=pl.lit("marriage"),
+        record_id="registration_id",
+        commune="commune",
+        bucket="bucket",
+        action="action",
+        reasons=pl.col("reason_list").list.join(";"),
+        husband_person_id=pl.col("h_person_id"),
+        wife_person_id=pl.col("w_person_id"),
+        husband_match_probability=pl.col("h_match_probability"),
+        wife_match_probability=pl.col("w_match_probability"),
+        proposed_changes="proposed_changes",
+    )

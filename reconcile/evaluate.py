@@ -1,0 +1,84 @@
+"""Score a campaign's results against a truth file (the fixture generator writes one).
+
+Spouse-link precision counts the links of auto-resolved marriages that point at the true
+person; recall counts the true spouse persons found as the best link, in any bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from reconcile.errors import InputFileError
+
+TRUTH_COLUMNS = ("record_type", "record_id", "husband_person_id", "wife_person_id", "expected_bucket")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    marriages: int
+    auto_links: int
+    auto_links_correct: int
+    true_links: int
+    true_links_found: int
+    auto_resolvable: int
+    auto_resolvable_auto: int
+    confusion: pl.DataFrame  # expected_bucket × bucket counts
+
+    @property
+    def precision(self) -> float:
+        return self.auto_links_correct / self.auto_links if self.auto_links else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_links_found / self.true_links if self.true_links else 1.0
+
+    @property
+    def auto_share(self) -> float:
+        return self.auto_resolvable_auto / self.auto_resolvable if self.auto_resolvable else 1.0
+
+
+def read_truth(path: Path) -> pl.DataFrame:
+    """Read a truth CSV (as text), checking its columns."""
+    try:
+        truth = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InputFileError(str(path), f"cannot read the truth file ({exc})") from None
+    missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
+    if missing:
+        raise InputFileError(str(path), f"not a truth file: missing column(s) {', '.join(missing)}")
+    return truth
+
+
+def evaluate(results: pl.DataFrame, truth: pl.DataFrame) -> Evaluation:
+    """Compare results with the truth, record by record."""
+    res = results.select(
+        "record_type", "record_id", "bucket",
+        res_h=pl.col("husband_person_id"), res_w=pl.col("wife_person_id"),
+    )
+    joined = truth.join(res, on=["record_type", "record_id"], how="left")
+    married = joined.filter(pl.col("record_type") == "marriage")
+    sides = pl.concat([
+        married.select("bucket", truth_id=pl.col(f"{r}_person_id"), found=pl.col(f"res_{r[0]}"))
+        for r in ("husband", "wife")
+    ])
+    auto = sides.filter((pl.col("bucket") == "auto_resolve") & pl.col("found").is_not_null())
+    true_links = sides.filter(pl.col("truth_id").is_not_null() & (pl.col("truth_id") != ""))
+    confusion = (
+        joined.with_columns(pl.col("bucket").fill_null("(no result)"))
+        .pivot(on="bucket", index="expected_bucket", values="record_id", aggregate_function="len")
+        .fill_null(0).sort("expected_bucket")
+    )
+    resolvable = married.filter(pl.col("expected_bucket") == "auto_resolve")
+    return Evaluation(
+        marriages=married.height,
+        auto_links=auto.height,
+        auto_links_correct=auto.filter(pl.col("found") == pl.col("truth_id")).height,
+        true_links=true_links.height,
+        true_links_found=true_links.filter(pl.col("found") == pl.col("truth_id")).height,
+        auto_resolvable=resolvable.height,
+        auto_resolvable_auto=resolvable.filter(pl.col("bucket") == "auto_resolve").height,
+        confusion=confusion,
+    )

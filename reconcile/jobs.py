@@ -1,0 +1,198 @@
+"""The commands' work: each job wires the stages (ingest → normalize → link → decide → store)
+for one CLI command. Jobs report progress through a callback and return small summaries;
+they print nothing themselves.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from reconcile.decide import decide
+from reconcile.errors import UserError
+from reconcile.evaluate import Evaluation, evaluate, read_truth
+from reconcile.export import write_results
+from reconcile.ingest import load_column_map, read_population, read_registry
+from reconcile.link import predict_pairs, train_model
+from reconcile.normalize import normalize_population, normalize_registry
+from reconcile.normalize.communes import commune_table
+from reconcile.ruleset import load_rules
+from reconcile.store import UNKNOWN_COMMUNE, Campaign, Store, create_campaign
+from reconcile.store.campaign import SETTINGS_FILE
+
+Progress = Callable[[str], None]
+
+
+def _silent(_message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    kind: str
+    path: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    ignored_columns: tuple[str, ...]
+
+
+def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
+           progress: Progress = _silent) -> list[IngestSummary]:
+    """Read, validate and normalize the given exports and store them in the campaign."""
+    if registry is None and population is None:
+        raise UserError("give --registry FILE, --population FILE, or both")
+    columns = load_column_map(campaign.rules_dir / "columns.toml")
+    communes = commune_table()
+    summaries = []
+    with Store(campaign.database) as store:
+        if registry is not None:
+            progress(f"reading {registry}")
+            table = read_registry(registry, columns)
+            progress("normalizing registry marriages")
+            norm = normalize_registry(table.rows, communes)
+            summaries.append(_save(store, "registry", "marriage", table, norm.rejected,
+                                   {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
+        if population is not None:
+            progress(f"reading {population}")
+            table = read_population(population, columns)
+            progress("normalizing population persons")
+            norm_p = normalize_population(table.rows, communes)
+            summaries.append(_save(store, "population", "person", table, norm_p.rejected,
+                                   {"population_rows": table.rows, "persons": norm_p.persons}))
+    return summaries
+
+
+def _save(store: Store, kind: str, record_type: str, table: object, late_rejected: pl.DataFrame,
+          tables: dict[str, pl.DataFrame]) -> IngestSummary:
+    rejected = pl.concat([table.rejected, late_rejected], how="diagonal_relaxed")
+    source = {"path": str(table.path), "sha256": table.sha256, "rows_read": table.rows_read,
+              "rows_rejected": rejected.height, "ignored_columns": list(table.ignored_columns)}
+    store.save_ingest(kind, record_type, [source], tables, rejected)
+    return IngestSummary(kind, str(table.path), table.rows_read, table.rows_read - rejected.height,
+                         rejected.height, tuple(table.ignored_columns))
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    model_id: int
+    spouses: int
+    persons: int
+
+
+def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
+    """Train the matching model on the whole province and pin it in the campaign."""
+    rules = load_rules(campaign.rules_dir)
+    with Store(campaign.database) as store:
+        spouses, persons = store.table("spouses"), store.table("persons")
+        model = train_model(spouses, persons, rules.matching, progress)
+        model_id = store.save_model(model, spouses.height, persons.height)
+    return TrainSummary(model_id, spouses.height, persons.height)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    communes: tuple[str, ...]
+    buckets: dict[str, int]
+
+
+def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _silent) -> RunSummary:
+    """Link, decide and store one run for the given communes (None: every commune)."""
+    started = datetime.now(timezone.utc)
+    rules = load_rules(campaign.rules_dir)
+    with Store(campaign.database) as store:
+        model_id, model = store.load_model()
+        marriages, spouses, persons = store.table("marriages"), store.table("spouses"), store.table("persons")
+        marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+        persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+        known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
+        scope = sorted(known) if communes is None else communes
+        unknown = [c for c in scope if c not in known]
+        if unknown:
+            shown = ", ".join(sorted(c for c in known if c)[:20])
+            raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
+
+        def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
+            progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
+            return predict_pairs(left, right, model, rules.matching)
+
+        if communes is None:
+            decided, pairs = marriages, score(spouses, persons, "the whole province")
+        else:
+            decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability, score)
+        progress("deciding buckets")
+        decided_spouses = spouses.join(decided.select("registration_id"), on="registration_id", how="semi")
+        results, links = decide(decided, decided_spouses, persons, pairs, rules.buckets, rules.reasons)
+        results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
+        links = links.join(
+            decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
+                                 on="registration_id", how="semi").select("unique_id"),
+            on="unique_id", how="semi")
+        progress("saving the run")
+        label = "all" if communes is None else ",".join(scope)
+        run_id = store.save_run(model_id, label, scope, started, results, links)
+    counts = results.group_by("bucket").len()
+    return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())))
+
+
+def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, scope: set[str],
+                 min_probability: float, score: Callable[[pl.DataFrame, pl.DataFrame, str], pl.DataFrame]
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Marriages to decide and their scored pairs for a commune run, exactly as a full run would
+    decide them: the commune's marriages, plus every other marriage whose spouse may be one of
+    the persons involved (the commune's residents and its marriages' candidates)."""
+    in_scope = marriages.filter(pl.col("commune").is_in(list(scope)))
+    scope_spouses = spouses.join(in_scope.select("registration_id"), on="registration_id", how="semi")
+    pairs = score(scope_spouses, persons, "the commune's marriages")
+    candidates = pairs.filter(pl.col("match_probability") >= min_probability)["person_uid"]
+    focus = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
+    touching = score(spouses, focus, "other marriages touching the commune's persons")
+    touching_uids = touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"]
+    extra = (spouses.filter(pl.col("unique_id").is_in(touching_uids.implode()))
+             .select("registration_id").unique()
+             .join(in_scope.select("registration_id"), on="registration_id", how="anti"))
+    if extra.height:
+        extra_spouses = spouses.join(extra, on="registration_id", how="semi")
+        pairs = pl.concat([pairs, score(extra_spouses, persons, "those marriages")])
+    decided = marriages.join(pl.concat([in_scope.select("registration_id"), extra]), on="registration_id", how="semi")
+    return decided, pairs
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    buckets: dict[str, int]
+    evaluation: Evaluation
+    outputs: dict[str, Path]
+
+
+def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
+    """Generate a sample province and run the whole path on it, into `out`."""
+    from reconcile.synthetic import generate
+
+    campaign_dir = out / "campaign"
+    progress(f"generating a sample province of {persons:,} persons")
+    files = generate(out / "data", persons=persons, seed=7)
+    if (campaign_dir / SETTINGS_FILE).exists():
+        shutil.rmtree(campaign_dir)  # the demo's own campaign from an earlier demo
+    campaign = create_campaign(campaign_dir, "46", date(2025, 5, 31), 90)
+    ingest(campaign, files.registry, files.population, progress)
+    progress("training the model")
+    train(campaign, progress)
+    run(campaign, None, progress)
+    with Store(campaign.database, read_only=True) as store:
+        results = store.current_results()
+    results_path = out / "results.csv"
+    write_results(results, results_path, "csv")
+    counts = results.group_by("bucket").len()
+    return DemoOutcome(
+        buckets=dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
+        evaluation=evaluate(results, read_truth(files.truth)),
+        outputs={"registry": files.registry, "population": files.population, "truth": files.truth,
+                 "campaign": campaign_dir, "results": results_path},
+    )

@@ -1,0 +1,145 @@
+"""Train the spouse→person model and score candidate pairs, with Splink on DuckDB.
+
+Training is unsupervised: the prior from deterministic rules, u by random sampling,
+m by expectation maximisation. The trained model is returned as Splink's JSON plus the
+term-frequency tables computed on the whole province, so that scoring a single commune
+later (registering the stored tables instead of recomputing them) gives exactly the
+scores of a full run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import duckdb
+import polars as pl
+from splink import DuckDBAPI, Linker
+
+from reconcile.link.settings import level_labels, splink_settings
+from reconcile.ruleset import MatchingRules
+
+# The normalized columns the matching rules may use; both sides must carry them all.
+LINK_COLUMNS: tuple[str, ...] = (
+    "unique_id", "sex", "id12", "id9", "name_tone", "name_ascii", "family_key", "family_ascii",
+    "middle_ascii", "given_ascii", "given_tone", "name_core_ascii", "birth_year", "birth_month",
+    "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune",
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A trained Splink model: its settings JSON and province-wide term-frequency tables."""
+
+    settings_json: str
+    tf_tables: Mapping[str, pl.DataFrame]
+
+
+def _quiet_splink() -> None:
+    # Splink logs every SQL step at INFO; the CLI shows its own progress instead.
+    logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def _link_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(LINK_COLUMNS)
+
+
+def _session(spouses: pl.DataFrame, persons: pl.DataFrame) -> tuple[DuckDBAPI, object, object]:
+    _quiet_splink()
+    db_api = DuckDBAPI(connection=duckdb.connect())
+    left = db_api.register(_link_frame(spouses).to_arrow(), dataset_display_name="registry_spouses")
+    right = db_api.register(_link_frame(persons).to_arrow(), dataset_display_name="population")
+    return db_api, left, right
+
+
+def train_model(
+    spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None
+) -> TrainedModel:
+    """Train the model without labels on the whole province and return it with its TF tables."""
+    say = progress or (lambda _msg: None)
+    _, left, right = _session(spouses, persons)
+    linker = Linker([left, right], splink_settings(rules))
+    say("estimating the prior from deterministic rules")
+    linker.training.estimate_probability_two_random_records_match(
+        list(rules.prior_rules), recall=rules.prior_recall
+    )
+    say("estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(max_pairs=rules.u_max_pairs, seed=rules.u_seed)
+    for rule in rules.em_blocking_rules:
+        say(f"estimating m by EM on: {rule}")
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    tf_tables = {
+        col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
+        for col in rules.tf_columns
+    }
+    settings = linker.misc.save_model_to_json()
+    return TrainedModel(json.dumps(settings, ensure_ascii=False), MappingProxyType(tf_tables))
+
+
+def predict_pairs(
+    spouses: pl.DataFrame,
+    persons: pl.DataFrame,
+    model: TrainedModel,
+    rules: MatchingRules,
+) -> pl.DataFrame:
+    """Score every blocked (spouse, person) pair with the pinned model.
+
+    Returns one row per pair kept: `spouse_uid`, `person_uid`, `match_weight`,
+    `match_probability`, and for each comparison `level_<name>` (the level's label)
+    and `weight_<name>` (its match weight, term-frequency adjustment included).
+    """
+    schema_out = _pairs_schema(rules)
+    if spouses.is_empty() or persons.is_empty():
+        return pl.DataFrame(schema=schema_out)
+    db_api, left, right = _session(spouses, persons)
+    settings = json.loads(model.settings_json)
+    # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
+    # decide uses the levels, explain shows the weights.
+    settings["retain_matching_columns"] = True
+    settings["retain_intermediate_calculation_columns"] = True
+    linker = Linker([left, right], settings)
+    for col, table in model.tf_tables.items():
+        registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
+        linker.table_management.register_term_frequency_lookup(registered, col)
+    scored = linker.inference.predict_between(
+        left, right, threshold_match_probability=rules.keep_min_probability, warning_mode="never"
+    )
+    raw = pl.from_arrow(scored.as_pyarrow_table())
+    labels = level_labels(rules)
+    # predict_between keeps the registry side on the left, but guard against either order.
+    swap = raw.height > 0 and raw["source_dataset_l"][0] != "registry_spouses"
+    spouse_col, person_col = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
+    cols = [
+        pl.col(spouse_col).alias("spouse_uid"),
+        pl.col(person_col).alias("person_uid"),
+        pl.col("match_weight").cast(pl.Float64),
+        pl.col("match_probability").cast(pl.Float64),
+    ]
+    for comp in rules.comparisons:
+        mapping = labels[comp.name]
+        cols.append(
+            pl.col(f"gamma_{comp.name}").cast(pl.Int64)
+            .replace_strict(list(mapping), list(mapping.values()), return_dtype=pl.String)
+            .alias(f"level_{comp.name}")
+        )
+        weight = pl.col(f"mw_{comp.name}").cast(pl.Float64)
+        if f"mw_tf_adj_{comp.name}" in raw.columns:
+            weight = weight + pl.col(f"mw_tf_adj_{comp.name}").cast(pl.Float64).fill_null(0.0)
+        cols.append(weight.alias(f"weight_{comp.name}"))
+    return raw.select(cols).cast(schema_out)
+
+
+def _pairs_schema(rules: MatchingRules) -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = {
+        "spouse_uid": pl.String(), "person_uid": pl.String(),
+        "match_weight": pl.Float64(), "match_probability": pl.Float64(),
+    }
+    for comp in rules.comparisons:
+        schema[f"level_{comp.name}"] = pl.String()
+        schema[f"weight_{comp.name}"] = pl.Float64()
+    return schema

@@ -1,0 +1,80 @@
+"""The 2025 commune merger: old (pre-1 July 2025) ward codes mapped to current ones.
+
+The table comes from `vietnamadminunits`, which ships the official old→new unit list
+(10,040 old wards → 3,321 new). Its converter works on name keys, so the code table is
+built here once by joining the legacy units, the converter's key map and the new units.
+An old ward split between several new wards maps to the package's default new ward and
+is flagged `split`, because the true new ward of such a record is uncertain.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+import vietnamadminunits
+
+MERGER_DATE = date(2025, 7, 1)
+
+_PKG = Path(vietnamadminunits.__file__).resolve().parent
+
+
+def _query(sql: str) -> pl.DataFrame:
+    with sqlite3.connect(f"file:{_PKG / 'data' / 'dataset.db'}?mode=ro", uri=True) as con:
+        cur = con.execute(sql)
+        cols = [c[0] for c in cur.description]
+        return pl.DataFrame(cur.fetchall(), schema=cols, orient="row")
+
+
+@lru_cache(maxsize=1)
+def current_communes() -> pl.DataFrame:
+    """Current (post-merger) communes: code, name, province code and name."""
+    return _query(
+        "SELECT DISTINCT wardCode AS code, ward AS name, provinceCode AS province_code, "
+        "province AS province_name, provinceKey AS province_key, wardKey AS ward_key FROM admin_units"
+    )
+
+
+@lru_cache(maxsize=1)
+def commune_table() -> pl.DataFrame:
+    """Old ward codes with their current ward code.
+
+    Columns: old_code, old_name, old_district, old_province_code, old_province_name,
+    new_code, new_name, new_province_code, split (the old ward was divided; new_code is
+    the default successor).
+    """
+    legacy = _query(
+        "SELECT DISTINCT wardCode AS old_code, ward AS old_name, district AS old_district, "
+        "provinceCode AS old_province_code, province AS old_province_name, "
+        "provinceKey || '_' || districtKey || '_' || wardKey AS old_key FROM admin_units_legacy"
+    )
+    conv = json.loads((_PKG / "data" / "converter_2025.json").read_text(encoding="utf-8"))
+    rows: list[tuple[str, str, str, bool]] = []
+    for new_province_key, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward_key, old_keys in wards.items():
+            rows.extend((old_key, new_province_key, new_ward_key, False) for old_key in old_keys)
+    for new_province_key, divided in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, successors in divided.items():
+            default = next((s["newWardKey"] for s in successors if s["isDefaultNewWard"]), None)
+            if default:
+                rows.append((old_key, new_province_key, default, True))
+    keymap = pl.DataFrame(
+        rows, schema=["old_key", "province_key", "ward_key", "split"], orient="row"
+    ).unique(subset=["old_key"], keep="first", maintain_order=True)
+    current = current_communes().select(
+        "province_key", "ward_key", pl.col("code").alias("new_code"),
+        pl.col("name").alias("new_name"), pl.col("province_code").alias("new_province_code"),
+    )
+    return (
+        legacy.join(keymap, on="old_key", how="left")
+        .join(current, on=["province_key", "ward_key"], how="left")
+        .select(
+            "old_code", "old_name", "old_district", "old_province_code", "old_province_name",
+            "new_code", "new_name", "new_province_code", pl.col("split").fill_null(False),
+        )
+        .unique(subset=["old_code"], keep="first", maintain_order=True)
+    )

@@ -1,0 +1,5 @@
+"""Report: summaries read from the campaign store for people (terminal status, later the HTML report)."""
+
+from reconcile.report.status import BUCKET_ORDER, bucket_table
+
+__all__ = ["BUCKET_ORDER", "bucket_table"]

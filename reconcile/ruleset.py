@@ -1,0 +1,219 @@
+"""Load and validate the rules folder (matching.toml, buckets.toml, reasons.toml).
+
+Rules are data an officer may tune; every value is checked when loaded and a bad one
+raises `RulesError` naming the file and the key. Column maps are loaded by `ingest`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from reconcile.errors import RulesError
+from reconcile.paths import data_dir
+
+BUCKETS = ("auto_resolve", "conflict", "missing", "rejected")
+# A record takes the most serious bucket among its reasons.
+BUCKET_SEVERITY = {"auto_resolve": 0, "missing": 1, "conflict": 2, "rejected": 3}
+
+
+@dataclass(frozen=True)
+class ComparisonLevel:
+    label: str
+    sql: str
+    null: bool = False
+    tf_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    levels: tuple[ComparisonLevel, ...]
+
+
+@dataclass(frozen=True)
+class MatchingRules:
+    prior_rules: tuple[str, ...]
+    prior_recall: float
+    u_max_pairs: int
+    u_seed: int
+    em_blocking_rules: tuple[str, ...]
+    tf_columns: tuple[str, ...]
+    blocking_rules: tuple[str, ...]
+    keep_min_probability: float
+    comparisons: tuple[Comparison, ...]
+
+
+# One alternative of sufficient evidence: comparison name -> acceptable level labels.
+EvidenceSet = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class BucketRules:
+    candidate_min_probability: float
+    auto_min_probability: float
+    min_weight_lead: float
+    sufficient_evidence: tuple[EvidenceSet, ...]
+    husband_min_age: int
+    wife_min_age: int
+    fix_marital_status: bool
+    fix_spouse_id_when_empty: bool
+    fix_spouse_name_when_empty: bool
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    bucket: str
+    en: str
+    vi: str
+
+    def text(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    folder: Path
+    matching: MatchingRules
+    buckets: BucketRules
+    reasons: Mapping[str, Reason]
+
+
+class _Reader:
+    """Typed access to one TOML file's values, raising RulesError on a bad key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RulesError(str(path), "-", "file is missing") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesError(str(path), "-", f"not valid TOML: {exc}") from None
+
+    def get(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+        if key not in table:
+            raise RulesError(str(self.path), f"{where}.{key}".lstrip("."), "is missing")
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise RulesError(str(self.path), f"{where}.{key}".lstrip("."), f"must be {names}, got {value!r}")
+        return value
+
+    def strings(self, table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = self.get(table, key, list, where)
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            raise RulesError(str(self.path), f"{where}.{key}", "must be a list of non-empty strings")
+        return tuple(value)
+
+    def probability(self, table: Mapping[str, Any], key: str, where: str) -> float:
+        value = self.get(table, key, float, where)
+        if not 0.0 <= value <= 1.0:
+            raise RulesError(str(self.path), f"{where}.{key}", f"must be between 0 and 1, got {value}")
+        return value
+
+
+def _load_matching(path: Path) -> MatchingRules:
+    r = _Reader(path)
+    training = r.get(r.data, "training", dict, "")
+    prediction = r.get(r.data, "prediction", dict, "")
+    comparisons: list[Comparison] = []
+    for i, comp in enumerate(r.get(r.data, "comparisons", list, "")):
+        where = f"comparisons[{i}]"
+        levels = []
+        for j, level in enumerate(r.get(comp, "levels", list, where)):
+            lw = f"{where}.levels[{j}]"
+            levels.append(ComparisonLevel(
+                label=r.get(level, "label", str, lw),
+                sql=r.get(level, "sql", str, lw),
+                null=bool(level.get("null", False)),
+                tf_column=level.get("tf_column"),
+            ))
+        labels = [lv.label for lv in levels]
+        if len(set(labels)) != len(labels):
+            raise RulesError(str(path), where, f"level labels must be unique, got {labels}")
+        if not levels or levels[-1].sql.strip().upper() != "ELSE":
+            raise RulesError(str(path), where, "the last level must be the ELSE level")
+        comparisons.append(Comparison(r.get(comp, "name", str, where), str(comp.get("description", "")), tuple(levels)))
+    if not comparisons:
+        raise RulesError(str(path), "comparisons", "at least one comparison is needed")
+    return MatchingRules(
+        prior_rules=r.strings(training, "prior_rules", "training"),
+        prior_recall=r.probability(training, "prior_recall", "training"),
+        u_max_pairs=int(r.get(training, "u_max_pairs", (int, float), "training")),
+        u_seed=r.get(training, "u_seed", int, "training"),
+        em_blocking_rules=r.strings(training, "em_blocking_rules", "training"),
+        tf_columns=r.strings(training, "term_frequency_columns", "training"),
+        blocking_rules=r.strings(prediction, "blocking_rules", "prediction"),
+        keep_min_probability=r.probability(prediction, "keep_min_probability", "prediction"),
+        comparisons=tuple(comparisons),
+    )
+
+
+def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
+    r = _Reader(path)
+    link = r.get(r.data, "link", dict, "")
+    levels = {c.name: {lv.label for lv in c.levels} for c in matching.comparisons}
+    evidence: list[EvidenceSet] = []
+    for i, alternative in enumerate(r.get(link, "sufficient_evidence", list, "link")):
+        items = []
+        for comp, labels in alternative.items():
+            where = f"link.sufficient_evidence[{i}].{comp}"
+            if comp not in levels:
+                raise RulesError(str(path), where, f"no comparison named '{comp}' in matching.toml")
+            unknown = [lb for lb in labels if lb not in levels[comp]]
+            if unknown:
+                raise RulesError(str(path), where, f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
+            items.append((comp, tuple(labels)))
+        evidence.append(tuple(items))
+    plaus = r.get(r.data, "plausibility", dict, "")
+    fix = r.get(r.data, "auto_fix", dict, "")
+    return BucketRules(
+        candidate_min_probability=r.probability(link, "candidate_min_probability", "link"),
+        auto_min_probability=r.probability(link, "auto_min_probability", "link"),
+        min_weight_lead=r.get(link, "min_weight_lead", float, "link"),
+        sufficient_evidence=tuple(evidence),
+        husband_min_age=r.get(plaus, "husband_min_age", int, "plausibility"),
+        wife_min_age=r.get(plaus, "wife_min_age", int, "plausibility"),
+        fix_marital_status=r.get(fix, "marital_status", bool, "auto_fix"),
+        fix_spouse_id_when_empty=r.get(fix, "spouse_id_when_empty", bool, "auto_fix"),
+        fix_spouse_name_when_empty=r.get(fix, "spouse_name_when_empty", bool, "auto_fix"),
+    )
+
+
+def _load_reasons(path: Path) -> Mapping[str, Reason]:
+    r = _Reader(path)
+    reasons = {}
+    for code, entry in r.data.items():
+        if not isinstance(entry, dict):
+            raise RulesError(str(path), code, "must be a table with bucket, en and vi")
+        bucket = r.get(entry, "bucket", str, code)
+        if bucket not in BUCKETS:
+            raise RulesError(str(path), f"{code}.bucket", f"must be one of {list(BUCKETS)}, got '{bucket}'")
+        reasons[code] = Reason(code, bucket, r.get(entry, "en", str, code), r.get(entry, "vi", str, code))
+    return MappingProxyType(reasons)
+
+
+def default_rules_dir() -> Path:
+    """The rules folder shipped with the package."""
+    return data_dir("rules")
+
+
+def load_rules(folder: Path | None = None) -> RuleSet:
+    """Load and validate every rule file of `folder` (default: the shipped rules)."""
+    folder = folder or default_rules_dir()
+    matching = _load_matching(folder / "matching.toml")
+    return RuleSet(
+        folder=folder,
+        matching=matching,
+        buckets=_load_buckets(folder / "buckets.toml", matching),
+        reasons=_load_reasons(folder / "reasons.toml"),
+    )

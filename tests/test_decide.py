@@ -1,0 +1,195 @@
+"""Decide: every reason code, from small literal marriages, persons and scored pairs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from reconcile.decide import decide
+from reconcile.ruleset import load_rules
+
+RULES = load_rules()
+STRONG = {"level_id": "personal_id_exact", "level_name": "tone_exact", "level_birth_date": "full_date_exact"}
+
+
+def person(pid: str, sex: str, **kw: object) -> dict[str, object]:
+    row = {"unique_id": pid, "person_id": pid, "sex": sex, "id12": pid, "id9": None,
+           "marital_status": "married", "spouse_id": None, "spouse_name": None, "spouse_name_ascii": None,
+           "death_date": None, "death_year": None, "commune": "19753"}
+    row.update(kw)
+    return row
+
+
+def spouse(reg: str, role: str, **kw: object) -> dict[str, object]:
+    row = {"unique_id": f"{reg}|{role[0].upper()}", "registration_id": reg, "role": role,
+           "sex": "M" if role == "husband" else "F", "is_foreign": False,
+           "full_name": "Nguyễn Văn An" if role == "husband" else "Trần Thị Bình",
+           "name_ascii": "nguyen van an" if role == "husband" else "tran thi binh",
+           "birth_year": 1980, "birth_month": 5, "birth_day": 17, "id12": None, "id9": None}
+    row.update(kw)
+    return row
+
+
+def pair(spouse_uid: str, person_uid: str, p: float = 0.99999, w: float = 25.0, **levels: str) -> dict[str, object]:
+    row = {"spouse_uid": spouse_uid, "person_uid": person_uid, "match_probability": p, "match_weight": w}
+    row.update(STRONG)
+    row.update({f"level_{k}": v for k, v in levels.items()})
+    return row
+
+
+def marriage(reg: str, status: str = "valid", when: date = date(2005, 6, 1), commune: str = "19753") -> dict[str, object]:
+    return {"registration_id": reg, "commune": commune, "status": status, "registration_date": when,
+            "registration_year": when.year}
+
+
+def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFrame:
+    pair_schema = {"spouse_uid": pl.String, "person_uid": pl.String, "match_probability": pl.Float64,
+                   "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
+                   "level_birth_date": pl.String}
+    text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_ascii", "marital_status")}
+    results, _ = decide(
+        pl.DataFrame(marriages),
+        pl.DataFrame(spouses, infer_schema_length=None, schema_overrides={
+            "id12": pl.String, "id9": pl.String, "birth_month": pl.Int8, "birth_day": pl.Int8}),
+        pl.DataFrame(persons, infer_schema_length=None,
+                     schema_overrides={**text, "death_date": pl.Date, "death_year": pl.Int32}),
+        pl.DataFrame(pairs, schema=pair_schema), RULES.buckets, RULES.reasons)
+    return results
+
+
+def couple(reg: str = "M1", h: dict | None = None, w: dict | None = None, status: str = "valid",
+           hp: dict | None = None, wp: dict | None = None) -> tuple[list, list, list, list]:
+    """A marriage whose husband links to person H1 and wife to W1, with overrides."""
+    persons = [person("H1", "M", **{"spouse_id": "W1", "spouse_name": "Trần Thị Bình", "spouse_name_ascii": "tran thi binh", **(hp or {})}),
+               person("W1", "F", **{"spouse_id": "H1", "spouse_name": "Nguyễn Văn An", "spouse_name_ascii": "nguyen van an", **(wp or {})})]
+    spouses = [spouse(reg, "husband", **(h or {})), spouse(reg, "wife", **(w or {}))]
+    pairs = [pair(f"{reg}|H", "H1"), pair(f"{reg}|W", "W1")]
+    return [marriage(reg, status)], spouses, persons, pairs
+
+
+def row(results: pl.DataFrame, record_id: str = "M1") -> dict[str, object]:
+    return results.filter(pl.col("record_id") == record_id).row(0, named=True)
+
+
+def test_population_already_agrees_is_confirmed() -> None:
+    r = row(run(*couple()))
+    assert (r["bucket"], r["action"], r["reasons"]) == ("auto_resolve", "confirm", "CONFIRMED")
+    assert (r["husband_person_id"], r["wife_person_id"]) == ("H1", "W1")
+    assert r["proposed_changes"] is None
+
+
+def test_single_population_record_gets_exact_update() -> None:
+    m, s, p, pr = couple(hp={"marital_status": "single", "spouse_id": None, "spouse_name": None, "spouse_name_ascii": None})
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["action"]) == ("auto_resolve", "update")
+    assert r["reasons"] == "SET_MARITAL_STATUS;SET_SPOUSE"
+    changes = json.loads(r["proposed_changes"])
+    assert {"person_id": "H1", "field": "marital_status", "old": "single", "new": "married"} in changes
+    assert {"person_id": "H1", "field": "spouse_id", "old": None, "new": "W1"} in changes
+    assert {"person_id": "H1", "field": "spouse_name", "old": None, "new": "Trần Thị Bình"} in changes
+
+
+def test_registry_divorce_updates_population_still_married() -> None:
+    r = row(run(*couple(status="divorced")))
+    assert (r["bucket"], r["action"]) == ("auto_resolve", "update")
+    changes = json.loads(r["proposed_changes"])
+    assert {"person_id": "W1", "field": "marital_status", "old": "married", "new": "divorced"} in changes
+    assert {"person_id": "W1", "field": "spouse_id", "old": "H1", "new": None} in changes
+
+
+def test_foreign_spouse_without_population_record() -> None:
+    m, s, p, pr = couple(w={"is_foreign": True}, hp={"spouse_id": None})
+    p = [p[0]]
+    pr = [pr[0]]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "auto_resolve"
+    assert "FOREIGN_SPOUSE" in r["reasons"].split(";")
+    assert r["wife_person_id"] is None
+
+
+@pytest.mark.parametrize("side,code", [("husband", "HUSBAND_NOT_FOUND"), ("wife", "WIFE_NOT_FOUND")])
+def test_spouse_without_candidate_is_missing(side: str, code: str) -> None:
+    m, s, p, pr = couple()
+    pr = [x for x in pr if not x["spouse_uid"].endswith("|" + side[0].upper())]
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["action"], r["reasons"]) == ("missing", "find", code)
+
+
+def test_candidate_below_minimum_is_not_a_link() -> None:
+    m, s, p, pr = couple()
+    pr[0]["match_probability"] = 0.2
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "missing" and r["husband_person_id"] is None
+
+
+@pytest.mark.parametrize("code,edit", [
+    ("LOW_CONFIDENCE_LINK", lambda m, s, p, pr: pr[0].update(match_probability=0.97, match_weight=5.0)),
+    ("WEAK_EVIDENCE", lambda m, s, p, pr: pr[0].update(level_id="null", level_name="ascii_exact", level_birth_date="year_only_exact")),
+    ("AMBIGUOUS_CANDIDATES", lambda m, s, p, pr: (p.append(person("H2", "M")), pr.append(pair("M1|H", "H2", w=22.0)))),
+    ("ID_POINTS_ELSEWHERE", lambda m, s, p, pr: (s[0].update(id12="H2"), p.append(person("H2", "M")))),
+    ("SEX_MISMATCH", lambda m, s, p, pr: p[0].update(sex="F")),
+    ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(spouse_id="W9")),
+    ("DEAD_BEFORE_MARRIAGE", lambda m, s, p, pr: p[1].update(death_date=date(2001, 1, 1), death_year=2001)),
+    ("DIVORCE_NOT_IN_REGISTRY", lambda m, s, p, pr: p[0].update(marital_status="divorced")),
+    ("UNDER_MARRIAGE_AGE", lambda m, s, p, pr: s[1].update(birth_year=1988, birth_month=9, birth_day=1)),
+    ("ANNULLED_STILL_MARRIED", lambda m, s, p, pr: m[0].update(status="annulled")),
+])
+def test_conflict_reasons(code: str, edit) -> None:
+    m, s, p, pr = couple()
+    edit(m, s, p, pr)
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and r["action"] == "review"
+    assert code in r["reasons"].split(";")
+    assert r["proposed_changes"] is None
+
+
+def test_same_person_for_both_spouses_is_a_conflict() -> None:
+    m, s, p, pr = couple()
+    pr[1]["person_uid"] = "H1"
+    r = row(run(m, s, p, pr))
+    assert "SAME_PERSON_BOTH_SPOUSES" in r["reasons"]
+    assert r["bucket"] == "conflict"
+
+
+def test_two_live_marriages_flag_both_but_not_remarriage_after_death() -> None:
+    m, s, p, pr = couple()
+    m.append(marriage("M2", when=date(2010, 3, 1)))
+    s += [spouse("M2", "husband"), spouse("M2", "wife", full_name="Lê Thị Cúc", name_ascii="le thi cuc")]
+    p.append(person("W2", "F", spouse_id="H1"))
+    pr += [pair("M2|H", "H1"), pair("M2|W", "W2")]
+    results = run(m, s, p, pr)
+    assert all("TWO_LIVE_MARRIAGES" in row(results, r)["reasons"] for r in ("M1", "M2"))
+    # The first wife died before the second marriage: lawful remarriage.
+    p[1]["death_date"], p[1]["death_year"] = date(2008, 1, 1), 2008
+    results = run(m, s, p, pr)
+    assert "TWO_LIVE_MARRIAGES" not in row(results, "M2")["reasons"]
+
+
+def test_under_age_gets_benefit_of_doubt_with_year_only_birth() -> None:
+    # Wife born in 1987 (year only): 18 in 2005 at the latest; not certainly under age.
+    m, s, p, pr = couple(w={"birth_year": 1987, "birth_month": None, "birth_day": None})
+    assert "UNDER_MARRIAGE_AGE" not in row(run(m, s, p, pr))["reasons"]
+
+
+def test_married_person_without_registry_marriage_is_missing() -> None:
+    m, s, p, pr = couple()
+    p.append(person("X1", "F", commune="19760"))
+    p.append(person("X2", "M", marital_status="single"))
+    results = run(m, s, p, pr)
+    persons = results.filter(pl.col("record_type") == "person")
+    assert persons["record_id"].to_list() == ["X1"]
+    r = persons.row(0, named=True)
+    assert (r["bucket"], r["action"], r["reasons"], r["commune"]) == ("missing", "find", "MARRIED_WITHOUT_REGISTRATION", "19760")
+
+
+def test_every_reason_code_is_in_the_catalogue() -> None:
+    import re
+    from pathlib import Path
+
+    source = "".join(p.read_text() for p in Path("reconcile/decide").glob("*.py"))
+    used = set(re.findall(r'"([A-Z][A-Z_]{3,})"', source)) - {"NOT_FOUND", "RESULT_COLUMNS"}
+    used |= {"HUSBAND_NOT_FOUND", "WIFE_NOT_FOUND"}
+    assert used <= set(RULES.reasons), used - set(RULES.reasons)
