@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import click
 import typer
 
 from reconcile.errors import UserError
@@ -55,7 +54,7 @@ def _guard(screen: Screen) -> Iterator[None]:
     except KeyboardInterrupt:
         screen.error("interrupted; the campaign is unchanged")
         raise typer.Exit(1) from None
-    except (typer.Exit, click.exceptions.Exit):
+    except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, exit 2
         screen.error(f"internal error: {type(exc).__name__}: {exc} (please report this with the command you ran)")
@@ -280,18 +279,20 @@ def demo(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, mapping usage errors to exit code 1."""
+    """Entry point: run the app, mapping command-line usage errors to exit code 1."""
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="reconcile", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("error: aborted", file=sys.stderr)
         return 1
-    except click.ClickException as exc:
-        exc.show()
-        return 1
+    except Exception as exc:
+        # Usage errors of the command-line parser (unknown option, missing value, …) carry
+        # their own message; they are user errors.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            return 1
+        raise
     return code if isinstance(code, int) else 0
 
 

@@ -85,17 +85,24 @@ class RuleSet:
     reasons: Mapping[str, Reason]
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one rules file; a missing, unreadable or invalid file is a RulesError (key '-')."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(str(path), "-", "file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(str(path), "-", f"cannot be read as UTF-8 text: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(str(path), "-", f"not valid TOML: {exc}") from None
+
+
 class _Reader:
     """Typed access to one TOML file's values, raising RulesError on a bad key."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise RulesError(str(path), "-", "file is missing") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise RulesError(str(path), "-", f"not valid TOML: {exc}") from None
+        self.data = read_toml(path)
 
     def get(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
         if key not in table:

@@ -24,12 +24,12 @@ _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS ingests (
     ingest_id INTEGER PRIMARY KEY, kind VARCHAR, path VARCHAR, sha256 VARCHAR,
-    rows_read BIGINT, rows_rejected BIGINT, ignored_columns VARCHAR, at TIMESTAMPTZ);
+    rows_read BIGINT, rows_rejected BIGINT, ignored_columns VARCHAR, ingested_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS rejected (
     record_type VARCHAR, record_id VARCHAR, source_file VARCHAR, source_row BIGINT,
     "column" VARCHAR, reason VARCHAR, message VARCHAR, "values" VARCHAR);
 CREATE TABLE IF NOT EXISTS models (
-    model_id INTEGER PRIMARY KEY, settings_json VARCHAR, spouses BIGINT, persons BIGINT, at TIMESTAMPTZ);
+    model_id INTEGER PRIMARY KEY, settings_json VARCHAR, spouses BIGINT, persons BIGINT, trained_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS model_tf (model_id INTEGER, column_name VARCHAR, value VARCHAR, tf DOUBLE);
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY, model_id INTEGER, scope VARCHAR, started_at TIMESTAMPTZ,

@@ -1,0 +1,67 @@
+"""Rules load from TOML and a bad value is named by file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reconcile.errors import RulesError
+from reconcile.ruleset import BUCKETS, default_rules_dir, load_rules
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    return folder
+
+
+def test_default_rules_load() -> None:
+    rules = load_rules()
+    assert [c.name for c in rules.matching.comparisons] == ["id", "name", "birth_date", "sex", "commune"]
+    assert rules.buckets.auto_min_probability > rules.buckets.candidate_min_probability
+    assert {r.bucket for r in rules.reasons.values()} == set(BUCKETS)
+    assert all(r.en and r.vi for r in rules.reasons.values())
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_probability_out_of_range_names_file_and_key(rules_copy: Path) -> None:
+    _edit(rules_copy / "buckets.toml", "auto_min_probability = 0.999", "auto_min_probability = 9.99")
+    with pytest.raises(RulesError, match=r"buckets.toml: \[link.auto_min_probability\] must be between 0 and 1"):
+        load_rules(rules_copy)
+
+
+def test_unknown_level_in_sufficient_evidence(rules_copy: Path) -> None:
+    _edit(rules_copy / "buckets.toml", '"full_date_exact"]', '"full_date_exakt"]')
+    with pytest.raises(RulesError, match=r"\[link.sufficient_evidence\[1\].birth_date\] unknown level"):
+        load_rules(rules_copy)
+
+
+def test_reason_with_unknown_bucket(rules_copy: Path) -> None:
+    _edit(rules_copy / "reasons.toml", 'bucket = "rejected"', 'bucket = "bin"')
+    with pytest.raises(RulesError, match=r"reasons.toml: \[DUPLICATE_KEY.bucket\] must be one of"):
+        load_rules(rules_copy)
+
+
+def test_invalid_toml_and_missing_file(rules_copy: Path) -> None:
+    (rules_copy / "matching.toml").write_text("[training\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="matching.toml.*not valid TOML"):
+        load_rules(rules_copy)
+    (rules_copy / "matching.toml").unlink()
+    with pytest.raises(RulesError, match="matching.toml.*file is missing"):
+        load_rules(rules_copy)
+
+
+def test_comparison_must_end_with_else(rules_copy: Path) -> None:
+    text = (rules_copy / "matching.toml").read_text(encoding="utf-8")
+    last_else = text.rindex('label = "else"\nsql = "ELSE"')
+    (rules_copy / "matching.toml").write_text(text[:last_else] + 'label = "other"\nsql = "1=1"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=r"\[comparisons\[4\]\] the last level must be the ELSE level"):
+        load_rules(rules_copy)
