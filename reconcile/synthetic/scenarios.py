@@ -1,0 +1,173 @@
+"""Which story each registered couple tells, at documented rates, and what reconcile must do.
+
+Rates are shares of the registered couples (the rest are `clean`); within `clean`, 6 % of
+couples are divorced and 0.3 % annulled, with the population agreeing. Couples registered
+in the last ~13 months cannot be divorced or remarried, so those scenarios are slightly
+under their nominal rate. `married_without_registration` is a share of adults.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from reconcile.synthetic.foreign import FOREIGN_HUSBAND_SHARE, make_foreigners
+from reconcile.synthetic.marriages import REGISTRY_END, legal_dates, registration_dates
+from reconcile.synthetic.people import id_numbers, make_people
+from reconcile.synthetic.places import Wards
+
+SCENARIO_RATES: dict[str, float] = {
+    "population_outdated": 0.10,
+    "divorce_not_in_population": 0.03,
+    "spouse_not_in_population": 0.04,
+    "foreign_spouse": 0.02,
+    "spouse_differs": 0.02,
+    "dead_before_marriage": 0.005,
+    "divorced_not_in_registry": 0.02,
+    "two_live_marriages": 0.005,  # couples whose husband or wife registers a second marriage
+}
+CLEAN_DIVORCED = 0.06
+CLEAN_ANNULLED = 0.003
+MARRIED_WITHOUT_REGISTRATION = 0.01  # of adults
+BIGAMIST_IS_HUSBAND = 0.7
+OUTSIDER_BORN_HERE = 0.4  # spouses living elsewhere whose birth was registered in the province
+
+EXPECTED: dict[str, tuple[str, str]] = {
+    "clean": ("auto_resolve", "confirm"),
+    "population_outdated": ("auto_resolve", "update"),
+    "divorce_not_in_population": ("auto_resolve", "update"),
+    "spouse_not_in_population": ("missing", "find"),
+    "foreign_spouse": ("auto_resolve", "confirm"),
+    "spouse_differs": ("conflict", "review"),
+    "dead_before_marriage": ("conflict", "review"),
+    "divorced_not_in_registry": ("conflict", "review"),
+    "two_live_marriages": ("conflict", "review"),
+    "married_without_registration": ("missing", "find"),
+}
+_NEEDS_TIME = ("divorce_not_in_population", "two_live_marriages")
+_MIN_YEARS_LEFT = np.timedelta64(400, "D")
+
+
+def assign_scenarios(
+    rng: np.random.Generator, husbands: np.ndarray, wives: np.ndarray, registered: np.ndarray
+) -> pl.DataFrame:
+    """One row per couple: husband, wife, registered, scenario, status, status_date, second."""
+    n = len(husbands)
+    names = np.array([*SCENARIO_RATES, "clean"])
+    shares = np.array([*SCENARIO_RATES.values(), 1.0 - sum(SCENARIO_RATES.values())])
+    scenario = names[rng.choice(len(names), size=n, p=shares)]
+    recent = registered > REGISTRY_END - _MIN_YEARS_LEFT
+    scenario = np.where(recent & np.isin(scenario, _NEEDS_TIME), "clean", scenario)
+    u = rng.random(n)
+    clean = (scenario == "clean") & ~recent
+    divorced = (scenario == "divorce_not_in_population") | (clean & (u < CLEAN_DIVORCED))
+    annulled = clean & (u >= CLEAN_DIVORCED) & (u < CLEAN_DIVORCED + CLEAN_ANNULLED)
+    room = (REGISTRY_END - registered).astype(np.int64)
+    after = np.where(
+        divorced, 365 + rng.random(n) * (np.minimum(room, 9000) - 365), 30 + rng.random(n) * (np.minimum(room, 1500) - 30)
+    ).astype(np.int64)
+    status_date = np.where(divorced | annulled, registered + after, np.datetime64("NaT"))
+    return pl.DataFrame({
+        "husband": husbands.astype(np.int64),
+        "wife": wives.astype(np.int64),
+        "registered": pl.Series(registered).cast(pl.Date),
+        "scenario": scenario,
+        "status": np.where(divorced, "divorced", np.where(annulled, "annulled", "valid")),
+        "status_date": pl.Series(status_date.astype("datetime64[D]")).cast(pl.Date),
+        "second": np.zeros(n, dtype=bool),
+    })
+
+
+def replace_partners(
+    rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, wards: Wards, province: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Swap in a foreigner (`foreign_spouse`) or a person living elsewhere with no population
+    row (`spouse_not_in_population`); the displaced resident stays single. Returns the people
+    table (new persons appended, `in_population` set) and the updated couples."""
+    husband, wife = couples["husband"].to_numpy().copy(), couples["wife"].to_numpy().copy()
+    scenario = couples["scenario"].to_numpy()
+    female = people["female"].to_numpy()
+    birth = people["birth_date"].to_numpy().astype("datetime64[D]")
+    u = rng.random(len(couples))
+    foreign = scenario == "foreign_spouse"
+    missing = scenario == "spouse_not_in_population"
+    swap_husband = np.where(foreign, u < FOREIGN_HUSBAND_SHARE, u < 0.5)
+
+    n0 = len(people)
+    out_idx = np.flatnonzero(missing)
+    out_old = np.where(swap_husband, husband, wife)[out_idx]
+    out_wards = rng.choice(wards.away, size=len(out_idx))
+    codes = wards.table["old_province_code"].cast(pl.Int64).to_numpy()
+    own_codes = codes[people["ward_row"].to_numpy()[out_old]]
+    born_home = rng.random(len(out_idx)) < OUTSIDER_BORN_HERE
+    outsiders = make_people(
+        rng, wards, out_wards, female[out_old], birth[out_old],
+        np.where(born_home, own_codes, codes[out_wards]), province,
+        id_numbers(people, "person_id"), id_numbers(people, "legacy_id"),
+    )
+    f_idx = np.flatnonzero(foreign)
+    f_old = np.where(swap_husband, husband, wife)[f_idx]
+    f_female = female[f_old]
+    older = np.where(f_female, 0, (rng.random(len(f_idx)) * 12 * 365.25).astype(np.int64))
+    foreigners = make_foreigners(rng, f_female, birth[f_old] - older)
+
+    new_rows = np.full(len(couples), -1, dtype=np.int64)
+    new_rows[out_idx] = n0 + np.arange(len(out_idx))
+    new_rows[f_idx] = n0 + len(out_idx) + np.arange(len(f_idx))
+    replaced = new_rows >= 0
+    husband = np.where(replaced & swap_husband, new_rows, husband)
+    wife = np.where(replaced & ~swap_husband, new_rows, wife)
+    everyone = pl.concat([people, outsiders, foreigners]).with_columns(
+        in_population=pl.int_range(pl.len()) < n0
+    )
+    return everyone, couples.with_columns(husband=husband, wife=wife)
+
+
+def match_by_key(rng: np.random.Generator, keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pair positions of `keys_a` with distinct random positions of `keys_b` holding the same key."""
+    def ranked(keys: np.ndarray) -> pl.DataFrame:
+        return pl.DataFrame({"key": keys, "pos": np.arange(len(keys)), "r": rng.random(len(keys))}).with_columns(
+            rank=pl.col("r").rank("ordinal").over("key")
+        )
+    joined = ranked(keys_a).join(ranked(keys_b), on=["key", "rank"], suffix="_b").sort("pos")
+    return joined["pos"].to_numpy(), joined["pos_b"].to_numpy()
+
+
+def add_second_marriages(
+    rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, available: np.ndarray
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Give one spouse of each `two_live_marriages` couple a second valid marriage with a
+    single person of about their age. Returns the couples (second marriages appended) and the
+    rows of the new partners."""
+    female = people["female"].to_numpy()
+    birth = people["birth_date"].to_numpy().astype("datetime64[D]")
+    legal = legal_dates(birth, female)
+    year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    idx = np.flatnonzero(couples["scenario"].to_numpy() == "two_live_marriages")
+    husband, wife = couples["husband"].to_numpy()[idx], couples["wife"].to_numpy()[idx]
+    by_husband = rng.random(len(idx)) < BIGAMIST_IS_HUSBAND
+    bigamist = np.where(by_husband, husband, wife)
+    # A partner of the other sex, born within a few years of the bigamist (3-year bands).
+    want = (year[bigamist] + np.where(by_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
+    want = want + np.where(by_husband, 1, 0)
+    pool = np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D")))
+    pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
+    partner = pool[pos_pool]
+    matched_idx, bigamist, by_husband = idx[pos], bigamist[pos], by_husband[pos]
+    new_h = np.where(by_husband, bigamist, partner)
+    new_w = np.where(by_husband, partner, bigamist)
+    first = couples["registered"].to_numpy().astype("datetime64[D]")[matched_idx]
+    # The second registration follows the first by half a year to ten years.
+    after = first + 180 + (rng.random(len(first)) * 3650).astype(np.int64)
+    second = registration_dates(rng, legal[new_h], birth[new_w], legal[new_w], earliest=np.minimum(after, REGISTRY_END))
+    unmatched = np.setdiff1d(idx, matched_idx)
+    couples = couples.with_columns(
+        scenario=pl.when(pl.int_range(pl.len()).is_in(unmatched)).then(pl.lit("clean")).otherwise("scenario")
+    )
+    extra = pl.DataFrame({
+        "husband": new_h, "wife": new_w, "registered": pl.Series(second).cast(pl.Date),
+        "scenario": np.full(len(new_h), "two_live_marriages"), "status": np.full(len(new_h), "valid"),
+        "status_date": pl.Series([None] * len(new_h), dtype=pl.Date),
+        "second": np.ones(len(new_h), dtype=bool),
+    })
+    return pl.concat([couples, extra]), partner
