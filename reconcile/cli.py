@@ -126,6 +126,10 @@ def train(campaign: CampaignOpt = None) -> None:
             summary = jobs.train(camp, step)
         screen.success(f"model {summary.model_id} trained on {summary.spouses:,} registry spouses "
                        f"and {summary.persons:,} population persons")
+        if summary.notes:
+            screen.info("Training notes from Splink (levels without an estimate keep Splink's default):")
+            for note in summary.notes:
+                screen.info(f"  - {note.removeprefix('WARNING: ')}")
 
 
 @app.command()

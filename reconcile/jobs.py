@@ -83,6 +83,7 @@ class TrainSummary:
     model_id: int
     spouses: int
     persons: int
+    notes: tuple[str, ...]
 
 
 def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
@@ -92,7 +93,7 @@ def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
         spouses, persons = store.table("spouses"), store.table("persons")
         model = train_model(spouses, persons, rules.matching, progress)
         model_id = store.save_model(model, spouses.height, persons.height)
-    return TrainSummary(model_id, spouses.height, persons.height)
+    return TrainSummary(model_id, spouses.height, persons.height, model.notes)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import jellyfish
 import polars as pl
 
 from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
@@ -63,9 +64,24 @@ def _other_live_marriages(wide: pl.DataFrame, marriages: pl.DataFrame) -> pl.Dat
     return pairs.filter(~ended).select("registration_id").unique().with_columns(two_live=pl.lit(True))
 
 
+_MIDDLES = r"\b(van|thi)\b"
+
+
+def _similar(pair: pl.Series) -> pl.Series:
+    a, b = pair.struct.field("a"), pair.struct.field("b")
+    return pl.Series([
+        x is not None and y is not None and jellyfish.jaro_winkler_similarity(x, y) >= 0.92
+        for x, y in zip(a.to_list(), b.to_list())
+    ], dtype=pl.Boolean)
+
+
 def _names_agree(recorded_ascii: str, partner_ascii: str) -> pl.Expr:
-    """The population's recorded spouse name agrees with the registry partner (accent-free, order kept)."""
-    return pl.col(recorded_ascii) == pl.col(partner_ascii)
+    """The population's recorded spouse name is the registry partner's: equal without accents,
+    equal once Văn/Thị are dropped, or nearly equal (a typo)."""
+    a, b = pl.col(recorded_ascii), pl.col(partner_ascii)
+    core = [x.str.replace_all(_MIDDLES, "").str.replace_all(r"\s+", " ").str.strip_chars() for x in (a, b)]
+    fuzzy = pl.struct(a=a, b=b).map_batches(_similar, return_dtype=pl.Boolean)
+    return (a == b) | (core[0] == core[1]) | fuzzy
 
 
 def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[pl.Expr]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -38,11 +39,35 @@ class TrainedModel:
 
     settings_json: str
     tf_tables: Mapping[str, pl.DataFrame]
+    # Splink's training warnings, deduplicated (not stored with the model).
+    notes: tuple[str, ...] = ()
 
 
-def _quiet_splink() -> None:
-    # Splink logs every SQL step at INFO; the CLI shows its own progress instead.
-    logging.getLogger("splink").setLevel(logging.WARNING)
+@contextmanager
+def _splink_warnings() -> Iterator[list[str]]:
+    """Collect Splink's warnings (e.g. levels never observed in training) instead of printing them.
+
+    Splink logs every step at INFO; the CLI shows its own progress, and the warnings are
+    returned to the caller to show once, as a summary.
+    """
+    logger = logging.getLogger("splink")
+    notes: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            notes.append(" ".join(record.getMessage().split()))
+
+    handler = _Collect(level=logging.WARNING)
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield notes
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def _link_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -50,7 +75,6 @@ def _link_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _session(spouses: pl.DataFrame, persons: pl.DataFrame) -> tuple[DuckDBAPI, object, object]:
-    _quiet_splink()
     db_api = DuckDBAPI(connection=duckdb.connect())
     left = db_api.register(_link_frame(spouses).to_arrow(), dataset_display_name="registry_spouses")
     right = db_api.register(_link_frame(persons).to_arrow(), dataset_display_name="population")
@@ -62,8 +86,16 @@ def train_model(
 ) -> TrainedModel:
     """Train the model without labels on the whole province and return it with its TF tables."""
     say = progress or (lambda _msg: None)
+    with _splink_warnings() as notes:
+        settings, tf_tables = _train(spouses, persons, rules, say)
+    return TrainedModel(json.dumps(settings, ensure_ascii=False), MappingProxyType(tf_tables),
+                        tuple(dict.fromkeys(n for n in notes if n)))
+
+
+def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
+           say: Progress) -> tuple[dict[str, object], dict[str, pl.DataFrame]]:
     _, left, right = _session(spouses, persons)
-    linker = Linker([left, right], splink_settings(rules))
+    linker = Linker([left, right], splink_settings(rules), log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
         list(rules.prior_rules), recall=rules.prior_recall
@@ -77,8 +109,7 @@ def train_model(
         col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
         for col in rules.tf_columns
     }
-    settings = linker.misc.save_model_to_json()
-    return TrainedModel(json.dumps(settings, ensure_ascii=False), MappingProxyType(tf_tables))
+    return linker.misc.save_model_to_json(), tf_tables
 
 
 def predict_pairs(
@@ -102,14 +133,15 @@ def predict_pairs(
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
-    linker = Linker([left, right], settings)
-    for col, table in model.tf_tables.items():
-        registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
-        linker.table_management.register_term_frequency_lookup(registered, col)
-    scored = linker.inference.predict_between(
-        left, right, threshold_match_probability=rules.keep_min_probability, warning_mode="never"
-    )
-    raw = pl.from_arrow(scored.as_pyarrow_table())
+    with _splink_warnings():
+        linker = Linker([left, right], settings, log_level=None)
+        for col, table in model.tf_tables.items():
+            registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
+            linker.table_management.register_term_frequency_lookup(registered, col)
+        scored = linker.inference.predict_between(
+            left, right, threshold_match_probability=rules.keep_min_probability, warning_mode="never"
+        )
+        raw = pl.from_arrow(scored.as_pyarrow_table())
     labels = level_labels(rules)
     # predict_between keeps the registry side on the left, but guard against either order.
     swap = raw.height > 0 and raw["source_dataset_l"][0] != "registry_spouses"

@@ -104,7 +104,7 @@ class Store:
             "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall())
 
     def frame(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
-        return pl.from_arrow(self.con.execute(sql, params or []).to_arrow_table())
+        return pl.from_arrow(self.con.sql(sql, params=params).to_arrow_table())
 
     def table(self, name: str) -> pl.DataFrame:
         if not self.has_table(name):

@@ -1,0 +1,150 @@
+"""Full names: repaired display form and the comparison keys the linker uses.
+
+`full_name` is what an officer reads (NFC, title case, single spaces, legacy fonts
+repaired). The keys are lowercase words in one spelling: `name_tone` keeps the tones
+(classic placement, i for the i/y variant), `name_ascii` drops them, `family_key` merges
+the regional spellings Huỳnh/Hoàng and Võ/Vũ, `name_core_ascii` drops the middle names
+Văn and Thị, which records add and drop freely.
+
+Work is vectorised over whole names; Python runs once per distinct word (spelling keys)
+and once per name that holds a word which is not a Vietnamese syllable (font repair).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import polars as pl
+
+from reconcile.normalize.legacy import WORD_BREAK, is_suspect, repair_legacy
+from reconcile.normalize.syllables import fold_ascii, key_syllable
+
+# Regional spellings of one family name (ASCII keys).
+FAMILY_EQUIVALENTS = {"huynh": "hoang", "vo": "vu"}
+# Middle names that records add or drop freely.
+SOFT_MIDDLE_NAMES = ("van", "thi")
+
+_INVISIBLE = r"[\u00ad\u200c-\u200f\u2060\ufeff]"  # soft hyphen, zero-width marks (not U+200B, a space)
+_APOSTROPHES = r"['\u2019\u02bc`]"  # H'Bia → hbia in the keys
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """One full name: display form, keys, and the legacy font it was repaired from (or None)."""
+
+    full_name: str | None
+    name_tone: str | None
+    name_ascii: str | None
+    family_tone: str | None
+    middle_tone: str | None
+    given_tone: str | None
+    family_ascii: str | None
+    middle_ascii: str | None
+    given_ascii: str | None
+    family_key: str | None
+    name_core_ascii: str | None
+    name_repair: str | None
+    name_repaired: bool
+
+
+NAME_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(NameParts))
+
+
+def _per_word(
+    words: pl.Expr, table: pl.DataFrame, function: Callable[[str], object], dtype: pl.DataType
+) -> pl.Expr:
+    """Map every word of a list column through a Python function called once per distinct word."""
+    distinct = table.select(words.explode().drop_nulls().unique()).to_series().to_list()
+    mapping = {word: function(word) for word in distinct}
+    return words.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=dtype))
+
+
+def _word_key(word: str) -> str | None:
+    return key_syllable(word) if _word_ascii(word) else None
+
+
+def _word_ascii(word: str) -> str | None:
+    # Folding can make a syllable of a word that was none (ñý → ny): spell it again.
+    return key_syllable(fold_ascii(key_syllable(word)).encode("ascii", "ignore").decode()) or None
+
+
+def _repaired(frame: pl.DataFrame) -> pl.DataFrame:
+    """Decode from a legacy font the names that hold a word that is not a syllable."""
+    words = pl.col("_text").str.replace_all(WORD_BREAK, " ").str.strip_chars().str.split(" ")
+    suspect = frame.select(_per_word(words, frame, is_suspect, pl.Boolean()).list.any()).to_series()
+    texts = frame.filter(suspect).get_column("_text").to_list()
+    repairs = pl.DataFrame(
+        [(text, *repair_legacy(text)) for text in texts],
+        schema={"_text": pl.String, "_fixed": pl.String, "name_repair": pl.String},
+        orient="row",
+    ).unique("_text")
+    return frame.join(repairs, on="_text", how="left", maintain_order="left").with_columns(
+        _text=pl.coalesce("_fixed", "_text")
+    )
+
+
+def _split(words: pl.Expr, suffix: str) -> list[pl.Expr]:
+    """Family (first word), middle (the rest), given (last word); one word is a given name."""
+    n = words.list.len()
+    return [
+        pl.when(n >= 2).then(words.list.first()).alias(f"family_{suffix}"),
+        pl.when(n >= 3).then(words.list.slice(1, n - 2).list.join(" ")).alias(f"middle_{suffix}"),
+        pl.when(n >= 1).then(words.list.last()).alias(f"given_{suffix}"),
+        pl.when(n >= 1).then(words.list.join(" ")).alias(f"name_{suffix}"),
+    ]
+
+
+def name_table(raw: pl.Series) -> pl.DataFrame:
+    """One row per value of `raw` with the raw text (column `raw`) and the `NAME_COLUMNS`."""
+    frame = pl.DataFrame({"raw": raw.cast(pl.String)}).with_columns(_text=pl.col("raw").str.normalize("NFC"))
+    frame = _repaired(frame).with_columns(
+        full_name=pl.col("_text")
+        .str.replace_all(_INVISIBLE, "")
+        .str.replace_all(r"[\s\u200b]+", " ")
+        .str.strip_chars()
+        # Ð (Icelandic eth) is a common stand-in for Đ in Unicode typed by hand.
+        .str.replace_many(["Ð", "ð"], ["Đ", "đ"])
+        .str.to_titlecase()
+    )
+    frame = frame.with_columns(full_name=pl.when(pl.col("full_name") != "").then(pl.col("full_name")))
+    words = (
+        pl.col("full_name").str.to_lowercase().str.replace_all(_APOSTROPHES, "")
+        .str.replace_all(r"[\W_]+", " ").str.strip_chars().str.split(" ")
+    )
+    frame = frame.with_columns(
+        _tone=_per_word(words, frame, _word_key, pl.String()).list.drop_nulls(),
+        _ascii=_per_word(words, frame, _word_ascii, pl.String()).list.drop_nulls(),
+    )
+    ascii_words = pl.col("_ascii")
+    middle = ascii_words.list.slice(1, ascii_words.list.len() - 2)
+    core = pl.concat_list(
+        ascii_words.list.first(),
+        middle.list.eval(pl.element().filter(~pl.element().is_in(list(SOFT_MIDDLE_NAMES)))),
+        ascii_words.list.last(),
+    )
+    frame = frame.with_columns(*_split(pl.col("_tone"), "tone"), *_split(ascii_words, "ascii")).with_columns(
+        family_key=pl.col("family_ascii").replace(FAMILY_EQUIVALENTS),
+        name_core_ascii=pl.when(ascii_words.list.len() <= 2).then(pl.col("name_ascii"))
+        .otherwise(core.list.join(" ")),
+        name_repaired=pl.col("name_repair").is_not_null(),
+    )
+    return frame.select("raw", *NAME_COLUMNS)
+
+
+def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
+    """Add the `NAME_COLUMNS` (with `prefix`, replacing same-named columns) for the names in `column`."""
+    outputs = {c: prefix + c for c in NAME_COLUMNS}
+    table = name_table(frame.get_column(column).drop_nulls().unique()).rename({"raw": "_name_key", **outputs})
+    keyed = frame.with_columns(pl.col(column).alias("_name_key")).drop(list(outputs.values()), strict=False)
+    return (
+        keyed.join(table, on="_name_key", how="left", maintain_order="left")
+        .drop("_name_key")
+        .with_columns(pl.col(prefix + "name_repaired").fill_null(False))
+    )
+
+
+def normalize_name(raw: str) -> NameParts:
+    """Repair and normalise one full name (the same code path as `name_columns`)."""
+    row = name_table(pl.Series([raw], dtype=pl.String)).row(0, named=True)
+    return NameParts(**{c: row[c] for c in NAME_COLUMNS})

@@ -1,0 +1,264 @@
+"""Normalise ingested registry and population rows into the frames the linker and the rules read.
+
+Every input row ends up in exactly one place: a registry row in `marriages` (with its
+two `spouses`) or in `rejected`; a population row in `persons` or in `rejected`. A row
+is rejected for a birth date that is not empty but cannot be read, not even as a year,
+and for the key and name problems that only show once values are cleaned (IDs that
+become equal once a lost zero is restored, a name without a letter). Each problem is
+one `rejected` row, in ingest's rejected schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS
+from reconcile.ingest.validate import REJECTED_SCHEMA
+from reconcile.normalize.communes import MERGER_DATE, current_communes
+from reconcile.normalize.dates import date_columns
+from reconcile.normalize.ids import OLD_ID, PERSONAL_ID, classify_ids
+from reconcile.normalize.names import NAME_COLUMNS, name_columns
+from reconcile.normalize.values import (
+    is_foreign,
+    marital_status_code,
+    marriage_status_code,
+    sex_code,
+)
+from reconcile.normalize.wards import commune_columns
+
+BIRTH_COLUMNS = (
+    "birth_date_raw", "birth_year", "birth_month", "birth_day", "birth_precision", "birth_date",
+    "birth_placeholder", "birth_swapped", "birth_impossible",
+)
+PERSON_NAME_COLUMNS = ("full_name_raw", *NAME_COLUMNS)
+
+
+@dataclass(frozen=True)
+class NormalizedRegistry:
+    """Registry rows normalised: one row per marriage, two per marriage in spouses, and the rejects."""
+
+    marriages: pl.DataFrame
+    spouses: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class NormalizedPopulation:
+    """Population rows normalised: one row per person, and the rejects."""
+
+    persons: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+def _text(column: str) -> pl.Expr:
+    """NFC text without surrounding spaces; empty becomes null."""
+    value = pl.col(column).str.normalize("NFC").str.strip_chars()
+    return pl.when(value != "").then(value)
+
+
+def _prepare(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """Every canonical column as String (absent ones all null), plus a row index `_row`."""
+    wanted = {**dict.fromkeys(columns, pl.String), **dict(zip(SOURCE_COLUMNS, (pl.String, pl.Int64), strict=True))}
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in wanted.items() if c not in rows.columns]
+    return rows.with_columns(missing).cast(wanted).with_row_index("_row")
+
+
+def _describe_person(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the name and birth columns (and `birth_reason`) from `full_name_raw` and `birth_date_raw`."""
+    return date_columns(name_columns(frame, "full_name_raw"), "birth_date_raw", "birth_")
+
+
+def _problem(
+    frame: pl.DataFrame, when: pl.Expr, record_type: str, column: str | pl.Expr, reason: str, message: pl.Expr
+) -> pl.DataFrame:
+    """Rejected rows (plus `_row`) for the rows of `frame` where `when` holds."""
+    return frame.filter(when).select(
+        "_row",
+        pl.lit(record_type).alias("record_type"),
+        pl.col("_record_id").alias("record_id"),
+        pl.col("source_file").cast(pl.String),
+        pl.col("source_row").cast(pl.Int64),
+        (pl.lit(column) if isinstance(column, str) else column).alias("column"),
+        pl.lit(reason).alias("reason"),
+        message.alias("message"),
+    )
+
+
+def _key_problems(frame: pl.DataFrame, record_type: str, column: str, key: str) -> list[pl.DataFrame]:
+    """MISSING_KEY for an empty `column`, DUPLICATE_KEY for a `key` found more than once."""
+    count = pl.len().over(key)
+    return [
+        _problem(frame, pl.col(key).is_null(), record_type, column, "MISSING_KEY",
+                 pl.lit(f"{column} is empty, so the row has no key")),
+        _problem(frame, pl.col(key).is_not_null() & (count > 1), record_type, column, "DUPLICATE_KEY",
+                 pl.format(f"{column} '{{}}' appears {{}} times in the input", pl.col(key), count)),
+    ]
+
+
+def _person_problems(frame: pl.DataFrame, record_type: str, prefix: pl.Expr) -> list[pl.DataFrame]:
+    """MISSING_NAME and UNREADABLE_DATE for a frame with name and birth columns."""
+    name_column = prefix + pl.lit("full_name")
+    date_column = prefix + pl.lit("birth_date")
+    raw_name = pl.col("full_name_raw").fill_null("")
+    return [
+        _problem(frame, pl.col("name_ascii").is_null(), record_type, name_column, "MISSING_NAME",
+                 pl.when(raw_name == "").then(pl.format("{} is empty", name_column))
+                 .otherwise(pl.format("{} '{}' contains no letters", name_column, raw_name))),
+        _problem(frame, pl.col("birth_reason").is_not_null(), record_type, date_column, "UNREADABLE_DATE",
+                 pl.format("{} '{}' cannot be read, not even as a year", date_column, pl.col("birth_date_raw"))),
+    ]
+
+
+def _rejected(problems: list[pl.DataFrame], rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The problems in row order, each with the row's canonical values as JSON (as ingest gives them)."""
+    found = pl.concat([p.select("_row", *(c for c in REJECTED_SCHEMA if c != "values")) for p in problems])
+    values = rows.filter(pl.col("_row").is_in(found.get_column("_row").implode())).select(
+        "_row", pl.struct(columns).struct.json_encode().alias("values")
+    )
+    return (
+        found.join(values, on="_row", how="left")
+        .sort("_row", maintain_order=True)
+        .select("_row", *REJECTED_SCHEMA)
+        .cast(REJECTED_SCHEMA)
+    )
+
+
+def _before_merger(year: str, month: str) -> pl.Expr:
+    """True/False when the date is known well enough to compare with the merger, else null.
+
+    The merger took effect on the first of a month, so year and month are enough.
+    """
+    y, m = pl.col(year), pl.col(month)
+    return (
+        pl.when(y < MERGER_DATE.year).then(True)
+        .when(y > MERGER_DATE.year).then(False)
+        .when(m.is_not_null()).then(m < MERGER_DATE.month)
+    )
+
+
+def _spouses(marriages: pl.DataFrame) -> pl.DataFrame:
+    """Two rows per marriage, husband then wife, with the spouse's own columns unprefixed."""
+    fields = {"full_name": "full_name_raw", "birth_date": "birth_date_raw", "id_number": "id_raw",
+              "ethnicity": "ethnicity", "nationality": "nationality", "residence": "residence"}
+    parts = [
+        marriages.select(
+            "_row", "_record_id", "source_file", "source_row", "commune",
+            pl.lit(order, pl.Int8).alias("_order"),
+            (pl.col("registration_id") + f"|{tag}").alias("unique_id"),
+            "registration_id", pl.lit(role).alias("role"), pl.lit(sex).alias("sex"),
+            *[_text(f"{role}_{source}").alias(target) for source, target in fields.items()],
+        )
+        for order, (role, sex, tag) in enumerate((("husband", "M", "H"), ("wife", "F", "W")))
+    ]
+    spouses = _describe_person(pl.concat(parts).sort("_row", "_order"))
+    ids = classify_ids(spouses["id_raw"], spouses["sex"], spouses["birth_year"])
+    return spouses.hstack(ids).with_columns(
+        id12=pl.when(pl.col("id_kind") == PERSONAL_ID).then(pl.col("id_number")),
+        id9=pl.when(pl.col("id_kind") == OLD_ID).then(pl.col("id_number")),
+        is_foreign=is_foreign(pl.col("nationality")),
+    )
+
+
+SPOUSE_OUTPUT = (
+    "unique_id", "registration_id", "role", "sex", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
+    "id_raw", "id_number", "id_kind", "id_note", "id12", "id9", "id_structure_ok",
+    "ethnicity", "nationality", "is_foreign", "residence", "commune",
+)
+MARRIAGE_OUTPUT = (
+    "registration_id", "source_file", "source_row", "registration_date", "registration_year",
+    "registration_precision", "ward_code_raw", "commune", "commune_source", "registration_place",
+    "status", "status_raw", "status_date",
+)
+
+
+def normalize_registry(
+    rows: pl.DataFrame, communes: pl.DataFrame, current: pl.DataFrame | None = None
+) -> NormalizedRegistry:
+    """Normalise registry rows; `communes` is `commune_table()`, `current` defaults to `current_communes()`."""
+    current = current_communes() if current is None else current
+    rows = _prepare(rows, REGISTRY.columns)
+    marriages = rows.with_columns(
+        _text("registration_id").alias("registration_id"),
+        _text("registration_id").alias("_record_id"),
+        _text("registration_ward_code").alias("ward_code_raw"),
+        _text("registration_place").alias("registration_place"),
+        _text("status").alias("status_raw"),
+    )
+    marriages = date_columns(marriages, "registration_date", "_reg_")
+    marriages = date_columns(marriages.rename({"status_date": "_status_date_raw"}), "_status_date_raw", "_status_")
+    marriages = commune_columns(
+        marriages, "ward_code_raw", _before_merger("_reg_year", "_reg_month"), communes, current
+    ).with_columns(
+        pl.col("_reg_date").alias("registration_date"),
+        pl.col("_reg_year").alias("registration_year"),
+        pl.col("_reg_precision").alias("registration_precision"),
+        marriage_status_code(pl.col("status_raw")).alias("status"),
+        pl.col("_status_date").alias("status_date"),
+    )
+    spouses = _spouses(marriages)
+    role_prefix = pl.col("role") + pl.lit("_")
+    rejected = _rejected([
+        *_key_problems(marriages, REGISTRY.record_type, REGISTRY.key, "registration_id"),
+        *_person_problems(spouses, REGISTRY.record_type, role_prefix),
+    ], rows, REGISTRY.columns)
+    kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
+    return NormalizedRegistry(
+        marriages=marriages.filter(kept).select(MARRIAGE_OUTPUT),
+        spouses=spouses.filter(kept).select(SPOUSE_OUTPUT),
+        rejected=rejected.drop("_row"),
+    )
+
+
+PERSON_OUTPUT = (
+    "unique_id", "person_id", "source_file", "source_row", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
+    "sex", "id12", "id9", "id_kind", "id_note", "id_structure_ok", "ethnicity", "nationality",
+    "is_foreign", "ward_code_raw", "commune", "commune_source", "address", "marital_status",
+    "marital_status_raw", "spouse_id", "spouse_name", "spouse_name_raw", "spouse_name_ascii",
+    "death_date", "death_year",
+)
+
+
+def normalize_population(
+    rows: pl.DataFrame, communes: pl.DataFrame, current: pl.DataFrame | None = None
+) -> NormalizedPopulation:
+    """Normalise population rows; `communes` is `commune_table()`, `current` defaults to `current_communes()`."""
+    current = current_communes() if current is None else current
+    rows = _prepare(rows, POPULATION.columns)
+    persons = rows.select(
+        "_row", "source_file", "source_row",
+        _text("person_id").alias("person_id"),
+        _text("person_id").alias("_record_id"),
+        _text("full_name").alias("full_name_raw"),
+        _text("birth_date").alias("birth_date_raw"),
+        sex_code(_text("sex")).alias("sex"),
+        *[_text(c).alias(c) for c in ("ethnicity", "nationality", "address", "legacy_id", "spouse_id")],
+        _text("ward_code").alias("ward_code_raw"),
+        _text("marital_status").alias("marital_status_raw"),
+        _text("spouse_name").alias("spouse_name_raw"),
+        _text("death_date").alias("_death_raw"),
+    )
+    persons = _describe_person(persons)
+    persons = date_columns(persons, "_death_raw", "_death_")
+    persons = name_columns(persons, "spouse_name_raw", prefix="spouse_")
+    ids = classify_ids(persons["person_id"], persons["sex"], persons["birth_year"])
+    legacy = classify_ids(persons["legacy_id"])
+    persons = persons.hstack(ids).with_columns(
+        unique_id=pl.col("id_number"),
+        id12=pl.when(pl.col("id_kind") == PERSONAL_ID).then(pl.col("id_number")),
+        id9=pl.when(legacy["id_kind"] == OLD_ID).then(pl.lit(legacy["id_number"])),
+        spouse_id=pl.lit(classify_ids(persons["spouse_id"])["id_number"]),
+        spouse_name=pl.coalesce("spouse_full_name", "spouse_name_raw"),
+        marital_status=marital_status_code(pl.col("marital_status_raw")),
+        is_foreign=is_foreign(pl.col("nationality")),
+        death_date=pl.col("_death_date"),
+        death_year=pl.col("_death_year"),
+    )
+    persons = commune_columns(persons, "ward_code_raw", pl.lit(None, pl.Boolean), communes, current)
+    rejected = _rejected([
+        *_key_problems(persons, POPULATION.record_type, POPULATION.key, "unique_id"),
+        *_person_problems(persons, POPULATION.record_type, pl.lit("")),
+    ], rows, POPULATION.columns)
+    kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
+    return NormalizedPopulation(persons=persons.filter(kept).select(PERSON_OUTPUT), rejected=rejected.drop("_row"))

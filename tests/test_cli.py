@@ -1,0 +1,145 @@
+"""Every command through Typer's runner: what the officer sees, and the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import SAMPLE, Cli
+from reconcile.cli import app, main
+
+
+def _results(cli: Cli, campaign: Path, out: Path) -> pl.DataFrame:
+    cli("export", "results", "--out", out, "--campaign", campaign)
+    return pl.read_csv(out, infer_schema=False) if out.suffix == ".csv" else pl.read_parquet(out)
+
+
+def test_every_command_has_help_with_an_example(cli: Cli) -> None:
+    commands = [["init"], ["ingest"], ["train"], ["run"], ["status"], ["evaluate"], ["demo"],
+                ["export", "results"], ["fixtures", "generate"]]
+    for command in commands:
+        out = cli(*command, "--help").output
+        assert "Example: reconcile" in out, command
+
+
+def test_init_reports_the_campaign(cli: Cli, tmp_path: Path) -> None:
+    out = cli("init", tmp_path / "c", "--province", "46", "--start", "2025-05-31", "--days", "90").output
+    assert "campaign created" in out and "2025-08-28" in out
+    assert (tmp_path / "c" / "rules" / "columns.toml").is_file()
+    err = cli("init", tmp_path / "c", code=1).output
+    assert "already holds a campaign" in err and "Traceback" not in err
+    assert "--start must be a date" in cli("init", tmp_path / "d", "--start", "31/05/2025", code=1).output
+
+
+def test_ingest_counts_and_records_in_equal_records_out(cli: Cli, sample_campaign: Path, tmp_path: Path) -> None:
+    registry_rows = pl.read_csv(SAMPLE / "registry.csv", infer_schema=False).height
+    results = _results(cli, sample_campaign, tmp_path / "results.csv")
+    marriages = results.filter(pl.col("record_type") == "marriage")
+    assert marriages.height == registry_rows
+    assert marriages["record_id"].n_unique() == marriages.height
+    persons = results.filter(pl.col("record_type") == "person")
+    assert persons["record_id"].n_unique() == persons.height
+    assert set(results["bucket"]) <= {"auto_resolve", "conflict", "missing", "rejected"}
+    contract = ["record_type", "record_id", "commune", "bucket", "action", "reasons", "husband_person_id",
+                "wife_person_id", "husband_match_probability", "wife_match_probability"]
+    assert results.columns[: len(contract)] == contract
+    # IDs keep their leading zeros.
+    assert marriages["husband_person_id"].drop_nulls().str.len_chars().eq(12).all()
+
+
+def test_results_as_parquet(cli: Cli, sample_campaign: Path, tmp_path: Path) -> None:
+    results = _results(cli, sample_campaign, tmp_path / "results.parquet")
+    assert results.schema["record_id"] == pl.String and results.height > 300
+
+
+def test_status_shows_buckets_per_commune(cli: Cli, sample_campaign: Path) -> None:
+    out = cli("status", "--campaign", sample_campaign).output
+    for word in ("auto_resolve", "conflict", "missing", "rejected", "total", "Phường"):
+        assert word in out
+
+
+def test_commune_run_gives_the_full_run_rows(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    full = _results(cli, campaign_copy, tmp_path / "full.csv")
+    commune = full.filter(pl.col("record_type") == "marriage")["commune"].drop_nulls().mode()[0]
+    out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    assert "Run 2: 1 commune(s)" in out
+    again = _results(cli, campaign_copy, tmp_path / "again.csv")
+    assert again.sort("record_type", "record_id").equals(full.sort("record_type", "record_id"))
+
+
+def test_run_errors_are_one_line(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    assert "either --commune CODE or --all" in cli("run", "--campaign", campaign_copy, code=1).output
+    out = cli("run", "--commune", "99999", "--campaign", campaign_copy, code=1).output
+    assert "commune 99999 has no records" in out and "Traceback" not in out
+    fresh = tmp_path / "fresh"
+    cli("init", fresh)
+    assert "run `reconcile ingest` first" in cli("train", "--campaign", fresh, code=1).output
+    cli("ingest", "--registry", SAMPLE / "registry.csv", "--population", SAMPLE / "population.csv", "--campaign", fresh)
+    assert "run `reconcile train` first" in cli("run", "--all", "--campaign", fresh, code=1).output
+
+
+def test_ingest_errors_name_the_file(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    out = cli("ingest", "--registry", tmp_path / "nope.csv", "--campaign", campaign_copy, code=1).output
+    assert "nope.csv" in out and "Traceback" not in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Số đăng ký,Họ và tên chồng\nA1,Nguyễn Văn An\n", encoding="utf-8")
+    out = cli("ingest", "--registry", bad, "--campaign", campaign_copy, code=1).output
+    assert "bad.csv" in out and "wife_full_name" in out
+    assert "give --registry FILE" in cli("ingest", "--campaign", campaign_copy, code=1).output
+
+
+def test_no_campaign_is_a_user_error(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RECONCILE_CAMPAIGN", raising=False)
+    out = cli("status", code=1).output
+    assert "no campaign here" in out
+
+
+def test_campaign_found_through_environment(cli: Cli, sample_campaign: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert "auto_resolve" in cli("status", env={"RECONCILE_CAMPAIGN": str(sample_campaign)}).output
+
+
+def test_evaluate_on_the_sample(cli: Cli, sample_campaign: Path) -> None:
+    out = cli("evaluate", "--truth", SAMPLE / "truth.csv", "--campaign", sample_campaign).output
+    assert "precision in auto_resolve" in out and "recall" in out and "expected" in out
+    out = cli("evaluate", "--truth", SAMPLE / "registry.csv", "--campaign", sample_campaign, code=1).output
+    assert "not a truth file" in out
+
+
+def test_fixtures_generate(cli: Cli, tmp_path: Path) -> None:
+    out = cli("fixtures", "generate", tmp_path / "gen", "--persons", "500", "--seed", "3").output
+    assert "registry" in out and (tmp_path / "gen" / "truth.csv").is_file()
+    assert "--persons must be at least 10" in cli("fixtures", "generate", tmp_path / "x", "--persons", "1", code=1).output
+
+
+def test_usage_errors_exit_1_and_internal_errors_exit_2(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert main(["run", "--bogus"]) == 1
+    assert "No such option" in capsys.readouterr().err
+
+    import reconcile.jobs
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(reconcile.jobs, "train", broken)
+    monkeypatch.chdir(tmp_path)
+    main(["init", "c"])
+    assert main(["train", "--campaign", "c"]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(cli: Cli, tmp_path: Path) -> None:
+    out = cli("demo", "--out", tmp_path / "demo", "--persons", "3000").output
+    for word in ("auto_resolve", "conflict", "missing", "precision in auto_resolve", "results.csv", "campaign"):
+        assert word in out
+    results = pl.read_csv(tmp_path / "demo" / "results.csv", infer_schema=False)
+    registry = pl.read_csv(tmp_path / "demo" / "data" / "registry.csv", infer_schema=False)
+    assert results.filter(pl.col("record_type") == "marriage").height == registry.height
+    assert app is not None
