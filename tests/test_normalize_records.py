@@ -91,6 +91,16 @@ def test_old_hue_ward_code_maps_to_its_current_commune(communes: pl.DataFrame) -
     assert out.spouses.get_column("commune").to_list() == ["19789", "19789"]
 
 
+def test_empty_ward_code_is_read_from_the_registering_authority(communes: pl.DataFrame) -> None:
+    out = run(communes, marriage(
+        "A-1", registration_date="02/03/2004", registration_ward_code=None,
+        registration_place="UBND phường Phú Hội, thành phố Huế, tỉnh Thừa Thiên Huế"),
+        marriage("A-2", registration_ward_code=None, registration_place="no such place"))
+    first, second = out.marriages.rows(named=True)
+    assert (first["commune"], first["commune_source"]) == ("19789", "place_text")
+    assert (second["commune"], second["commune_source"]) == (None, "unknown")
+
+
 def test_registration_date_decides_how_a_code_is_read(communes: pl.DataFrame) -> None:
     # 00103 was Phường Xuân La (divided; default successor 00611) before the merger and is
     # Phường Tây Hồ after it.

@@ -26,7 +26,7 @@ from reconcile.normalize.values import (
     marriage_status_code,
     sex_code,
 )
-from reconcile.normalize.wards import commune_columns
+from reconcile.normalize.wards import commune_columns, place_communes
 
 BIRTH_COLUMNS = (
     "birth_date_raw", "birth_year", "birth_month", "birth_day", "birth_precision", "birth_date",
@@ -188,9 +188,9 @@ def normalize_registry(
     )
     marriages = date_columns(marriages, "registration_date", "_reg_")
     marriages = date_columns(marriages.rename({"status_date": "_status_date_raw"}), "_status_date_raw", "_status_")
-    marriages = commune_columns(
-        marriages, "ward_code_raw", _before_merger("_reg_year", "_reg_month"), communes, current
-    ).with_columns(
+    before = _before_merger("_reg_year", "_reg_month")
+    marriages = commune_columns(marriages, "ward_code_raw", before, communes, current)
+    marriages = place_communes(marriages, "registration_place", before, communes, current).with_columns(
         pl.col("_reg_date").alias("registration_date"),
         pl.col("_reg_year").alias("registration_year"),
         pl.col("_reg_precision").alias("registration_precision"),
@@ -256,6 +256,8 @@ def normalize_population(
         death_year=pl.col("_death_year"),
     )
     persons = commune_columns(persons, "ward_code_raw", pl.lit(None, pl.Boolean), communes, current)
+    # The population's addresses use current (post-merger) names.
+    persons = place_communes(persons, "address", pl.lit(False), communes, current)
     rejected = _rejected([
         *_key_problems(persons, POPULATION.record_type, POPULATION.key, "unique_id"),
         *_person_problems(persons, POPULATION.record_type, pl.lit("")),

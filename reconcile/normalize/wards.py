@@ -8,9 +8,12 @@ first. Spreadsheets drop leading zeros, so 1–5 digit codes are padded to 5 dig
 
 from __future__ import annotations
 
-import polars as pl
+from functools import lru_cache
 
-CURRENT, OLD_MAPPED, OLD_SPLIT, UNKNOWN = "current", "old_mapped", "old_split", "unknown"
+import polars as pl
+from vietnamadminunits import ParseMode, parse_address
+
+CURRENT, OLD_MAPPED, OLD_SPLIT, PLACE_TEXT, UNKNOWN = "current", "old_mapped", "old_split", "place_text", "unknown"
 
 
 def clean_ward_code(raw: pl.Expr) -> pl.Expr:
@@ -50,3 +53,43 @@ def commune_columns(
         .then(pl.lit(CURRENT))
         .otherwise(pl.lit(UNKNOWN)),
     ).drop("_code", "_old_new", "_split")
+
+
+@lru_cache(maxsize=65536)
+def _place_code(place: str, legacy: bool) -> str | None:
+    """The ward code named in an authority text such as 'UBND xã Lộc Thủy, huyện Phú Lộc, tỉnh
+    Thừa Thiên Huế' (old names before the merger, current ones after), or None."""
+    try:
+        unit = parse_address(place, mode=ParseMode.LEGACY if legacy else ParseMode.FROM_2025, level=3 if legacy else 2)
+    except Exception:  # noqa: BLE001 - the parser raises on text it cannot place; that is "unknown"
+        return None
+    return unit.ward_code or None
+
+
+def place_communes(
+    frame: pl.DataFrame, place_column: str, before_merger: pl.Expr, communes: pl.DataFrame, current: pl.DataFrame
+) -> pl.DataFrame:
+    """Fill `commune` where the code gave none, from the authority's name in `place_column`.
+
+    Only the rows still `unknown` are parsed, each distinct text once; a commune found this
+    way is marked `place_text`.
+    """
+    todo = frame.with_columns(_before=before_merger.fill_null(True)).filter(
+        (pl.col("commune_source") == UNKNOWN) & pl.col(place_column).is_not_null()
+    ).select(place_column, "_before").unique()
+    if todo.is_empty():
+        return frame
+    codes = [_place_code(p, b) for p, b in todo.iter_rows()]
+    found = commune_columns(
+        todo.with_columns(pl.Series("_code", codes, dtype=pl.String)), "_code", pl.col("_before"), communes, current
+    ).select(place_column, "_before", _place_commune=pl.col("commune"))
+    return (
+        frame.with_columns(_before=before_merger.fill_null(True))
+        .join(found, on=[place_column, "_before"], how="left", maintain_order="left")
+        .with_columns(
+            commune=pl.coalesce("commune", "_place_commune"),
+            commune_source=pl.when((pl.col("commune_source") == UNKNOWN) & pl.col("_place_commune").is_not_null())
+            .then(pl.lit(PLACE_TEXT)).otherwise(pl.col("commune_source")),
+        )
+        .drop("_before", "_place_commune")
+    )
