@@ -18,6 +18,7 @@ from reconcile.errors import UserError
 
 if TYPE_CHECKING:
     from reconcile.console import Screen
+    from reconcile.evaluate import Evaluation
 
 app = typer.Typer(
     name="reconcile",
@@ -248,7 +249,7 @@ def evaluate(
         _show_evaluation(screen, score(results, read_truth(truth)))
 
 
-def _show_evaluation(screen: Screen, ev: object) -> None:
+def _show_evaluation(screen: Screen, ev: Evaluation) -> None:
     screen.table("Spouse links", ["measure", "value", "count"], [
         ("precision in auto_resolve", f"{ev.precision:.4%}", f"{ev.auto_links_correct:,} / {ev.auto_links:,}"),
         ("recall (any bucket)", f"{ev.recall:.4%}", f"{ev.true_links_found:,} / {ev.true_links:,}"),

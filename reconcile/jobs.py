@@ -17,7 +17,7 @@ from reconcile.decide import decide
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.export import write_results
-from reconcile.ingest import load_column_map, read_population, read_registry
+from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
 from reconcile.normalize import normalize_population, normalize_registry
 from reconcile.normalize.communes import commune_table
@@ -68,7 +68,7 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
     return summaries
 
 
-def _save(store: Store, kind: str, record_type: str, table: object, late_rejected: pl.DataFrame,
+def _save(store: Store, kind: str, record_type: str, table: IngestedTable, late_rejected: pl.DataFrame,
           tables: dict[str, pl.DataFrame]) -> IngestSummary:
     rejected = pl.concat([table.rejected, late_rejected], how="diagonal_relaxed")
     source = {"path": str(table.path), "sha256": table.sha256, "rows_read": table.rows_read,
