@@ -30,8 +30,11 @@ class Screen:
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
               footer: Sequence[object] | None = None) -> None:
         table = Table(title=title, show_footer=footer is not None)
+        first = rows[0] if rows else ()
         for i, name in enumerate(columns):
-            table.add_column(name, justify="left" if i == 0 else "right",
+            numeric = i < len(first) and isinstance(first[i], (int, float))
+            table.add_column(name, justify="right" if numeric else "left", no_wrap=numeric,
+                             min_width=len(name) if numeric else None,
                              footer=str(footer[i]) if footer is not None else "")
         for row in rows:
             table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))

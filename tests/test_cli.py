@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from conftest import SAMPLE, Cli
-from reconcile.cli import app, main
+from reconcile.cli import main
+from reconcile.evaluate import evaluate, read_truth
 
 
 def _results(cli: Cli, campaign: Path, out: Path) -> pl.DataFrame:
@@ -135,11 +136,16 @@ def test_usage_errors_exit_1_and_internal_errors_exit_2(capsys: pytest.CaptureFi
 
 
 @pytest.mark.slow
-def test_demo_end_to_end(cli: Cli, tmp_path: Path) -> None:
-    out = cli("demo", "--out", tmp_path / "demo", "--persons", "3000").output
+def test_demo_end_to_end_meets_the_accuracy_targets(cli: Cli, tmp_path: Path) -> None:
+    """The demo's 20,000-person province: every output exists, and the links are as good as promised."""
+    out = cli("demo", "--out", tmp_path / "demo").output
     for word in ("auto_resolve", "conflict", "missing", "precision in auto_resolve", "results.csv", "campaign"):
         assert word in out
+    data = tmp_path / "demo" / "data"
     results = pl.read_csv(tmp_path / "demo" / "results.csv", infer_schema=False)
-    registry = pl.read_csv(tmp_path / "demo" / "data" / "registry.csv", infer_schema=False)
+    registry = pl.read_csv(data / "registry.csv", infer_schema=False)
+    assert registry.height > 3000
     assert results.filter(pl.col("record_type") == "marriage").height == registry.height
-    assert app is not None
+    ev = evaluate(results, read_truth(data / "truth.csv"))
+    assert ev.precision >= 0.995, ev
+    assert ev.recall >= 0.97, ev

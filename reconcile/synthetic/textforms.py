@@ -4,6 +4,10 @@ Legacy 8-bit fonts are simulated the way they reach us: the Unicode text is enco
 the real TCVN3 (ABC, ".Vn" fonts) or VNI-Windows byte table and the bytes are read back
 as cp1252, so `Nguyễn Văn Hùng` becomes `NguyÔn V¨n Hïng` (TCVN3) or
 `Nguyeãn Vaên Huøng` (VNI).
+
+The byte tables here are written independently of `reconcile.normalize.legacy` on purpose:
+a generator that garbled text with the decoder's own tables could only produce what the
+decoder already understands, and the accuracy figures would flatter it.
 """
 
 from __future__ import annotations
