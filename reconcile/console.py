@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -43,7 +42,7 @@ class Screen:
     @contextmanager
     def progress(self) -> Iterator[Callable[[str], None]]:
         """Yield a callback: each message starts a new stage line, closing the previous one."""
-        if not self.err.is_terminal and not sys.stderr.isatty():
+        if not self.err.is_terminal:
             # Plain logs for pipes and CI: one line per stage.
             yield lambda message: self.err.print(f"… {message}")
             return
