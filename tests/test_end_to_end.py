@@ -59,3 +59,22 @@ def test_bad_rows_are_kept_as_rejected_and_counts_balance(cli: Cli, tmp_path: Pa
     status = cli("status", "--campaign", campaign).output
     assert f"{results.height:,}" in status
     assert n_population > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file_format,headers", [("xlsx", "vietnamese"), ("parquet", "canonical")])
+def test_xlsx_and_parquet_exports_go_the_whole_path(cli: Cli, tmp_path: Path, file_format: str, headers: str) -> None:
+    data, campaign = tmp_path / "data", tmp_path / "campaign"
+    cli("fixtures", "generate", data, "--persons", "1500", "--seed", "5", "--format", file_format, "--headers", headers)
+    registry, population = data / f"registry.{file_format}", data / f"population.{file_format}"
+    cli("init", campaign)
+    cli("ingest", "--registry", registry, "--population", population, "--campaign", campaign)
+    cli("train", "--campaign", campaign)
+    cli("run", "--all", "--campaign", campaign)
+    cli("export", "results", "--out", tmp_path / "results.parquet", "--campaign", campaign)
+    results = pl.read_parquet(tmp_path / "results.parquet")
+    truth = pl.read_csv(data / "truth.csv", infer_schema=False)
+    n_registry = truth.filter(pl.col("record_type") == "marriage").height
+    marriages = results.filter(pl.col("record_type") == "marriage")
+    assert marriages.height == n_registry and marriages["record_id"].n_unique() == n_registry
+    assert marriages.filter(pl.col("bucket") == "auto_resolve").height > n_registry // 2
