@@ -19,8 +19,8 @@ from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.export import write_results
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
-from reconcile.normalize import normalize_population, normalize_registry
-from reconcile.normalize.communes import commune_table
+from reconcile.normalize import normalize_population, normalize_registry, rejected_communes
+from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.ruleset import load_rules
 from reconcile.store import UNKNOWN_COMMUNE, Campaign, Store, create_campaign
 from reconcile.store.campaign import SETTINGS_FILE
@@ -56,21 +56,22 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
             table = read_registry(registry, columns)
             progress("normalizing registry marriages")
             norm = normalize_registry(table.rows, communes)
-            summaries.append(_save(store, "registry", "marriage", table, norm.rejected,
+            summaries.append(_save(store, "registry", "marriage", "registration_ward_code", table, norm.rejected,
                                    {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
         if population is not None:
             progress(f"reading {population}")
             table = read_population(population, columns)
             progress("normalizing population persons")
             norm_p = normalize_population(table.rows, communes)
-            summaries.append(_save(store, "population", "person", table, norm_p.rejected,
+            summaries.append(_save(store, "population", "person", "ward_code", table, norm_p.rejected,
                                    {"population_rows": table.rows, "persons": norm_p.persons}))
     return summaries
 
 
-def _save(store: Store, kind: str, record_type: str, table: IngestedTable, late_rejected: pl.DataFrame,
-          tables: dict[str, pl.DataFrame]) -> IngestSummary:
-    rejected = pl.concat([table.rejected, late_rejected], how="diagonal_relaxed")
+def _save(store: Store, kind: str, record_type: str, ward_field: str, table: IngestedTable,
+          late_rejected: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> IngestSummary:
+    rejected = rejected_communes(pl.concat([table.rejected, late_rejected], how="diagonal_relaxed"),
+                                 ward_field, commune_table(), current_communes())
     source = {"path": str(table.path), "sha256": table.sha256, "rows_read": table.rows_read,
               "rows_rejected": rejected.height, "ignored_columns": list(table.ignored_columns)}
     store.save_ingest(kind, record_type, [source], tables, rejected)

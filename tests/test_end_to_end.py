@@ -32,10 +32,11 @@ def _damaged_sample(folder: Path) -> tuple[Path, Path, int, int]:
 
 @pytest.mark.slow
 def test_bad_rows_are_kept_as_rejected_and_counts_balance(cli: Cli, tmp_path: Path) -> None:
-    registry, population, n_registry, n_population = _damaged_sample(tmp_path / "in")
+    registry_file, population, n_registry, n_population = _damaged_sample(tmp_path / "in")
+    registry = pl.read_csv(registry_file, infer_schema=False)
     campaign = tmp_path / "campaign"
     cli("init", campaign)
-    out = cli("ingest", "--registry", registry, "--population", population, "--campaign", campaign).output
+    out = cli("ingest", "--registry", registry_file, "--population", population, "--campaign", campaign).output
     assert "rejected" in out
     cli("train", "--campaign", campaign)
     cli("run", "--all", "--campaign", campaign)
@@ -48,6 +49,9 @@ def test_bad_rows_are_kept_as_rejected_and_counts_balance(cli: Cli, tmp_path: Pa
     by_reason = dict(zip(*rejected.group_by("reasons").len().sort("reasons").to_dict().values()))
     assert by_reason == {"DUPLICATE_KEY": 2, "MISSING_KEY": 1, "MISSING_NAME": 1, "UNREADABLE_DATE": 1}
     assert rejected["source_row"].drop_nulls().len() == rejected.height
+    # A rejected row is still shown in its commune, read from its ward code.
+    first = marriages.filter(pl.col("record_id") == registry["Số đăng ký"][0])
+    assert first["commune"].null_count() == 0 and first["commune"].n_unique() == 1
     worked = marriages.filter(pl.col("bucket") != "rejected")
     assert worked["record_id"].n_unique() == worked.height
     assert set(worked["bucket"]) == {"auto_resolve", "conflict", "missing"}

@@ -18,7 +18,7 @@ from reconcile.normalize.records import (
 )
 from reconcile.normalize.syllables import fold_ascii, key_syllable
 from reconcile.normalize.values import is_foreign, marital_status_code, marriage_status_code, sex_code
-from reconcile.normalize.wards import clean_ward_code, commune_columns
+from reconcile.normalize.wards import clean_ward_code, commune_columns, rejected_communes
 
 __all__ = [
     "DATE_FIELDS",
@@ -32,6 +32,7 @@ __all__ = [
     "classify_ids",
     "clean_ward_code",
     "commune_columns",
+    "rejected_communes",
     "commune_table",
     "current_communes",
     "date_columns",

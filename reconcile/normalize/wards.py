@@ -93,3 +93,15 @@ def place_communes(
         )
         .drop("_before", "_place_commune")
     )
+
+
+def rejected_communes(rejected: pl.DataFrame, code_field: str, communes: pl.DataFrame,
+                      current: pl.DataFrame) -> pl.DataFrame:
+    """Add `commune` to rejected rows, read from the ward code kept in their `values` JSON, so
+    that an officer sees the rejected rows of her own commune."""
+    if rejected.is_empty() or "values" not in rejected.columns:
+        return rejected.with_columns(commune=pl.lit(None, pl.String))
+    with_code = rejected.with_columns(_ward=pl.col("values").str.json_path_match(f"$.{code_field}"))
+    return commune_columns(with_code, "_ward", pl.lit(None, pl.Boolean), communes, current).drop(
+        "_ward", "commune_source"
+    )

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS ingests (
     rows_read BIGINT, rows_rejected BIGINT, ignored_columns VARCHAR, ingested_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS rejected (
     record_type VARCHAR, record_id VARCHAR, source_file VARCHAR, source_row BIGINT,
-    "column" VARCHAR, reason VARCHAR, message VARCHAR, "values" VARCHAR);
+    "column" VARCHAR, reason VARCHAR, message VARCHAR, "values" VARCHAR, commune VARCHAR);
 CREATE TABLE IF NOT EXISTS models (
     model_id INTEGER PRIMARY KEY, settings_json VARCHAR, spouses BIGINT, persons BIGINT, trained_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS model_tf (model_id INTEGER, column_name VARCHAR, value VARCHAR, tf DOUBLE);
@@ -125,7 +125,7 @@ class Store:
             if rejected.height:
                 con.register("_rejected", rejected.select(
                     "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
-                    pl.col("values") if "values" in rejected.columns else pl.lit(None, pl.String).alias("values"),
+                    *(pl.col(c) if c in rejected.columns else pl.lit(None, pl.String).alias(c) for c in ("values", "commune")),
                 ).to_arrow())
                 con.execute("INSERT INTO rejected SELECT * FROM _rejected")
                 con.unregister("_rejected")
@@ -197,7 +197,7 @@ class Store:
                    NULL::VARCHAR AS source_file, NULL::BIGINT AS source_row
             FROM results r JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
             UNION ALL
-            SELECT record_type, record_id, NULL, 'rejected', NULL, reason, NULL, NULL, NULL, NULL, NULL,
+            SELECT record_type, record_id, commune, 'rejected', NULL, reason, NULL, NULL, NULL, NULL, NULL,
                    source_file, source_row
             FROM rejected
             ORDER BY record_type, commune, record_id
