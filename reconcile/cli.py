@@ -157,6 +157,9 @@ def run(
         rows = [(b, summary.buckets.get(b, 0)) for b in ("auto_resolve", "conflict", "missing")]
         screen.table(f"Run {summary.run_id}: {len(summary.communes)} commune(s)", ["bucket", "records"], rows,
                      footer=("total", f"{total:,}"))
+        if summary.model_is_older_than_data:
+            screen.info("note: the model was trained before the latest ingest; run `reconcile train` to "
+                        "retrain it on the current data (every later run then uses the new model)")
 
 
 @app.command()
@@ -173,8 +176,10 @@ def status(campaign: CampaignOpt = None) -> None:
         camp = find_campaign(campaign)
         with Store(camp.database, read_only=True) as store:
             table = bucket_table(store.current_results())
+        worked = 0 if table.is_empty() else int(table["total"].sum() - table["rejected"].sum())
+        if not worked:
+            screen.info("no results on the current data yet: run `reconcile run --all` (or --commune CODE)")
         if table.is_empty():
-            screen.info("no results yet: run `reconcile run --all` (or --commune CODE)")
             return
         totals = ["total", ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
         screen.table(f"Campaign {camp.folder.name}: province {camp.province}", ["commune", "name", *BUCKET_ORDER, "total"],
@@ -272,6 +277,8 @@ def demo(
 
     screen = _screen()
     with _guard(screen):
+        if persons < 1000:
+            raise UserError(f"--persons must be at least 1,000 for a meaningful demo, got {persons}")
         with screen.progress() as step:
             outcome = jobs.demo(out.resolve(), persons, step)
         screen.table("Buckets", ["bucket", "records"], [(b, outcome.buckets.get(b, 0)) for b in

@@ -22,7 +22,7 @@ from reconcile.link import predict_pairs, train_model
 from reconcile.normalize import normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.ruleset import load_rules
-from reconcile.store import UNKNOWN_COMMUNE, Campaign, Store, create_campaign
+from reconcile.store import UNKNOWN_COMMUNE, Campaign, IngestedSide, Store, create_campaign
 from reconcile.store.campaign import SETTINGS_FILE
 
 Progress = Callable[[str], None]
@@ -44,39 +44,40 @@ class IngestSummary:
 
 def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
            progress: Progress = _silent) -> list[IngestSummary]:
-    """Read, validate and normalize the given exports and store them in the campaign."""
+    """Read, validate and normalize the given exports, then store them in one transaction:
+    if either file fails, the campaign is left as it was."""
     if registry is None and population is None:
         raise UserError("give --registry FILE, --population FILE, or both")
     columns = load_column_map(campaign.rules_dir / "columns.toml")
-    communes = commune_table()
-    summaries = []
+    communes, current = commune_table(), current_communes()
+    sides = []
+    if registry is not None:
+        progress(f"reading {registry}")
+        table = read_registry(registry, columns)
+        progress("normalizing registry marriages")
+        norm = normalize_registry(table.rows, communes, current)
+        sides.append(_side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
+                           {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
+    if population is not None:
+        progress(f"reading {population}")
+        table = read_population(population, columns)
+        progress("normalizing population persons")
+        norm_p = normalize_population(table.rows, communes, current)
+        sides.append(_side(table, "person", ("ward_code", None), norm_p.rejected,
+                           {"population_rows": table.rows, "persons": norm_p.persons}))
+    progress("saving to the campaign")
     with Store(campaign.database) as store:
-        if registry is not None:
-            progress(f"reading {registry}")
-            table = read_registry(registry, columns)
-            progress("normalizing registry marriages")
-            norm = normalize_registry(table.rows, communes)
-            summaries.append(_save(store, "registry", "marriage", "registration_ward_code", table, norm.rejected,
-                                   {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
-        if population is not None:
-            progress(f"reading {population}")
-            table = read_population(population, columns)
-            progress("normalizing population persons")
-            norm_p = normalize_population(table.rows, communes)
-            summaries.append(_save(store, "population", "person", "ward_code", table, norm_p.rejected,
-                                   {"population_rows": table.rows, "persons": norm_p.persons}))
-    return summaries
+        store.save_ingest(sides)
+    return [IngestSummary(s.kind, s.path, s.rows_read, s.rows_read - s.rejected.height, s.rejected.height,
+                          s.ignored_columns) for s in sides]
 
 
-def _save(store: Store, kind: str, record_type: str, ward_field: str, table: IngestedTable,
-          late_rejected: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> IngestSummary:
+def _side(table: IngestedTable, record_type: str, ward_and_date: tuple[str, str | None],
+          late_rejected: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> IngestedSide:
     rejected = rejected_communes(pl.concat([table.rejected, late_rejected], how="diagonal_relaxed"),
-                                 ward_field, commune_table(), current_communes())
-    source = {"path": str(table.path), "sha256": table.sha256, "rows_read": table.rows_read,
-              "rows_rejected": rejected.height, "ignored_columns": list(table.ignored_columns)}
-    store.save_ingest(kind, record_type, [source], tables, rejected)
-    return IngestSummary(kind, str(table.path), table.rows_read, table.rows_read - rejected.height,
-                         rejected.height, tuple(table.ignored_columns))
+                                 ward_and_date[0], commune_table(), current_communes(), ward_and_date[1])
+    return IngestedSide(table.kind, record_type, str(table.path), table.sha256, table.rows_read,
+                        tuple(table.ignored_columns), tables, rejected)
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,14 @@ class TrainSummary:
 def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
     """Train the matching model on the whole province and pin it in the campaign."""
     rules = load_rules(campaign.rules_dir)
+    with Store(campaign.database, read_only=True) as store:
+        spouses, persons, ingest_id = store.table("spouses"), store.table("persons"), store.latest_ingest()
+    if spouses.is_empty() or persons.is_empty():
+        raise UserError(f"nothing to train on: {spouses.height // 2:,} registry marriages and "
+                        f"{persons.height:,} population persons were accepted; check `reconcile ingest`'s rejected rows")
+    model = train_model(spouses, persons, rules.matching, progress)
     with Store(campaign.database) as store:
-        spouses, persons = store.table("spouses"), store.table("persons")
-        model = train_model(spouses, persons, rules.matching, progress)
-        model_id = store.save_model(model, spouses.height, persons.height)
+        model_id = store.save_model(model, ingest_id, spouses.height, persons.height)
     return TrainSummary(model_id, spouses.height, persons.height, model.notes)
 
 
@@ -102,45 +107,50 @@ class RunSummary:
     run_id: int
     communes: tuple[str, ...]
     buckets: dict[str, int]
+    model_is_older_than_data: bool
 
 
 def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _silent) -> RunSummary:
     """Link, decide and store one run for the given communes (None: every commune)."""
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
-    with Store(campaign.database) as store:
-        model_id, model = store.load_model()
+    # Read, then score with the database closed, so that other commands can read it meanwhile.
+    with Store(campaign.database, read_only=True) as store:
+        model_id, model_ingest, model = store.load_model()
+        ingest_id = store.latest_ingest()
         marriages, spouses, persons = store.table("marriages"), store.table("spouses"), store.table("persons")
-        marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-        persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-        known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
-        scope = sorted(known) if communes is None else communes
-        unknown = [c for c in scope if c not in known]
-        if unknown:
-            shown = ", ".join(sorted(c for c in known if c)[:20])
-            raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
+    marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+    persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+    known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
+    scope = sorted(known) if communes is None else communes
+    unknown = [c for c in scope if c not in known]
+    if unknown:
+        shown = ", ".join(sorted(c for c in known if c)[:20])
+        raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
 
-        def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
-            progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
-            return predict_pairs(left, right, model, rules.matching)
+    def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
+        progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
+        return predict_pairs(left, right, model, rules.matching)
 
-        if communes is None:
-            decided, pairs = marriages, score(spouses, persons, "the whole province")
-        else:
-            decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability, score)
-        progress("deciding buckets")
-        decided_spouses = spouses.join(decided.select("registration_id"), on="registration_id", how="semi")
-        results, links = decide(decided, decided_spouses, persons, pairs, rules.buckets, rules.reasons)
-        results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
-        links = links.join(
-            decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
-                                 on="registration_id", how="semi").select("unique_id"),
-            on="unique_id", how="semi")
-        progress("saving the run")
-        label = "all" if communes is None else ",".join(scope)
-        run_id = store.save_run(model_id, label, scope, started, results, links)
+    if communes is None:
+        decided, pairs = marriages, score(spouses, persons, "the whole province")
+    else:
+        decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability, score)
+    progress("deciding buckets")
+    decided_spouses = spouses.join(decided.select("registration_id"), on="registration_id", how="semi")
+    results, links = decide(decided, decided_spouses, persons, pairs, rules.buckets, rules.reasons)
+    results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
+    links = links.join(
+        decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
+                             on="registration_id", how="semi").select("unique_id"),
+        on="unique_id", how="semi")
+    progress("saving the run")
+    label = "all" if communes is None else ",".join(scope)
+    with Store(campaign.database) as store:
+        run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links)
     counts = results.group_by("bucket").len()
-    return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())))
+    return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
+                      model_is_older_than_data=model_ingest < ingest_id)
 
 
 def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, scope: set[str],

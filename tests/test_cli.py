@@ -149,3 +149,31 @@ def test_demo_end_to_end_meets_the_accuracy_targets(cli: Cli, tmp_path: Path) ->
     ev = evaluate(results, read_truth(data / "truth.csv"))
     assert ev.precision >= 0.995, ev
     assert ev.recall >= 0.97, ev
+
+
+def test_reingest_makes_old_results_stale_and_is_all_or_nothing(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    before = _results(cli, campaign_copy, tmp_path / "before.csv")
+    # A population file without a required column: nothing of this ingest is kept, not even the registry.
+    bad = tmp_path / "population.csv"
+    bad.write_text("Số định danh cá nhân,Họ và tên\n046090012345,Nguyễn Văn An\n", encoding="utf-8")
+    out = cli("ingest", "--registry", SAMPLE / "registry.csv", "--population", bad, "--campaign", campaign_copy,
+              code=1).output
+    assert "population.csv" in out and "birth_date" in out
+    assert _results(cli, campaign_copy, tmp_path / "same.csv").equals(before)
+
+    cli("ingest", "--registry", SAMPLE / "registry.csv", "--campaign", campaign_copy)
+    stale = _results(cli, campaign_copy, tmp_path / "stale.csv")
+    assert set(stale["bucket"]) <= {"rejected"}, "results of runs before the latest ingest are not current"
+    assert "no results on the current data yet" in cli("status", "--campaign", campaign_copy).output
+    assert "model was trained before the latest ingest" in cli("run", "--all", "--campaign", campaign_copy).output
+    assert _results(cli, campaign_copy, tmp_path / "after.csv").height == before.height
+
+
+def test_train_on_nothing_is_a_user_error(cli: Cli, tmp_path: Path) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text("Số đăng ký,Họ và tên chồng,Họ và tên vợ\nA1,,\n", encoding="utf-8")
+    cli("init", tmp_path / "c")
+    cli("ingest", "--registry", registry, "--population", SAMPLE / "population.csv", "--campaign", tmp_path / "c")
+    out = cli("train", "--campaign", tmp_path / "c", code=1).output
+    assert "nothing to train on: 0 registry marriages" in out
+    assert "--persons must be at least 1,000" in cli("demo", "--persons", "5", code=1).output

@@ -17,7 +17,8 @@ STRONG = {"level_id": "personal_id_exact", "level_name": "tone_exact", "level_bi
 
 def person(pid: str, sex: str, **kw: object) -> dict[str, object]:
     row = {"unique_id": pid, "person_id": pid, "sex": sex, "id12": pid, "id9": None,
-           "marital_status": "married", "spouse_id": None, "spouse_name": None, "spouse_name_ascii": None,
+           "marital_status": "married", "spouse_id": None, "spouse_name": None, "spouse_name_tone": None,
+           "spouse_name_ascii": None,
            "death_date": None, "death_year": None, "commune": "19753"}
     row.update(kw)
     return row
@@ -27,6 +28,7 @@ def spouse(reg: str, role: str, **kw: object) -> dict[str, object]:
     row = {"unique_id": f"{reg}|{role[0].upper()}", "registration_id": reg, "role": role,
            "sex": "M" if role == "husband" else "F", "is_foreign": False,
            "full_name": "Nguyễn Văn An" if role == "husband" else "Trần Thị Bình",
+           "name_tone": "nguyễn văn an" if role == "husband" else "trần thị bình",
            "name_ascii": "nguyen van an" if role == "husband" else "tran thi binh",
            "birth_year": 1980, "birth_month": 5, "birth_day": 17, "id12": None, "id9": None}
     row.update(kw)
@@ -49,7 +51,8 @@ def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFr
     pair_schema = {"spouse_uid": pl.String, "person_uid": pl.String, "match_probability": pl.Float64,
                    "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
                    "level_birth_date": pl.String}
-    text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_ascii", "marital_status")}
+    text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_tone", "spouse_name_ascii",
+                                   "marital_status")}
     results, _ = decide(
         pl.DataFrame(marriages),
         pl.DataFrame(spouses, infer_schema_length=None, schema_overrides={
@@ -63,8 +66,10 @@ def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFr
 def couple(reg: str = "M1", h: dict | None = None, w: dict | None = None, status: str = "valid",
            hp: dict | None = None, wp: dict | None = None) -> tuple[list, list, list, list]:
     """A marriage whose husband links to person H1 and wife to W1, with overrides."""
-    persons = [person("H1", "M", **{"spouse_id": "W1", "spouse_name": "Trần Thị Bình", "spouse_name_ascii": "tran thi binh", **(hp or {})}),
-               person("W1", "F", **{"spouse_id": "H1", "spouse_name": "Nguyễn Văn An", "spouse_name_ascii": "nguyen van an", **(wp or {})})]
+    persons = [person("H1", "M", **{"spouse_id": "W1", "spouse_name": "Trần Thị Bình", "spouse_name_tone": "trần thị bình",
+                                    "spouse_name_ascii": "tran thi binh", **(hp or {})}),
+               person("W1", "F", **{"spouse_id": "H1", "spouse_name": "Nguyễn Văn An", "spouse_name_tone": "nguyễn văn an",
+                                    "spouse_name_ascii": "nguyen van an", **(wp or {})})]
     spouses = [spouse(reg, "husband", **(h or {})), spouse(reg, "wife", **(w or {}))]
     pairs = [pair(f"{reg}|H", "H1"), pair(f"{reg}|W", "W1")]
     return [marriage(reg, status)], spouses, persons, pairs
@@ -82,7 +87,8 @@ def test_population_already_agrees_is_confirmed() -> None:
 
 
 def test_single_population_record_gets_exact_update() -> None:
-    m, s, p, pr = couple(hp={"marital_status": "single", "spouse_id": None, "spouse_name": None, "spouse_name_ascii": None})
+    m, s, p, pr = couple(hp={"marital_status": "single", "spouse_id": None, "spouse_name": None,
+                             "spouse_name_tone": None, "spouse_name_ascii": None})
     r = row(run(m, s, p, pr))
     assert (r["bucket"], r["action"]) == ("auto_resolve", "update")
     assert r["reasons"] == "SET_MARITAL_STATUS;SET_SPOUSE"
@@ -136,6 +142,13 @@ def test_candidate_below_minimum_is_not_a_link() -> None:
     ("DIVORCE_NOT_IN_REGISTRY", lambda m, s, p, pr: p[0].update(marital_status="divorced")),
     ("UNDER_MARRIAGE_AGE", lambda m, s, p, pr: s[1].update(birth_year=1988, birth_month=9, birth_day=1)),
     ("ANNULLED_STILL_MARRIED", lambda m, s, p, pr: m[0].update(status="annulled")),
+    ("UNRECOGNISED_STATUS", lambda m, s, p, pr: p[0].update(marital_status="unrecognised")),
+    ("UNRECOGNISED_STATUS", lambda m, s, p, pr: m[0].update(status="unrecognised")),
+    # "Single", yet another spouse recorded: never overwritten automatically.
+    ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(marital_status="single", spouse_id="W9")),
+    # Tones tell names apart: Hồng is not Hoa, even if a fuzzy match says so.
+    ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(spouse_id=None, spouse_name="Trần Thị Bính",
+                                                       spouse_name_tone="trần thị bính", spouse_name_ascii="tran thi binh")),
 ])
 def test_conflict_reasons(code: str, edit) -> None:
     m, s, p, pr = couple()
@@ -193,3 +206,40 @@ def test_every_reason_code_is_in_the_catalogue() -> None:
     used = set(re.findall(r'"([A-Z][A-Z_]{3,})"', source)) - {"NOT_FOUND", "RESULT_COLUMNS"}
     used |= {"HUSBAND_NOT_FOUND", "WIFE_NOT_FOUND"}
     assert used <= set(RULES.reasons), used - set(RULES.reasons)
+
+
+def test_recorded_spouse_name_without_accents_or_van_thi_still_agrees() -> None:
+    m, s, p, pr = couple(hp={"spouse_id": None, "spouse_name": "TRAN BINH", "spouse_name_tone": "tran binh",
+                             "spouse_name_ascii": "tran binh"})
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "auto_resolve"
+    assert json.loads(r["proposed_changes"]) == [{"person_id": "H1", "field": "spouse_id", "old": None, "new": "W1"}]
+
+
+def test_divorce_is_not_written_over_a_later_live_marriage() -> None:
+    m, s, p, pr = couple(status="divorced")
+    m.append(marriage("M2", when=date(2012, 3, 1)))
+    s += [spouse("M2", "husband"), spouse("M2", "wife", full_name="Lê Thị Cúc", name_tone="lê thị cúc",
+                                         name_ascii="le thi cuc")]
+    p.append(person("W2", "F", spouse_id="H1"))
+    pr += [pair("M2|H", "H1"), pair("M2|W", "W2")]
+    changes = json.loads(row(run(m, s, p, pr), "M1")["proposed_changes"])
+    assert all(c["person_id"] != "H1" for c in changes), changes
+    assert {"person_id": "W1", "field": "marital_status", "old": "married", "new": "divorced"} in changes
+
+
+def test_partner_dead_after_the_marriage_makes_a_widow() -> None:
+    m, s, p, pr = couple(hp={"death_date": date(2020, 1, 1), "death_year": 2020})
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "auto_resolve"
+    assert json.loads(r["proposed_changes"]) == [
+        {"person_id": "W1", "field": "marital_status", "old": "married", "new": "widowed"}]
+
+
+def test_low_confidence_link_does_not_make_two_live_marriages() -> None:
+    m, s, p, pr = couple()
+    m.append(marriage("M2", when=date(2010, 3, 1)))
+    s += [spouse("M2", "husband"), spouse("M2", "wife")]
+    p.append(person("W2", "F"))
+    pr += [pair("M2|H", "H1", p=0.9, w=3.0), pair("M2|W", "W2")]
+    assert row(run(m, s, p, pr), "M1")["reasons"] == "CONFIRMED"

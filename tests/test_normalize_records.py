@@ -145,11 +145,15 @@ def test_status_and_foreign_spouse(communes: pl.DataFrame) -> None:
         communes,
         marriage("A-1", status=""),
         marriage("A-2", status="Đã ly hôn", status_date="01/02/2022"),
-        marriage("A-3", status="HỦY", wife_nationality="Hàn Quốc"),
+        marriage("A-3", status="HỦY", wife_nationality="Hàn Quốc", wife_id_number="M1234567"),
         marriage("A-4", status="annulled", husband_nationality="VNM"),
+        # A 12-digit personal ID holder, an ethnicity typed as nationality and a typo are Vietnamese.
+        marriage("A-5", status="Ly thân", wife_nationality="Hàn Quốc", husband_nationality="Kinh"),
+        marriage("A-6", status="Đã li hôn", husband_nationality="Việt Nan", wife_nationality="Viet Nam (Kinh)"),
     )
-    assert out.marriages.get_column("status").to_list() == ["valid", "divorced", "annulled", "annulled"]
-    assert out.marriages.get_column("status_date").to_list() == [None, dt.date(2022, 2, 1), None, None]
+    assert out.marriages.get_column("status").to_list() == [
+        "valid", "divorced", "annulled", "annulled", "unrecognised", "divorced"]
+    assert out.marriages.get_column("status_date").to_list() == [None, dt.date(2022, 2, 1), None, None, None, None]
     foreign = out.spouses.filter(pl.col("is_foreign")).get_column("unique_id").to_list()
     assert foreign == ["A-3|W"]
 
@@ -183,9 +187,12 @@ def test_every_registry_row_is_kept_or_rejected(communes: pl.DataFrame) -> None:
     assert set(out.rejected.get_column("reason")) <= REASONS
     by_row = out.rejected.group_by("source_row").agg("reason").sort("source_row")
     assert dict(by_row.iter_rows()) == {
-        3: ["UNREADABLE_DATE", "UNREADABLE_DATE"], 4: ["DUPLICATE_KEY"], 5: ["DUPLICATE_KEY"],
+        3: ["UNREADABLE_DATE"], 4: ["DUPLICATE_KEY"], 5: ["DUPLICATE_KEY"],
         6: ["MISSING_KEY"], 7: ["MISSING_NAME"],
     }
+    # One row per record; its message names every problem.
+    message = out.rejected.filter(pl.col("source_row") == 3)["message"][0]
+    assert "husband_birth_date '??'" in message and "wife_birth_date 'abc'" in message
 
 
 def person(pid: str | None, **values: str | None) -> dict[str, str | None]:
@@ -217,6 +224,14 @@ def test_population_frames(communes: pl.DataFrame) -> None:
         "19789", "old_mapped", dt.date(2024, 1, 2), 2024,
     )
     assert (third["sex"], third["marital_status"], third["commune_source"]) == ("F", "single", "unknown")
+    # The key keeps the zero a spreadsheet dropped, so it compares with the spouse's spouse_id.
+    assert (second["person_id"], second["person_id_raw"]) == ("046192054321", "46192054321")
+    assert first["spouse_id"] == second["person_id"]
+
+
+def test_unknown_marital_status_text_is_not_read_as_single(communes: pl.DataFrame) -> None:
+    out = normalize_population(population(person("046090012345", marital_status="Ly thân")), communes)
+    assert out.persons["marital_status"].to_list() == ["unrecognised"]
 
 
 def test_every_population_row_is_kept_or_rejected(communes: pl.DataFrame) -> None:

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import jellyfish
 import polars as pl
 
 from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
 
 ROLES = {"husband": "h", "wife": "w"}
-_PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_ascii",
-                "death_date", "death_year")
+_PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
+                "spouse_name_ascii", "death_date", "death_year")
 
 
 def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """One row per marriage with h_* and w_* columns: the registry spouse, the link, the person."""
     person = persons.select(pl.col("unique_id").alias("person_uid"), *_PERSON_COLS)
     side = spouses.select(
-        "registration_id", "role", "unique_id", "full_name", "name_ascii", "birth_year", "birth_month",
+        "registration_id", "role", "unique_id", "full_name", "name_tone", "name_ascii", "birth_year", "birth_month",
         "birth_day", "is_foreign",
     ).join(links, on="unique_id", how="left").join(person, on="person_uid", how="left")
     frames = []
@@ -33,22 +32,23 @@ def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> 
     return frames[0].join(frames[1], on="registration_id", how="full", coalesce=True)
 
 
-def _other_live_marriages(wide: pl.DataFrame, marriages: pl.DataFrame) -> pl.DataFrame:
-    """Registration ids whose husband or wife is linked in another valid marriage still in force.
+def _live_marriages(wide: pl.DataFrame) -> pl.DataFrame:
+    """Per marriage: `two_live` (a spouse is confidently linked in another valid marriage still in
+    force at the same time) and, per side, `h_/w_live_elsewhere` (that spouse's person is in
+    another valid marriage at all).
 
-    A remarriage after the earlier partner's death is lawful and not counted.
+    A remarriage after the earlier partner's death is lawful and not counted as two live marriages.
     """
-    valid = wide.join(marriages.select("registration_id", "status", "registration_date", "registration_year"),
-                      on="registration_id").filter(pl.col("status") == "valid")
     sides = pl.concat([
-        valid.filter(pl.col(f"{p}_linked")).select(
-            "registration_id", "registration_date", "registration_year",
-            pl.col(f"{p}_person_uid").alias("person_uid"),
+        wide.filter(pl.col(f"{p}_acceptable").fill_null(False)).select(
+            "registration_id", "status", "registration_date", "registration_year", side=pl.lit(p),
+            person_uid=pl.col(f"{p}_person_uid"),
             partner_death=pl.col(f"{o}_death_date"), partner_death_year=pl.col(f"{o}_death_year"),
         )
         for p, o in (("h", "w"), ("w", "h"))
     ])
-    pairs = sides.join(sides, on="person_uid", suffix="_other").filter(
+    valid = sides.filter(pl.col("status") == "valid").drop("status", "side")
+    pairs = sides.join(valid, on="person_uid", suffix="_other").filter(
         pl.col("registration_id") != pl.col("registration_id_other")
     )
     # The other marriage ended by death before this one was registered (or the reverse).
@@ -61,27 +61,34 @@ def _other_live_marriages(wide: pl.DataFrame, marriages: pl.DataFrame) -> pl.Dat
         pl.col("partner_death_year") < pl.col("registration_year_other"),
         pl.lit(False),
     )
-    return pairs.filter(~ended).select("registration_id").unique().with_columns(two_live=pl.lit(True))
+    flags = pairs.group_by("registration_id").agg(
+        two_live=((pl.col("status") == "valid") & ~ended).any(),
+        h_live_elsewhere=(pl.col("side") == "h").any(),
+        w_live_elsewhere=(pl.col("side") == "w").any(),
+    )
+    return wide.join(flags, on="registration_id", how="left").with_columns(
+        pl.col("two_live", "h_live_elsewhere", "w_live_elsewhere").fill_null(False)
+    )
 
 
-_MIDDLES = r"\b(van|thi)\b"
+_MIDDLES = r"\b(van|thi|văn|thị)\b"
 
 
-def _similar(pair: pl.Series) -> pl.Series:
-    a, b = pair.struct.field("a"), pair.struct.field("b")
-    return pl.Series([
-        x is not None and y is not None and jellyfish.jaro_winkler_similarity(x, y) >= 0.92
-        for x, y in zip(a.to_list(), b.to_list())
-    ], dtype=pl.Boolean)
+def _without_middles(name: pl.Expr) -> pl.Expr:
+    return name.str.replace_all(_MIDDLES, "").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _names_agree(recorded_ascii: str, partner_ascii: str) -> pl.Expr:
-    """The population's recorded spouse name is the registry partner's: equal without accents,
-    equal once Văn/Thị are dropped, or nearly equal (a typo)."""
-    a, b = pl.col(recorded_ascii), pl.col(partner_ascii)
-    core = [x.str.replace_all(_MIDDLES, "").str.replace_all(r"\s+", " ").str.strip_chars() for x in (a, b)]
-    fuzzy = pl.struct(a=a, b=b).map_batches(_similar, return_dtype=pl.Boolean)
-    return (a == b) | (core[0] == core[1]) | fuzzy
+def _names_agree(recorded: str, partner: str) -> pl.Expr:
+    """The population's recorded spouse name (columns `<recorded>_tone/_ascii`) is the registry
+    partner's (`<partner>_tone/_ascii`): the same with tones, or the same without accents where one
+    side was typed without any; a dropped or added Văn/Thị is allowed. Tones tell people apart
+    (Hùng, Hưng, Hồng), so a near match is not agreement."""
+    rt, ra, pt, pa = (pl.col(f"{x}_{k}") for x in (recorded, partner) for k in ("tone", "ascii"))
+    no_accents = (rt == ra) | (pt == pa)
+    same = (rt == pt) | (no_accents & (ra == pa))
+    same_core = (_without_middles(rt) == _without_middles(pt)) | (
+        no_accents & (_without_middles(ra) == _without_middles(pa)))
+    return same | same_core
 
 
 def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[pl.Expr]]:
@@ -90,18 +97,25 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     partner_id = pl.when(pl.col(f"{o}_acceptable").fill_null(False)).then(pl.col(f"{o}_person_id"))
     status = pl.col(f"{p}_marital_status")
     spouse_id = pl.col(f"{p}_spouse_id")
+    spouse_name = pl.col(f"{p}_spouse_name")
     spouse_is_partner = spouse_id.is_not_null() & (spouse_id == partner_id).fill_null(False)
-    name_is_partner = spouse_id.is_null() & _names_agree(f"{p}_spouse_name_ascii", f"{o}_name_ascii").fill_null(False)
+    name_is_partner = spouse_id.is_null() & _names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False)
     records_partner = spouse_is_partner | name_is_partner
     valid, divorced, annulled = (pl.col("status") == s for s in ("valid", "divorced", "annulled"))
     partner_dead = pl.col(f"{o}_death_date").is_not_null() | pl.col(f"{o}_death_year").is_not_null()
+    # The population names someone else as spouse: by ID (when the partner's ID is known, or the
+    # partner is a foreigner without one), or by a name that is not the partner's.
     other_spouse = (spouse_id.is_not_null() & ~spouse_is_partner & (partner_id.is_not_null() | pl.col(f"{o}_is_foreign"))) | (
         spouse_id.is_null() & pl.col(f"{p}_spouse_name_ascii").is_not_null() & ~name_is_partner
     )
+    not_married = status.is_null() | (status == "single")
+    live_elsewhere = pl.col(f"{p}_live_elsewhere")
     reasons = [
-        pl.when(usable & valid & status.is_in(["divorced"])).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
+        pl.when(usable & (status == "unrecognised")).then(pl.lit("UNRECOGNISED_STATUS")),
+        pl.when(usable & valid & (status == "divorced") & ~partner_dead).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
         pl.when(usable & valid & (status == "widowed") & ~partner_dead).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
-        pl.when(usable & valid & status.is_in(["married"]).fill_null(True) & other_spouse).then(pl.lit("SPOUSE_DIFFERS")),
+        # A marriage ended by the partner's death may be followed by a lawful new one.
+        pl.when(usable & valid & ~partner_dead & other_spouse).then(pl.lit("SPOUSE_DIFFERS")),
         pl.when(usable & annulled & (status == "married") & records_partner).then(pl.lit("ANNULLED_STILL_MARRIED")),
     ]
     person = pl.col(f"{p}_person_id")
@@ -111,24 +125,29 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
             pl.struct(person_id=person, field=pl.lit(field), old=old.cast(pl.String), new=new.cast(pl.String))
         )
 
-    not_married = status.is_null() | status.is_in(["single"])
-    live_elsewhere = pl.col("two_live").fill_null(False)
+    # Only a population record that shows this marriage, or nothing at all, is brought up to date.
+    shows_this_or_nothing = (not_married & ~other_spouse) | ((status == "married") & (records_partner | (spouse_id.is_null() & spouse_name.is_null())))
+    live = valid & ~partner_dead & shows_this_or_nothing
     changes = []
     if rules.fix_marital_status:
         changes += [
-            change("marital_status", status, pl.lit("married"), valid & not_married & ~partner_dead),
+            change("marital_status", status, pl.lit("married"), live & not_married),
+            change("marital_status", status, pl.lit("widowed"),
+                   valid & partner_dead & ~live_elsewhere & shows_this_or_nothing),
             change("marital_status", status, pl.lit("divorced"),
-                   divorced & ~live_elsewhere & ((status == "married") & records_partner | not_married)),
+                   divorced & ~live_elsewhere & (((status == "married") & records_partner) | not_married)),
         ]
     if rules.fix_spouse_id_when_empty:
-        changes.append(change("spouse_id", spouse_id, partner_id,
-                              valid & ~partner_dead & spouse_id.is_null() & partner_id.is_not_null() & (not_married | (status == "married"))))
-        changes.append(change("spouse_id", spouse_id, pl.lit(None), divorced & ~live_elsewhere & spouse_is_partner))
+        changes += [
+            change("spouse_id", spouse_id, partner_id, live & spouse_id.is_null() & partner_id.is_not_null()),
+            change("spouse_id", spouse_id, pl.lit(None), divorced & ~live_elsewhere & spouse_is_partner),
+        ]
     if rules.fix_spouse_name_when_empty:
-        changes.append(change("spouse_name", pl.col(f"{p}_spouse_name"), pl.col(f"{o}_full_name"),
-                              valid & ~partner_dead & pl.col(f"{p}_spouse_name").is_null() & (not_married | (status == "married"))))
-        changes.append(change("spouse_name", pl.col(f"{p}_spouse_name"), pl.lit(None),
-                              divorced & ~live_elsewhere & records_partner & pl.col(f"{p}_spouse_name").is_not_null()))
+        changes += [
+            change("spouse_name", spouse_name, pl.col(f"{o}_full_name"), live & spouse_name.is_null()),
+            change("spouse_name", spouse_name, pl.lit(None),
+                   divorced & ~live_elsewhere & records_partner & spouse_name.is_not_null()),
+        ]
     return reasons, changes
 
 
@@ -156,7 +175,7 @@ def decide_marriages(
     wide = marriages.select(
         "registration_id", "commune", "status", "registration_date", "registration_year"
     ).join(wide, on="registration_id", how="left")
-    wide = wide.join(_other_live_marriages(wide, marriages), on="registration_id", how="left")
+    wide = _live_marriages(wide)
 
     dead_before = [
         pl.when(pl.col(f"{p}_acceptable").fill_null(False) & pl.coalesce(
@@ -183,7 +202,8 @@ def decide_marriages(
         pl.col("h_link_reasons").fill_null([]), pl.col("w_link_reasons").fill_null([]),
         *not_found, foreign, same_person, *dead_before,
         _age_reasons("h", rules.husband_min_age), _age_reasons("w", rules.wife_min_age),
-        pl.when(pl.col("two_live").fill_null(False)).then(pl.lit("TWO_LIVE_MARRIAGES")),
+        pl.when(pl.col("two_live")).then(pl.lit("TWO_LIVE_MARRIAGES")),
+        pl.when(pl.col("status") == "unrecognised").then(pl.lit("UNRECOGNISED_STATUS")),
         *h_reasons, *w_reasons,
     ]).list.drop_nulls().list.unique(maintain_order=True)
 

@@ -112,8 +112,14 @@ def _person_problems(frame: pl.DataFrame, record_type: str, prefix: pl.Expr) -> 
 
 
 def _rejected(problems: list[pl.DataFrame], rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
-    """The problems in row order, each with the row's canonical values as JSON (as ingest gives them)."""
-    found = pl.concat([p.select("_row", *(c for c in REJECTED_SCHEMA if c != "values")) for p in problems])
+    """One rejected row per record, in row order, with the row's canonical values as JSON (as ingest
+    gives them). A record with several problems is named by its first; the message lists them all."""
+    found = (
+        pl.concat([p.select("_row", *(c for c in REJECTED_SCHEMA if c != "values")) for p in problems])
+        .with_row_index("_order")
+        .group_by("_row", maintain_order=True)
+        .agg(pl.all().exclude("message", "_order").first(), pl.col("message").str.join("; "))
+    )
     values = rows.filter(pl.col("_row").is_in(found.get_column("_row").implode())).select(
         "_row", pl.struct(columns).struct.json_encode().alias("values")
     )
@@ -157,7 +163,8 @@ def _spouses(marriages: pl.DataFrame) -> pl.DataFrame:
     return spouses.hstack(ids).with_columns(
         id12=pl.when(pl.col("id_kind") == PERSONAL_ID).then(pl.col("id_number")),
         id9=pl.when(pl.col("id_kind") == OLD_ID).then(pl.col("id_number")),
-        is_foreign=is_foreign(pl.col("nationality")),
+        # A holder of a 12-digit personal ID is Vietnamese whatever the nationality text says.
+        is_foreign=is_foreign(pl.col("nationality")) & (pl.col("id_kind") != PERSONAL_ID).fill_null(True),
     )
 
 
@@ -212,10 +219,10 @@ def normalize_registry(
 
 
 PERSON_OUTPUT = (
-    "unique_id", "person_id", "source_file", "source_row", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
+    "unique_id", "person_id", "person_id_raw", "source_file", "source_row", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
     "sex", "id12", "id9", "id_kind", "id_note", "id_structure_ok", "ethnicity", "nationality",
     "is_foreign", "ward_code_raw", "commune", "commune_source", "address", "marital_status",
-    "marital_status_raw", "spouse_id", "spouse_name", "spouse_name_raw", "spouse_name_ascii",
+    "marital_status_raw", "spouse_id", "spouse_name", "spouse_name_raw", "spouse_name_tone", "spouse_name_ascii",
     "death_date", "death_year",
 )
 
@@ -246,12 +253,15 @@ def normalize_population(
     legacy = classify_ids(persons["legacy_id"])
     persons = persons.hstack(ids).with_columns(
         unique_id=pl.col("id_number"),
+        # The key as cleaned (leading zero restored), so that it compares with spouse_id.
+        person_id_raw=pl.col("person_id"),
+        person_id=pl.col("id_number"),
         id12=pl.when(pl.col("id_kind") == PERSONAL_ID).then(pl.col("id_number")),
         id9=pl.when(legacy["id_kind"] == OLD_ID).then(pl.lit(legacy["id_number"])),
         spouse_id=pl.lit(classify_ids(persons["spouse_id"])["id_number"]),
         spouse_name=pl.coalesce("spouse_full_name", "spouse_name_raw"),
         marital_status=marital_status_code(pl.col("marital_status_raw")),
-        is_foreign=is_foreign(pl.col("nationality")),
+        is_foreign=is_foreign(pl.col("nationality")) & (pl.col("id_kind") != PERSONAL_ID).fill_null(True),
         death_date=pl.col("_death_date"),
         death_year=pl.col("_death_year"),
     )

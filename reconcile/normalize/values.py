@@ -31,7 +31,8 @@ _MARITAL = {
     "chua co chong": "single", "chua lap gia dinh": "single",
     "married": "married", "da ket hon": "married", "ket hon": "married", "co vo": "married",
     "co chong": "married", "da co vo": "married", "da co chong": "married", "co vo chong": "married",
-    "divorced": "divorced", "ly hon": "divorced", "da ly hon": "divorced",
+    "divorced": "divorced", "ly hon": "divorced", "da ly hon": "divorced", "li hon": "divorced",
+    "da li hon": "divorced",
     "widowed": "widowed", "widow": "widowed", "widower": "widowed", "goa": "widowed",
     "goa vo": "widowed", "goa chong": "widowed", "vo chong da chet": "widowed",
 }
@@ -39,24 +40,35 @@ _MARITAL = {
 _STATUS = {
     "": "valid", "valid": "valid", "con hieu luc": "valid", "hieu luc": "valid",
     "dang hieu luc": "valid", "co hieu luc": "valid", "active": "valid",
-    "divorced": "divorced", "ly hon": "divorced", "da ly hon": "divorced",
+    "divorced": "divorced", "ly hon": "divorced", "da ly hon": "divorced", "li hon": "divorced",
+    "da li hon": "divorced",
     "annulled": "annulled", "huy": "annulled", "da huy": "annulled", "bi huy": "annulled",
     "huy ket hon": "annulled", "huy viec ket hon trai phap luat": "annulled",
 }
 
+# Returned for a non-empty text the tables do not know: never read as "single" or "valid".
+UNRECOGNISED = "unrecognised"
+
 _VIETNAMESE = {"vn", "vnm", "viet nam", "vietnam", "viet", "vietnamese", "nguoi viet nam"}
+# Ethnicities typed in the nationality column are Vietnamese citizens, not foreigners.
+_ETHNICITIES = {
+    "kinh", "tay", "thai", "muong", "khmer", "hoa", "nung", "hmong", "h mong", "mong", "dao", "gia rai",
+    "e de", "ba na", "san chay", "cham", "co ho", "xo dang", "san diu", "hre", "ra glai", "mnong",
+    "ta oi", "co tu", "bru van kieu", "van kieu", "tho", "giay", "gie trieng", "ma", "kho mu", "co",
+}
 
 
 def _nationality_is_foreign(text: str) -> bool | None:
     folded = _fold(text)
     if not folded:
         return None
-    # "Việt Nam", "CHXHCN Việt Nam", "Cộng hòa xã hội chủ nghĩa Việt Nam"
-    return not (folded in _VIETNAMESE or folded.endswith("viet nam") or folded.endswith("vietnam"))
+    # "Việt Nam", "CHXHCN Việt Nam", "Viet Nam (Kinh)", and typos such as "Việt Nan"
+    vietnamese = folded in _VIETNAMESE or "viet" in folded or "vn" in folded.split() or folded in _ETHNICITIES
+    return not vietnamese
 
 
-def _lookup(table: dict[str, str]) -> Callable[[str], str | None]:
-    return lambda text: table.get(_fold(text))
+def _lookup(table: dict[str, str], unknown: str | None = None) -> Callable[[str], str | None]:
+    return lambda text: table.get(_fold(text), unknown)
 
 
 def _map_distinct(text: pl.Expr, function: Callable[[str], object], dtype: pl.DataType) -> pl.Expr:
@@ -76,13 +88,13 @@ def sex_code(text: pl.Expr) -> pl.Expr:
 
 
 def marital_status_code(text: pl.Expr) -> pl.Expr:
-    """'single', 'married', 'divorced', 'widowed' or null (empty or not recognised)."""
-    return _map_distinct(text, _lookup(_MARITAL), pl.String())
+    """'single', 'married', 'divorced', 'widowed', null when empty, 'unrecognised' for other text."""
+    return _map_distinct(text, _lookup(_MARITAL, UNRECOGNISED), pl.String())
 
 
 def marriage_status_code(text: pl.Expr) -> pl.Expr:
-    """'valid' (also when empty), 'divorced', 'annulled', or null when not recognised."""
-    return _map_distinct(text.fill_null(""), _lookup(_STATUS), pl.String())
+    """'valid' (also when empty), 'divorced', 'annulled', or 'unrecognised' for other text."""
+    return _map_distinct(text.fill_null(""), _lookup(_STATUS, UNRECOGNISED), pl.String())
 
 
 def is_foreign(nationality: pl.Expr) -> pl.Expr:

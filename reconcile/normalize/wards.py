@@ -13,6 +13,10 @@ from functools import lru_cache
 import polars as pl
 from vietnamadminunits import ParseMode, parse_address
 
+from reconcile.normalize.communes import MERGER_DATE
+
+MERGER_YEAR = MERGER_DATE.year
+
 CURRENT, OLD_MAPPED, OLD_SPLIT, PLACE_TEXT, UNKNOWN = "current", "old_mapped", "old_split", "place_text", "unknown"
 
 
@@ -96,12 +100,15 @@ def place_communes(
 
 
 def rejected_communes(rejected: pl.DataFrame, code_field: str, communes: pl.DataFrame,
-                      current: pl.DataFrame) -> pl.DataFrame:
+                      current: pl.DataFrame, date_field: str | None = None) -> pl.DataFrame:
     """Add `commune` to rejected rows, read from the ward code kept in their `values` JSON, so
-    that an officer sees the rejected rows of her own commune."""
+    that an officer sees the rejected rows of her own commune. The year in `date_field` (if any)
+    says whether the code is read as old or current, as for accepted rows."""
     if rejected.is_empty() or "values" not in rejected.columns:
         return rejected.with_columns(commune=pl.lit(None, pl.String))
     with_code = rejected.with_columns(_ward=pl.col("values").str.json_path_match(f"$.{code_field}"))
-    return commune_columns(with_code, "_ward", pl.lit(None, pl.Boolean), communes, current).drop(
-        "_ward", "commune_source"
-    )
+    before = pl.lit(None, pl.Boolean)
+    if date_field:
+        year = pl.col("values").str.json_path_match(f"$.{date_field}").str.extract(r"\b(1[89]\d\d|20\d\d)\b").cast(pl.Int32)
+        before = pl.when(year < MERGER_YEAR).then(True).when(year > MERGER_YEAR).then(False)
+    return commune_columns(with_code, "_ward", before, communes, current).drop("_ward", "commune_source")

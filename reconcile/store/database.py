@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,10 +30,11 @@ CREATE TABLE IF NOT EXISTS rejected (
     record_type VARCHAR, record_id VARCHAR, source_file VARCHAR, source_row BIGINT,
     "column" VARCHAR, reason VARCHAR, message VARCHAR, "values" VARCHAR, commune VARCHAR);
 CREATE TABLE IF NOT EXISTS models (
-    model_id INTEGER PRIMARY KEY, settings_json VARCHAR, spouses BIGINT, persons BIGINT, trained_at TIMESTAMPTZ);
+    model_id INTEGER PRIMARY KEY, ingest_id INTEGER, settings_json VARCHAR, spouses BIGINT, persons BIGINT,
+    trained_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS model_tf (model_id INTEGER, column_name VARCHAR, value VARCHAR, tf DOUBLE);
 CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY, model_id INTEGER, scope VARCHAR, started_at TIMESTAMPTZ,
+    run_id INTEGER PRIMARY KEY, model_id INTEGER, ingest_id INTEGER, scope VARCHAR, started_at TIMESTAMPTZ,
     finished_at TIMESTAMPTZ, marriages BIGINT, persons BIGINT);
 CREATE TABLE IF NOT EXISTS run_communes (run_id INTEGER, commune VARCHAR);
 CREATE TABLE IF NOT EXISTS results (
@@ -45,6 +47,20 @@ CREATE TABLE IF NOT EXISTS links (
 """
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
+
+
+@dataclass(frozen=True)
+class IngestedSide:
+    """One input file's contribution to an ingest: its tables, rejected rows and provenance."""
+
+    kind: str            # registry | population
+    record_type: str     # marriage | person
+    path: str
+    sha256: str
+    rows_read: int
+    ignored_columns: tuple[str, ...]
+    tables: dict[str, pl.DataFrame]
+    rejected: pl.DataFrame
 
 
 def _now() -> datetime:
@@ -113,34 +129,39 @@ class Store:
 
     # --- ingest ---------------------------------------------------------------------
 
-    def save_ingest(self, kind: str, record_type: str, sources: list[dict[str, object]],
-                    tables: dict[str, pl.DataFrame], rejected: pl.DataFrame) -> None:
-        """Replace the `kind` side (registry or population) with newly ingested tables."""
+    def latest_ingest(self) -> int:
+        """The id of the latest ingest (0 before any): runs and models older than it are stale."""
+        return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchall()[0][0])
+
+    def save_ingest(self, sides: list[IngestedSide]) -> None:
+        """Replace the ingested sides (registry and/or population), all in one transaction."""
         with self.transaction() as con:
-            for name, frame in tables.items():
-                con.register("_incoming", frame.to_arrow())
-                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-                con.unregister("_incoming")
-            con.execute("DELETE FROM rejected WHERE record_type = ?", [record_type])
-            if rejected.height:
-                con.register("_rejected", rejected.select(
-                    "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
-                    *(pl.col(c) if c in rejected.columns else pl.lit(None, pl.String).alias(c) for c in ("values", "commune")),
-                ).to_arrow())
-                con.execute("INSERT INTO rejected SELECT * FROM _rejected")
-                con.unregister("_rejected")
-            for src in sources:
+            for side in sides:
+                for name, frame in side.tables.items():
+                    con.register("_incoming", frame.to_arrow())
+                    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+                con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
+                if side.rejected.height:
+                    con.register("_rejected", side.rejected.select(
+                        "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
+                        *(pl.col(c) if c in side.rejected.columns else pl.lit(None, pl.String).alias(c)
+                          for c in ("values", "commune")),
+                    ).to_arrow())
+                    con.execute("INSERT INTO rejected SELECT * FROM _rejected")
+                    con.unregister("_rejected")
                 next_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
                 con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                    next_id, kind, src["path"], src["sha256"], src["rows_read"], src["rows_rejected"],
-                    json.dumps(src.get("ignored_columns", []), ensure_ascii=False), _now()])
+                    next_id, side.kind, side.path, side.sha256, side.rows_read, side.rejected.height,
+                    json.dumps(list(side.ignored_columns), ensure_ascii=False), _now()])
 
     # --- model ----------------------------------------------------------------------
 
-    def save_model(self, model: TrainedModel, spouses: int, persons: int) -> int:
+    def save_model(self, model: TrainedModel, ingest_id: int, spouses: int, persons: int) -> int:
         with self.transaction() as con:
             model_id = con.execute("SELECT coalesce(max(model_id), 0) + 1 FROM models").fetchall()[0][0]
-            con.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?)", [model_id, model.settings_json, spouses, persons, _now()])
+            con.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?, ?)",
+                        [model_id, ingest_id, model.settings_json, spouses, persons, _now()])
             for col, tf in model.tf_tables.items():
                 long = tf.select(pl.lit(model_id).alias("model_id"), pl.lit(col).alias("column_name"),
                                  pl.col(col).cast(pl.String).alias("value"), pl.col(f"tf_{col}").cast(pl.Float64).alias("tf"))
@@ -149,29 +170,33 @@ class Store:
                 con.unregister("_tf")
         return model_id
 
-    def load_model(self) -> tuple[int, TrainedModel]:
-        rows = self.con.execute("SELECT model_id, settings_json FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
+    def load_model(self) -> tuple[int, int, TrainedModel]:
+        """The pinned (latest) model: its id, the ingest it was trained on, the model."""
+        rows = self.con.execute(
+            "SELECT model_id, ingest_id, settings_json FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
         if not rows:
             raise CampaignError("the campaign has no trained model; run `reconcile train` first")
-        model_id, settings = rows[0]
+        model_id, ingest_id, settings = rows[0]
         tf = self.frame("SELECT column_name, value, tf FROM model_tf WHERE model_id = ?", [model_id])
         tables = {
             col: tf.filter(pl.col("column_name") == col).select(pl.col("value").alias(col), pl.col("tf").alias(f"tf_{col}"))
             for col in tf["column_name"].unique().to_list()
         }
-        return model_id, TrainedModel(settings, tables)
+        return model_id, ingest_id, TrainedModel(settings, tables)
 
     # --- runs -----------------------------------------------------------------------
 
-    def save_run(self, model_id: int, scope: str, communes: list[str], started_at: datetime,
+    def save_run(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
                  results: pl.DataFrame, links: pl.DataFrame) -> int:
         """Store one run's results and spouse links, all or nothing; return its run id."""
         with self.transaction() as con:
+            if self.latest_ingest() != ingest_id:
+                raise CampaignError("new data was ingested while this run was scoring; run it again")
             run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                run_id, model_id, scope, started_at, _now(), n.get("marriage", 0), n.get("person", 0)])
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                run_id, model_id, ingest_id, scope, started_at, _now(), n.get("marriage", 0), n.get("person", 0)])
             con.register("_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
                                                    schema={"run_id": pl.Int32, "commune": pl.String}).to_arrow())
             con.execute("INSERT INTO run_communes SELECT * FROM _communes")
@@ -188,9 +213,11 @@ class Store:
 
     def current_results(self) -> pl.DataFrame:
         """The results table of the contract: each commune's rows from the latest run that covered
-        it, then every rejected row."""
+        it on the current data (runs made before the latest ingest are stale), then every rejected row."""
         return self.frame("""
-            WITH latest AS (SELECT commune, max(run_id) AS run_id FROM run_communes GROUP BY commune)
+            WITH latest AS (
+                SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
+                WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune)
             SELECT r.record_type, r.record_id, r.commune, r.bucket, r.action, r.reasons,
                    r.husband_person_id, r.wife_person_id, r.husband_match_probability,
                    r.wife_match_probability, r.proposed_changes,
