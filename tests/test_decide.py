@@ -236,10 +236,13 @@ def test_partner_dead_after_the_marriage_makes_a_widow() -> None:
         {"person_id": "W1", "field": "marital_status", "old": "married", "new": "widowed"}]
 
 
-def test_low_confidence_link_does_not_make_two_live_marriages() -> None:
-    m, s, p, pr = couple()
+def test_even_a_weak_second_link_flags_two_live_marriages() -> None:
+    # Precision first: a person who may be in another live marriage is never updated automatically.
+    m, s, p, pr = couple(hp={"marital_status": "single", "spouse_id": None})
     m.append(marriage("M2", when=date(2010, 3, 1)))
     s += [spouse("M2", "husband"), spouse("M2", "wife")]
     p.append(person("W2", "F"))
     pr += [pair("M2|H", "H1", p=0.9, w=3.0), pair("M2|W", "W2")]
-    assert row(run(m, s, p, pr), "M1")["reasons"] == "CONFIRMED"
+    first = row(run(m, s, p, pr), "M1")
+    assert first["bucket"] == "conflict" and "TWO_LIVE_MARRIAGES" in first["reasons"]
+    assert first["proposed_changes"] is None

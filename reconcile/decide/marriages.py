@@ -33,14 +33,16 @@ def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> 
 
 
 def _live_marriages(wide: pl.DataFrame) -> pl.DataFrame:
-    """Per marriage: `two_live` (a spouse is confidently linked in another valid marriage still in
+    """Per marriage: `two_live` (a spouse's person is linked in another valid marriage still in
     force at the same time) and, per side, `h_/w_live_elsewhere` (that spouse's person is in
     another valid marriage at all).
 
-    A remarriage after the earlier partner's death is lawful and not counted as two live marriages.
+    Every link above the candidate minimum counts, also one too weak to act on: a person who may
+    be in two live marriages is for an officer to see, not for an automatic change. A remarriage
+    after the earlier partner's death is lawful and not counted as two live marriages.
     """
     sides = pl.concat([
-        wide.filter(pl.col(f"{p}_acceptable").fill_null(False)).select(
+        wide.filter(pl.col(f"{p}_linked").fill_null(False)).select(
             "registration_id", "status", "registration_date", "registration_year", side=pl.lit(p),
             person_uid=pl.col(f"{p}_person_uid"),
             partner_death=pl.col(f"{o}_death_date"), partner_death_year=pl.col(f"{o}_death_year"),
