@@ -73,7 +73,7 @@ def init(
 
     Example: reconcile init hue-2025 --province 46 --start 2025-05-31
     """
-    from reconcile.store import create_campaign
+    from reconcile.store import Store, create_campaign
 
     screen = _screen()
     with _guard(screen):
@@ -82,8 +82,10 @@ def init(
         except ValueError:
             raise UserError(f"--start must be a date YYYY-MM-DD, got '{start}'") from None
         campaign = create_campaign(folder.resolve(), province, first, days)
+        Store(campaign.database).close()  # the empty database, with its schema
         screen.success(f"campaign created in {campaign.folder} (province {province}, "
-                       f"{campaign.start} → {campaign.end}, {days} days); rules copied to {campaign.rules_dir}")
+                       f"{campaign.start} → {campaign.end}, {days} days); rules copied to {campaign.rules_dir}, "
+                       f"database {campaign.database.name}")
 
 
 @app.command()

@@ -28,7 +28,7 @@ def test_every_command_has_help_with_an_example(cli: Cli) -> None:
 def test_init_reports_the_campaign(cli: Cli, tmp_path: Path) -> None:
     out = cli("init", tmp_path / "c", "--province", "46", "--start", "2025-05-31", "--days", "90").output
     assert "campaign created" in out and "2025-08-28" in out
-    assert (tmp_path / "c" / "rules" / "columns.toml").is_file()
+    assert (tmp_path / "c" / "rules" / "columns.toml").is_file() and (tmp_path / "c" / "campaign.duckdb").is_file()
     err = cli("init", tmp_path / "c", code=1).output
     assert "already holds a campaign" in err and "Traceback" not in err
     assert "--start must be a date" in cli("init", tmp_path / "d", "--start", "31/05/2025", code=1).output
