@@ -138,9 +138,9 @@ def predict_pairs(
         for col, table in model.tf_tables.items():
             registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
             linker.table_management.register_term_frequency_lookup(registered, col)
-        scored = linker.inference.predict_between(
-            left, right, threshold_match_probability=rules.keep_min_probability, warning_mode="never"
-        )
+        # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
+        # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
+        scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability)
         raw = pl.from_arrow(scored.as_pyarrow_table())
     labels = level_labels(rules)
     # predict_between keeps the registry side on the left, but guard against either order.
