@@ -108,6 +108,17 @@ def ingest(
             summaries = jobs.ingest(camp, registry, population, step)
         rows = [(s.kind, s.path, s.rows_read, s.rows_accepted, s.rows_rejected) for s in summaries]
         screen.table("Ingested", ["input", "file", "rows read", "accepted", "rejected"], rows)
+        quality = [
+            ("names repaired from old fonts (TCVN3, VNI)", "names_repaired"), ("ID missing", "ids_missing"),
+            ("ID unusable", "ids_unusable"), ("ID leading zero restored", "ids_zero_restored"),
+            ("ID in scientific notation (not trusted)", "ids_scientific"),
+            ("birth date partial (month/year or year)", "birth_partial"),
+            ("old commune code mapped to current", "old_commune_codes"),
+            ("commune read from place text", "communes_from_text"), ("commune unknown", "communes_unknown"),
+        ]
+        screen.table("Data quality (people: registry spouses, population persons)",
+                     ["", *(s.kind for s in summaries)],
+                     [(label, *(getattr(s.quality, field) for s in summaries)) for label, field in quality])
         for s in summaries:
             if s.ignored_columns:
                 screen.info(f"{s.path}: columns not used: {', '.join(s.ignored_columns)}")

@@ -19,7 +19,7 @@ from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.export import write_results
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
-from reconcile.normalize import normalize_population, normalize_registry, rejected_communes
+from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.ruleset import load_rules
 from reconcile.store import UNKNOWN_COMMUNE, Campaign, IngestedSide, Store, create_campaign
@@ -40,6 +40,7 @@ class IngestSummary:
     rows_accepted: int
     rows_rejected: int
     ignored_columns: tuple[str, ...]
+    quality: DataQuality
 
 
 def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
@@ -50,12 +51,13 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
         raise UserError("give --registry FILE, --population FILE, or both")
     columns = load_column_map(campaign.rules_dir / "columns.toml")
     communes, current = commune_table(), current_communes()
-    sides = []
+    sides, quality = [], []
     if registry is not None:
         progress(f"reading {registry}")
         table = read_registry(registry, columns)
         progress("normalizing registry marriages")
         norm = normalize_registry(table.rows, communes, current)
+        quality.append(data_quality(norm.spouses, norm.marriages))
         sides.append(_side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
                            {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
     if population is not None:
@@ -63,13 +65,14 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
         table = read_population(population, columns)
         progress("normalizing population persons")
         norm_p = normalize_population(table.rows, communes, current)
+        quality.append(data_quality(norm_p.persons, norm_p.persons))
         sides.append(_side(table, "person", ("ward_code", None), norm_p.rejected,
                            {"population_rows": table.rows, "persons": norm_p.persons}))
     progress("saving to the campaign")
     with Store(campaign.database) as store:
         store.save_ingest(sides)
     return [IngestSummary(s.kind, s.path, s.rows_read, s.rows_read - s.rejected.height, s.rejected.height,
-                          s.ignored_columns) for s in sides]
+                          s.ignored_columns, q) for s, q in zip(sides, quality)]
 
 
 def _side(table: IngestedTable, record_type: str, ward_and_date: tuple[str, str | None],

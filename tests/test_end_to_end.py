@@ -38,6 +38,7 @@ def test_bad_rows_are_kept_as_rejected_and_counts_balance(cli: Cli, tmp_path: Pa
     cli("init", campaign)
     out = cli("ingest", "--registry", registry_file, "--population", population, "--campaign", campaign).output
     assert "rejected" in out
+    assert "names repaired from old fonts" in out and "old commune code mapped to current" in out
     cli("train", "--campaign", campaign)
     cli("run", "--all", "--campaign", campaign)
     cli("export", "results", "--out", tmp_path / "results.csv", "--campaign", campaign)

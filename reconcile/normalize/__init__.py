@@ -10,6 +10,7 @@ from reconcile.normalize.dates import DATE_FIELDS, UNREADABLE_DATE, date_columns
 from reconcile.normalize.ids import ID_FIELDS, classify_ids, id_structure_ok
 from reconcile.normalize.legacy import decode_tcvn3, decode_vni, repair_legacy
 from reconcile.normalize.names import NAME_COLUMNS, NameParts, name_columns, name_table, normalize_name
+from reconcile.normalize.quality import DataQuality, data_quality
 from reconcile.normalize.records import (
     NormalizedPopulation,
     NormalizedRegistry,
@@ -31,7 +32,9 @@ __all__ = [
     "NormalizedRegistry",
     "classify_ids",
     "clean_ward_code",
+    "DataQuality",
     "commune_columns",
+    "data_quality",
     "rejected_communes",
     "commune_table",
     "current_communes",
