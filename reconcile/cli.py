@@ -199,6 +199,48 @@ def status(campaign: CampaignOpt = None) -> None:
                      table.rows(), footer=totals)
 
 
+@app.command()
+def explain(
+    record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
+    lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
+    campaign: CampaignOpt = None,
+) -> None:
+    """Show why a record landed in its bucket: its reasons, the proposed change, and for each
+    spouse the top candidates with the match weight every field contributed.
+
+    Example: reconcile explain 46-2003-Q02-0157 --lang en
+    """
+    from reconcile.report import build_explanation
+    from reconcile.ruleset import load_rules
+    from reconcile.store import Store, find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        if lang not in ("vi", "en"):
+            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        camp = find_campaign(campaign)
+        with Store(camp.database, read_only=True) as store:
+            frames = store.explain_frames(record_id)
+        ex = build_explanation(frames, load_rules(camp.rules_dir).reasons, lang)
+        screen.info(f"[bold]{ex.record_type} {ex.record_id}[/bold]  commune {ex.commune or '?'}  →  "
+                    f"[bold]{ex.bucket}[/bold]" + (f" ({ex.action})" if ex.action else ""))
+        for code, text in ex.reasons:
+            screen.info(f"  {code}: {text}")
+        for change in ex.changes:
+            screen.info(f"  change: person {change['person_id']} {change['field']}: "
+                        f"{change['old'] or '∅'} → {change['new'] or '∅'}")
+        for sp in ex.spouses:
+            screen.info(f"\n[bold]{sp.role}[/bold]: {sp.name}, born {sp.birth or '?'}, ID {sp.id_number or '—'}"
+                        + (f"  [{', '.join(sp.link_reasons)}]" if sp.link_reasons else ""))
+            if not sp.candidates:
+                screen.info("  no population candidate")
+            for c in sp.candidates:
+                screen.waterfall(
+                    f"  #{c.rank} {c.person_id} {c.name}, born {c.birth}, commune {c.commune}: "
+                    f"probability {c.probability:.6f}",
+                    ("prior", c.prior), [(s.comparison, s.level, s.weight) for s in c.steps], ("match weight", c.weight))
+
+
 @export_app.command("results")
 def export_results(
     out: Annotated[Path, typer.Option(help="File to write.")],

@@ -39,6 +39,25 @@ class Screen:
             table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
         self.out.print(table)
 
+    def waterfall(self, title: str, start: tuple[str, float], steps: Sequence[tuple[str, str, float]],
+                  total: tuple[str, float]) -> None:
+        """Match weights as a waterfall: a start, one bar per (name, level, weight), a total."""
+        scale = max([abs(start[1]), abs(total[1]), *(abs(w) for _, _, w in steps), 1.0])
+        self.out.print(title)
+        table = Table(show_edge=False, box=None, pad_edge=False)
+        for name, justify in (("", "left"), ("level", "left"), ("weight", "right"), ("", "left")):
+            table.add_column(name, justify=justify)
+
+        def bar(weight: float) -> str:
+            width = max(1, round(abs(weight) / scale * 24)) if weight else 0
+            return f"[{'green' if weight > 0 else 'red'}]{'█' * width}[/]"
+
+        table.add_row(start[0], "", f"{start[1]:+.2f}", bar(start[1]))
+        for name, level, weight in steps:
+            table.add_row(name, level, f"{weight:+.2f}", bar(weight))
+        table.add_row(f"[bold]{total[0]}[/bold]", "", f"[bold]{total[1]:+.2f}[/bold]", bar(total[1]))
+        self.out.print(table)
+
     @contextmanager
     def progress(self) -> Iterator[Callable[[str], None]]:
         """Yield a callback: each message starts a new stage line, closing the previous one."""

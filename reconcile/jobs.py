@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.decide import decide
+from reconcile.decide import decide, top_candidates
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.export import write_results
@@ -147,10 +147,11 @@ def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _si
         decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
                              on="registration_id", how="semi").select("unique_id"),
         on="unique_id", how="semi")
+    candidates = top_candidates(pairs, links["unique_id"], [c.name for c in rules.matching.comparisons])
     progress("saving the run")
     label = "all" if communes is None else ",".join(scope)
     with Store(campaign.database) as store:
-        run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links)
+        run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links, candidates)
     counts = results.group_by("bucket").len()
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
                       model_is_older_than_data=model_ingest < ingest_id)

@@ -18,7 +18,7 @@ def _results(cli: Cli, campaign: Path, out: Path) -> pl.DataFrame:
 
 
 def test_every_command_has_help_with_an_example(cli: Cli) -> None:
-    commands = [["init"], ["ingest"], ["train"], ["run"], ["status"], ["evaluate"], ["demo"],
+    commands = [["init"], ["ingest"], ["train"], ["run"], ["status"], ["explain"], ["evaluate"], ["demo"],
                 ["export", "results"], ["fixtures", "generate"]]
     for command in commands:
         out = cli(*command, "--help").output
@@ -177,3 +177,25 @@ def test_train_on_nothing_is_a_user_error(cli: Cli, tmp_path: Path) -> None:
     out = cli("train", "--campaign", tmp_path / "c", code=1).output
     assert "nothing to train on: 0 registry marriages" in out
     assert "--persons must be at least 1,000" in cli("demo", "--persons", "5", code=1).output
+
+
+def test_explain_shows_reasons_changes_and_each_field_weight(cli: Cli, sample_campaign: Path, tmp_path: Path) -> None:
+    results = _results(cli, sample_campaign, tmp_path / "r.csv")
+    update = results.filter(pl.col("action") == "update").row(0, named=True)
+    out = cli("explain", update["record_id"], "--lang", "en", "--campaign", sample_campaign).output
+    assert f"marriage {update['record_id']}" in out and "auto_resolve (update)" in out
+    assert "change: person" in out and "from the registry" in out
+    assert out.index("husband:") < out.index("wife:")
+    for word in ("prior", "id", "name", "birth_date", "sex", "commune", "match weight", "probability"):
+        assert word in out
+    assert update["husband_person_id"] in out and update["wife_person_id"] in out
+
+    conflict = results.filter(pl.col("bucket") == "conflict").row(0, named=True)
+    out = cli("explain", conflict["record_id"], "--campaign", sample_campaign).output  # Vietnamese by default
+    code = conflict["reasons"].split(";")[0]
+    assert code in out and "conflict (review)" in out
+
+    person = results.filter(pl.col("record_type") == "person").row(0, named=True)
+    assert "MARRIED_WITHOUT_REGISTRATION" in cli("explain", person["record_id"], "--campaign", sample_campaign).output
+    assert "no current result for 'nope'" in cli("explain", "nope", "--campaign", sample_campaign, code=1).output
+    assert "--lang must be vi or en" in cli("explain", "x", "--lang", "fr", "--campaign", sample_campaign, code=1).output

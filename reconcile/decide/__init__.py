@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from reconcile.decide.links import spouse_links
+from reconcile.decide.links import spouse_links, top_candidates
 from reconcile.decide.marriages import decide_marriages
 from reconcile.decide.persons import decide_persons
 from reconcile.ruleset import BucketRules, Reason
@@ -36,4 +36,4 @@ def decide(
     return results.select(RESULT_COLUMNS), links
 
 
-__all__ = ["RESULT_COLUMNS", "decide", "spouse_links"]
+__all__ = ["RESULT_COLUMNS", "decide", "spouse_links", "top_candidates"]

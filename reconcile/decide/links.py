@@ -80,3 +80,21 @@ def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         .join(by9, on="id9", how="left")
         .select("unique_id", id_owner_uid=pl.coalesce("owner12", "owner9"))
     )
+
+
+def top_candidates(pairs: pl.DataFrame, spouse_uids: pl.Series, comparisons: list[str], n: int = 3) -> pl.DataFrame:
+    """The `n` best-scored candidates of each spouse, one row per (candidate, comparison) with the
+    comparison's level and match weight: the evidence `reconcile explain` shows."""
+    best = (
+        pairs.filter(pl.col("spouse_uid").is_in(spouse_uids.implode()))
+        .sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
+        .with_columns(rank=pl.int_range(pl.len()).over("spouse_uid") + 1)
+        .filter(pl.col("rank") <= n)
+    )
+    return pl.concat([
+        best.select(
+            pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32), "match_probability",
+            "match_weight", comparison=pl.lit(name), level=pl.col(f"level_{name}"), weight=pl.col(f"weight_{name}"),
+        )
+        for name in comparisons
+    ]).sort("unique_id", "rank", maintain_order=True)

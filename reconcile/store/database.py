@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS results (
     run_id INTEGER, record_type VARCHAR, record_id VARCHAR, commune VARCHAR, bucket VARCHAR,
     action VARCHAR, reasons VARCHAR, husband_person_id VARCHAR, wife_person_id VARCHAR,
     husband_match_probability DOUBLE, wife_match_probability DOUBLE, proposed_changes VARCHAR);
+CREATE TABLE IF NOT EXISTS candidates (
+    run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, rank INTEGER, match_probability DOUBLE,
+    match_weight DOUBLE, comparison VARCHAR, level VARCHAR, weight DOUBLE);
 CREATE TABLE IF NOT EXISTS links (
     run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, match_probability DOUBLE,
     match_weight DOUBLE, link_reasons VARCHAR, candidate_count BIGINT);
@@ -187,8 +190,8 @@ class Store:
     # --- runs -----------------------------------------------------------------------
 
     def save_run(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
-                 results: pl.DataFrame, links: pl.DataFrame) -> int:
-        """Store one run's results and spouse links, all or nothing; return its run id."""
+                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame) -> int:
+        """Store one run's results, spouse links and top candidates, all or nothing; return its run id."""
         with self.transaction() as con:
             if self.latest_ingest() != ingest_id:
                 raise CampaignError("new data was ingested while this run was scoring; run it again")
@@ -207,9 +210,39 @@ class Store:
                 pl.lit(run_id, pl.Int32).alias("run_id"), "unique_id", "person_uid", "match_probability",
                 "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count").to_arrow())
             con.execute("INSERT INTO links SELECT * FROM _links")
-            for name in ("_communes", "_results", "_links"):
+            con.register("_candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).to_arrow())
+            con.execute("INSERT INTO candidates SELECT * FROM _candidates")
+            for name in ("_communes", "_results", "_links", "_candidates"):
                 con.unregister(name)
         return run_id
+
+    def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
+        """Everything stored about one record's current result: `result`, and for a marriage its
+        `spouses` (registry values), `links`, `candidates` and the candidates' `persons`."""
+        result = self.current_results().filter(pl.col("record_id") == record_id)
+        if result.is_empty():
+            raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
+                                "see `reconcile export results`")
+        out = {"result": result}
+        run = self.frame("""
+            WITH latest AS (
+                SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
+                WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune)
+            SELECT l.run_id FROM results x JOIN latest l ON x.run_id = l.run_id AND x.commune = l.commune
+            WHERE x.record_id = ? LIMIT 1""", [record_id])
+        if run.is_empty() or result["record_type"][0] != "marriage":
+            return out
+        run_id = int(run.item())
+        spouses = self.frame("SELECT * FROM spouses WHERE registration_id = ?", [record_id])
+        uids = spouses["unique_id"].to_list()
+        out["spouses"] = spouses
+        out["links"] = self.frame("SELECT * FROM links WHERE run_id = ? AND unique_id IN (SELECT unnest(?))", [run_id, uids])
+        out["candidates"] = self.frame(
+            "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank",
+            [run_id, uids])
+        out["persons"] = self.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",
+                                    [out["candidates"]["person_uid"].unique().to_list()])
+        return out
 
     def current_results(self) -> pl.DataFrame:
         """The results table of the contract: each commune's rows from the latest run that covered
