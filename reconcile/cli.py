@@ -314,6 +314,7 @@ def _show_evaluation(screen: Screen, ev: Evaluation) -> None:
         ("precision in auto_resolve", f"{ev.precision:.4%}", f"{ev.auto_links_correct:,} / {ev.auto_links:,}"),
         ("recall (any bucket)", f"{ev.recall:.4%}", f"{ev.true_links_found:,} / {ev.true_links:,}"),
         ("auto-resolvable auto-resolved", f"{ev.auto_share:.2%}", f"{ev.auto_resolvable_auto:,} / {ev.auto_resolvable:,}"),
+        ("bucket macro-F1", f"{ev.macro_f1:.4f}", f"{ev.marriages:,} marriages"),
     ])
     conf = ev.confusion
     screen.table("Buckets: expected (rows) × found (columns)", conf.columns, conf.rows())

@@ -36,6 +36,21 @@ class Evaluation:
         return self.true_links_found / self.true_links if self.true_links else 1.0
 
     @property
+    def macro_f1(self) -> float:
+        """Mean over the buckets of the truth file of each bucket's F1 (records without a result
+        count as wrong)."""
+        conf = self.confusion
+        found_cols = [c for c in conf.columns if c != "expected_bucket"]
+        scores = []
+        for row in conf.iter_rows(named=True):
+            bucket = row["expected_bucket"]
+            hit = row.get(bucket, 0) or 0
+            expected = sum(row[c] for c in found_cols)
+            found = int(conf[bucket].sum()) if bucket in conf.columns else 0
+            scores.append(2 * hit / (expected + found) if expected + found else 1.0)
+        return sum(scores) / len(scores) if scores else 1.0
+
+    @property
     def auto_share(self) -> float:
         return self.auto_resolvable_auto / self.auto_resolvable if self.auto_resolvable else 1.0
 
