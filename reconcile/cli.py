@@ -292,30 +292,41 @@ def fixtures_generate(
 @app.command()
 def evaluate(
     truth: Annotated[Path, typer.Option(help="Truth file written by `reconcile fixtures generate`.")],
+    baseline: Annotated[bool, typer.Option(help="Also train and score a plain Splink configuration, side by side.")] = True,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Compare the campaign's results with a truth file: precision, recall, bucket confusion.
+    """Compare the campaign's results with a truth file: precision, recall, auto share, macro-F1,
+    bucket confusion; beside a plain Splink configuration on the same data.
 
     Example: reconcile evaluate --truth data/truth.csv
     """
-    from reconcile.evaluate import evaluate as score, read_truth
-    from reconcile.store import Store, find_campaign
+    from reconcile import jobs
+    from reconcile.store import find_campaign
 
     screen = _screen()
     with _guard(screen):
         camp = find_campaign(campaign)
-        with Store(camp.database, read_only=True) as store:
-            results = store.current_results()
-        _show_evaluation(screen, score(results, read_truth(truth)))
+        with screen.progress() as step:
+            ours, plain = jobs.evaluate_campaign(camp, truth, baseline, step)
+        _show_evaluation(screen, ours, plain)
 
 
-def _show_evaluation(screen: Screen, ev: Evaluation) -> None:
-    screen.table("Spouse links", ["measure", "value", "count"], [
-        ("precision in auto_resolve", f"{ev.precision:.4%}", f"{ev.auto_links_correct:,} / {ev.auto_links:,}"),
-        ("recall (any bucket)", f"{ev.recall:.4%}", f"{ev.true_links_found:,} / {ev.true_links:,}"),
-        ("auto-resolvable auto-resolved", f"{ev.auto_share:.2%}", f"{ev.auto_resolvable_auto:,} / {ev.auto_resolvable:,}"),
-        ("bucket macro-F1", f"{ev.macro_f1:.4f}", f"{ev.marriages:,} marriages"),
-    ])
+def _show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = None) -> None:
+    def figures(e: Evaluation) -> list[tuple[str, str]]:
+        return [
+            (f"{e.precision:.4%}", f"{e.auto_links_correct:,} / {e.auto_links:,}"),
+            (f"{e.recall:.4%}", f"{e.true_links_found:,} / {e.true_links:,}"),
+            (f"{e.auto_share:.2%}", f"{e.auto_resolvable_auto:,} / {e.auto_resolvable:,}"),
+            (f"{e.macro_f1:.4f}", f"{e.marriages:,} marriages"),
+        ]
+
+    measures = ["precision in auto_resolve", "recall (any bucket)", "auto-resolvable auto-resolved", "bucket macro-F1"]
+    columns = ["measure", "reconcile", "count"]
+    rows = [(m, *f) for m, f in zip(measures, figures(ev))]
+    if plain is not None:
+        columns += ["plain Splink", "count "]
+        rows = [(*r, *f) for r, f in zip(rows, figures(plain))]
+    screen.table("Spouse links", columns, rows)
     conf = ev.confusion
     screen.table("Buckets: expected (rows) × found (columns)", conf.columns, conf.rows())
 

@@ -212,3 +212,24 @@ def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
         outputs={"registry": files.registry, "population": files.population, "truth": files.truth,
                  "campaign": campaign_dir, "results": results_path},
     )
+
+
+def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
+                      progress: Progress = _silent) -> tuple[Evaluation, Evaluation | None]:
+    """Score the campaign's current results against a truth file and, if asked, a plain Splink
+    configuration trained and bucketed on the same data with the same rules."""
+    from reconcile.link.baseline import baseline_pairs
+
+    expected = read_truth(truth)
+    with Store(campaign.database, read_only=True) as store:
+        results = store.current_results()
+        tables = [store.table(t) for t in ("marriages", "spouses", "persons")] if baseline else []
+    ours = evaluate(results, expected)
+    if not baseline:
+        return ours, None
+    rules = load_rules(campaign.rules_dir)
+    marriages, spouses, persons = tables
+    progress("training and scoring the plain Splink baseline")
+    _, pairs = baseline_pairs(spouses, persons, rules.matching)
+    plain, _ = decide(marriages, spouses, persons, pairs, rules.buckets, rules.reasons)
+    return ours, evaluate(plain, expected)

@@ -43,7 +43,6 @@ class MatchingRules:
     u_max_pairs: int
     u_seed: int
     em_blocking_rules: tuple[str, ...]
-    tf_columns: tuple[str, ...]
     blocking_rules: tuple[str, ...]
     keep_min_probability: float
     comparisons: tuple[Comparison, ...]
@@ -158,7 +157,6 @@ def _load_matching(path: Path) -> MatchingRules:
         u_max_pairs=int(r.get(training, "u_max_pairs", (int, float), "training")),
         u_seed=r.get(training, "u_seed", int, "training"),
         em_blocking_rules=r.strings(training, "em_blocking_rules", "training"),
-        tf_columns=r.strings(training, "term_frequency_columns", "training"),
         blocking_rules=r.strings(prediction, "blocking_rules", "prediction"),
         keep_min_probability=r.probability(prediction, "keep_min_probability", "prediction"),
         comparisons=tuple(comparisons),

@@ -107,6 +107,9 @@ def test_campaign_found_through_environment(cli: Cli, sample_campaign: Path, tmp
 def test_evaluate_on_the_sample(cli: Cli, sample_campaign: Path) -> None:
     out = cli("evaluate", "--truth", SAMPLE / "truth.csv", "--campaign", sample_campaign).output
     assert "precision in auto_resolve" in out and "recall" in out and "expected" in out
+    assert "plain Splink" in out and "macro-F1" in out
+    out = cli("evaluate", "--truth", SAMPLE / "truth.csv", "--no-baseline", "--campaign", sample_campaign).output
+    assert "plain Splink" not in out and "precision in auto_resolve" in out
     out = cli("evaluate", "--truth", SAMPLE / "registry.csv", "--campaign", sample_campaign, code=1).output
     assert "not a truth file" in out
 

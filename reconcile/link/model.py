@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import duckdb
 import polars as pl
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.link.settings import level_labels, splink_settings
 from reconcile.ruleset import MatchingRules
@@ -70,32 +70,34 @@ def _splink_warnings() -> Iterator[list[str]]:
         logger.propagate = saved[1]
 
 
-def _link_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(LINK_COLUMNS)
-
-
-def _session(spouses: pl.DataFrame, persons: pl.DataFrame) -> tuple[DuckDBAPI, object, object]:
+def _session(spouses: pl.DataFrame, persons: pl.DataFrame,
+             columns: tuple[str, ...] = LINK_COLUMNS) -> tuple[DuckDBAPI, object, object]:
     db_api = DuckDBAPI(connection=duckdb.connect())
-    left = db_api.register(_link_frame(spouses).to_arrow(), dataset_display_name="registry_spouses")
-    right = db_api.register(_link_frame(persons).to_arrow(), dataset_display_name="population")
+    left = db_api.register(spouses.select(columns).to_arrow(), dataset_display_name="registry_spouses")
+    right = db_api.register(persons.select(columns).to_arrow(), dataset_display_name="population")
     return db_api, left, right
 
 
 def train_model(
-    spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None
+    spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None,
+    settings: SettingsCreator | None = None, columns: tuple[str, ...] = LINK_COLUMNS,
 ) -> TrainedModel:
-    """Train the model without labels on the whole province and return it with its TF tables."""
+    """Train the model without labels on the whole province and return it with its TF tables.
+
+    `settings` and `columns` default to the campaign's rules and the normalized columns; the
+    plain baseline passes its own.
+    """
     say = progress or (lambda _msg: None)
     with _splink_warnings() as notes:
-        settings, tf_tables = _train(spouses, persons, rules, say)
+        settings, tf_tables = _train(spouses, persons, rules, say, settings or splink_settings(rules), columns)
     return TrainedModel(json.dumps(settings, ensure_ascii=False), MappingProxyType(tf_tables),
                         tuple(dict.fromkeys(n for n in notes if n)))
 
 
-def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
-           say: Progress) -> tuple[dict[str, object], dict[str, pl.DataFrame]]:
-    _, left, right = _session(spouses, persons)
-    linker = Linker([left, right], splink_settings(rules), log_level=None)
+def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, say: Progress,
+           settings: SettingsCreator, columns: tuple[str, ...]) -> tuple[dict[str, object], dict[str, pl.DataFrame]]:
+    _, left, right = _session(spouses, persons, columns)
+    linker = Linker([left, right], settings, log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
         list(rules.prior_rules), recall=rules.prior_recall
@@ -105,9 +107,11 @@ def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
     for rule in rules.em_blocking_rules:
         say(f"estimating m by EM on: {rule}")
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    tf_columns = {lv["tf_adjustment_column"] for c in settings.get_settings("duckdb").as_dict()["comparisons"]
+                  for lv in c["comparison_levels"] if lv.get("tf_adjustment_column")}
     tf_tables = {
         col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
-        for col in rules.tf_columns
+        for col in sorted(tf_columns)
     }
     return linker.misc.save_model_to_json(), tf_tables
 
@@ -117,6 +121,7 @@ def predict_pairs(
     persons: pl.DataFrame,
     model: TrainedModel,
     rules: MatchingRules,
+    columns: tuple[str, ...] = LINK_COLUMNS,
 ) -> pl.DataFrame:
     """Score every blocked (spouse, person) pair with the pinned model.
 
@@ -124,11 +129,10 @@ def predict_pairs(
     `match_probability`, and for each comparison `level_<name>` (the level's label)
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
-    schema_out = _pairs_schema(rules)
-    if spouses.is_empty() or persons.is_empty():
-        return pl.DataFrame(schema=schema_out)
-    db_api, left, right = _session(spouses, persons)
     settings = json.loads(model.settings_json)
+    if spouses.is_empty() or persons.is_empty():
+        return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
+    db_api, left, right = _session(spouses, persons, columns)
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
@@ -142,7 +146,7 @@ def predict_pairs(
         # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
         scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability)
         raw = pl.from_arrow(scored.as_pyarrow_table())
-    labels = level_labels(rules)
+    labels = level_labels(settings)
     # predict_between keeps the registry side on the left, but guard against either order.
     swap = raw.height > 0 and raw["source_dataset_l"][0] != "registry_spouses"
     spouse_col, person_col = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
@@ -152,26 +156,25 @@ def predict_pairs(
         pl.col("match_weight").cast(pl.Float64),
         pl.col("match_probability").cast(pl.Float64),
     ]
-    for comp in rules.comparisons:
-        mapping = labels[comp.name]
+    for name, mapping in labels.items():
         cols.append(
-            pl.col(f"gamma_{comp.name}").cast(pl.Int64)
+            pl.col(f"gamma_{name}").cast(pl.Int64)
             .replace_strict(list(mapping), list(mapping.values()), return_dtype=pl.String)
-            .alias(f"level_{comp.name}")
+            .alias(f"level_{name}")
         )
-        weight = pl.col(f"mw_{comp.name}").cast(pl.Float64)
-        if f"mw_tf_adj_{comp.name}" in raw.columns:
-            weight = weight + pl.col(f"mw_tf_adj_{comp.name}").cast(pl.Float64).fill_null(0.0)
-        cols.append(weight.alias(f"weight_{comp.name}"))
-    return raw.select(cols).cast(schema_out)
+        weight = pl.col(f"mw_{name}").cast(pl.Float64)
+        if f"mw_tf_adj_{name}" in raw.columns:
+            weight = weight + pl.col(f"mw_tf_adj_{name}").cast(pl.Float64).fill_null(0.0)
+        cols.append(weight.alias(f"weight_{name}"))
+    return raw.select(cols).cast(_pairs_schema(list(labels)))
 
 
-def _pairs_schema(rules: MatchingRules) -> dict[str, pl.DataType]:
+def _pairs_schema(comparisons: list[str]) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {
         "spouse_uid": pl.String(), "person_uid": pl.String(),
         "match_weight": pl.Float64(), "match_probability": pl.Float64(),
     }
-    for comp in rules.comparisons:
-        schema[f"level_{comp.name}"] = pl.String()
-        schema[f"weight_{comp.name}"] = pl.Float64()
+    for name in comparisons:
+        schema[f"level_{name}"] = pl.String()
+        schema[f"weight_{name}"] = pl.Float64()
     return schema

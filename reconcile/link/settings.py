@@ -39,16 +39,18 @@ def splink_settings(rules: MatchingRules) -> SettingsCreator:
     )
 
 
-def level_labels(rules: MatchingRules) -> dict[str, dict[int, str]]:
-    """Map each comparison's gamma value (Splink's level index) to the level's label.
+def level_labels(settings: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """Map each comparison's gamma value (Splink's level index) to the level's label, read from a
+    trained model's settings.
 
     Splink numbers non-null levels from the top down, highest first, ending at 0 (ELSE);
     the null level is -1.
     """
     out: dict[str, dict[int, str]] = {}
-    for comp in rules.comparisons:
-        non_null = [lv for lv in comp.levels if not lv.null]
-        mapping = {len(non_null) - 1 - i: lv.label for i, lv in enumerate(non_null)}
-        mapping.update({-1: lv.label for lv in comp.levels if lv.null})
-        out[comp.name] = mapping
+    for comp in settings["comparisons"]:
+        levels = comp["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        mapping = {len(non_null) - 1 - i: lv.get("label_for_charts", str(i)) for i, lv in enumerate(non_null)}
+        mapping.update({-1: lv.get("label_for_charts", "null") for lv in levels if lv.get("is_null_level")})
+        out[comp["output_column_name"]] = mapping
     return out
