@@ -147,7 +147,7 @@ def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _si
         decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
                              on="registration_id", how="semi").select("unique_id"),
         on="unique_id", how="semi")
-    candidates = top_candidates(pairs, links["unique_id"], [c.name for c in rules.matching.comparisons])
+    candidates = top_candidates(pairs, links["unique_id"])
     progress("saving the run")
     label = "all" if communes is None else ",".join(scope)
     with Store(campaign.database) as store:
@@ -232,4 +232,9 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
     progress("training and scoring the plain Splink baseline")
     _, pairs = baseline_pairs(spouses, persons, rules.matching)
     plain, _ = decide(marriages, spouses, persons, pairs, rules.buckets, rules.reasons)
+    # The same records on both sides: the communes run so far, and the same rejected rows.
+    plain = pl.concat([
+        plain.join(results.select("record_type", "record_id"), on=["record_type", "record_id"], how="semi"),
+        results.filter(pl.col("bucket") == "rejected").select(plain.columns),
+    ], how="vertical_relaxed")
     return ours, evaluate(plain, expected)

@@ -48,7 +48,8 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
         screen.info(f"\n[bold]{sp.role}[/bold]: {sp.name}, born {sp.birth or '?'}, ID {sp.id_number or '—'}"
                     + (f"  [{', '.join(sp.link_reasons)}]" if sp.link_reasons else ""))
         if not sp.candidates:
-            screen.info("  no population candidate")
+            screen.info(f"  linked to {sp.linked_person}; no candidate evidence stored for this run"
+                        if sp.linked_person else "  no population candidate")
         for c in sp.candidates:
             screen.waterfall(
                 f"  #{c.rank} {c.person_id} {c.name}, born {c.birth}, commune {c.commune}: "

@@ -191,6 +191,10 @@ def test_explain_shows_reasons_changes_and_each_field_weight(cli: Cli, sample_ca
     assert out.index("husband:") < out.index("wife:")
     for word in ("prior", "id", "name", "birth_date", "sex", "commune", "match weight", "probability"):
         assert word in out
+    # The waterfall follows the model's comparison order.
+    husband = out[out.index("husband:"):out.index("wife:")]
+    assert husband.index("prior") < husband.index("\nid ") < husband.index("\nname ") < husband.index("\nbirth_date ") \
+        < husband.index("\ncommune ") < husband.index("match weight")
     assert update["husband_person_id"] in out and update["wife_person_id"] in out
 
     conflict = results.filter(pl.col("bucket") == "conflict").row(0, named=True)

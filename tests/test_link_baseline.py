@@ -36,3 +36,19 @@ def test_rules_beat_the_plain_baseline_on_the_sample() -> None:
     assert set(plain_pairs.columns) == set(predict_pairs(reg.spouses.head(2), pop.persons, model, rules.matching).columns)
     assert ours.recall > plain.recall and ours.auto_share > plain.auto_share
     assert ours.precision >= plain.precision
+
+
+def test_scoring_refuses_a_model_without_its_term_frequency_tables() -> None:
+    from dataclasses import replace
+
+    from reconcile.errors import CampaignError
+
+    columns = load_column_map()
+    reg = normalize_registry(read_registry(SAMPLE / "registry.csv", columns).rows, commune_table())
+    pop = normalize_population(read_population(SAMPLE / "population.csv", columns).rows, commune_table())
+    rules = load_rules()
+    model = train_model(reg.spouses, pop.persons, rules.matching)
+    assert set(model.tf_tables) == {"name_tone", "name_ascii"}
+    broken = replace(model, tf_tables={})
+    with pytest.raises(CampaignError, match="no stored term frequencies.*run `reconcile train` again"):
+        predict_pairs(reg.spouses.head(4), pop.persons, broken, rules.matching)

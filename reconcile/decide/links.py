@@ -82,9 +82,11 @@ def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def top_candidates(pairs: pl.DataFrame, spouse_uids: pl.Series, comparisons: list[str], n: int = 3) -> pl.DataFrame:
+def top_candidates(pairs: pl.DataFrame, spouse_uids: pl.Series, n: int = 3) -> pl.DataFrame:
     """The `n` best-scored candidates of each spouse, one row per (candidate, comparison) with the
-    comparison's level and match weight: the evidence `reconcile explain` shows."""
+    comparison's level and match weight, in the model's comparison order (`step`): the evidence
+    `reconcile explain` shows."""
+    comparisons = [c.removeprefix("level_") for c in pairs.columns if c.startswith("level_")]
     best = (
         pairs.filter(pl.col("spouse_uid").is_in(spouse_uids.implode()))
         .sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
@@ -94,7 +96,8 @@ def top_candidates(pairs: pl.DataFrame, spouse_uids: pl.Series, comparisons: lis
     return pl.concat([
         best.select(
             pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32), "match_probability",
-            "match_weight", comparison=pl.lit(name), level=pl.col(f"level_{name}"), weight=pl.col(f"weight_{name}"),
+            "match_weight", step=pl.lit(i, pl.Int32), comparison=pl.lit(name), level=pl.col(f"level_{name}"),
+            weight=pl.col(f"weight_{name}"),
         )
-        for name in comparisons
-    ]).sort("unique_id", "rank", maintain_order=True)
+        for i, name in enumerate(comparisons)
+    ]).sort("unique_id", "rank", "step")

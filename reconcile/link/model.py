@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
+from reconcile.errors import CampaignError
 from reconcile.link.settings import level_labels, splink_settings
 from reconcile.ruleset import MatchingRules
 
@@ -132,6 +133,12 @@ def predict_pairs(
     settings = json.loads(model.settings_json)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
+    needed = {lv["tf_adjustment_column"] for c in settings["comparisons"] for lv in c["comparison_levels"]
+              if lv.get("tf_adjustment_column")}
+    if needed - set(model.tf_tables):
+        # Splink would silently compute them from the records at hand: scores would differ by commune.
+        raise CampaignError(f"the model has no stored term frequencies for {sorted(needed - set(model.tf_tables))}; "
+                            "run `reconcile train` again")
     db_api, left, right = _session(spouses, persons, columns)
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.

@@ -38,6 +38,7 @@ class SpouseEvidence:
     name: str
     birth: str
     id_number: str
+    linked_person: str  # the best candidate stored for the run, empty if none
     link_reasons: tuple[str, ...]
     candidates: tuple[Candidate, ...]
 
@@ -87,6 +88,7 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
             spouses.append(SpouseEvidence(
                 role=row["role"], name=_text(row["full_name"] or row["full_name_raw"]), birth=_text(row["birth_date_raw"]),
                 id_number=_text(row["id_raw"]),
+                linked_person=_text(link.get("person_uid")),
                 link_reasons=tuple(c for c in _text(link.get("link_reasons")).split(";") if c),
                 candidates=_candidates(row["unique_id"], frames["candidates"], frames["persons"]),
             ))

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS results (
     husband_match_probability DOUBLE, wife_match_probability DOUBLE, proposed_changes VARCHAR);
 CREATE TABLE IF NOT EXISTS candidates (
     run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, rank INTEGER, match_probability DOUBLE,
-    match_weight DOUBLE, comparison VARCHAR, level VARCHAR, weight DOUBLE);
+    match_weight DOUBLE, step INTEGER, comparison VARCHAR, level VARCHAR, weight DOUBLE);
 CREATE TABLE IF NOT EXISTS links (
     run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, match_probability DOUBLE,
     match_weight DOUBLE, link_reasons VARCHAR, candidate_count BIGINT);
@@ -238,7 +238,7 @@ class Store:
         out["spouses"] = spouses
         out["links"] = self.frame("SELECT * FROM links WHERE run_id = ? AND unique_id IN (SELECT unnest(?))", [run_id, uids])
         out["candidates"] = self.frame(
-            "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank",
+            "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step",
             [run_id, uids])
         out["persons"] = self.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",
                                     [out["candidates"]["person_uid"].unique().to_list()])
