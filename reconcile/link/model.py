@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -108,11 +109,9 @@ def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, s
     for rule in rules.em_blocking_rules:
         say(f"estimating m by EM on: {rule}")
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    tf_columns = {lv["tf_adjustment_column"] for c in settings.get_settings("duckdb").as_dict()["comparisons"]
-                  for lv in c["comparison_levels"] if lv.get("tf_adjustment_column")}
     tf_tables = {
         col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
-        for col in sorted(tf_columns)
+        for col in sorted(_tf_columns(settings.get_settings("duckdb").as_dict()))
     }
     return linker.misc.save_model_to_json(), tf_tables
 
@@ -133,8 +132,7 @@ def predict_pairs(
     settings = json.loads(model.settings_json)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
-    needed = {lv["tf_adjustment_column"] for c in settings["comparisons"] for lv in c["comparison_levels"]
-              if lv.get("tf_adjustment_column")}
+    needed = _tf_columns(settings)
     if needed - set(model.tf_tables):
         # Splink would silently compute them from the records at hand: scores would differ by commune.
         raise CampaignError(f"the model has no stored term frequencies for {sorted(needed - set(model.tf_tables))}; "
@@ -174,6 +172,12 @@ def predict_pairs(
             weight = weight + pl.col(f"mw_tf_adj_{name}").cast(pl.Float64).fill_null(0.0)
         cols.append(weight.alias(f"weight_{name}"))
     return raw.select(cols).cast(_pairs_schema(list(labels)))
+
+
+def _tf_columns(settings: dict[str, Any]) -> set[str]:
+    """The columns whose term-frequency tables the model's comparison levels use."""
+    return {lv["tf_adjustment_column"] for c in settings["comparisons"] for lv in c["comparison_levels"]
+            if lv.get("tf_adjustment_column")}
 
 
 def _pairs_schema(comparisons: list[str]) -> dict[str, pl.DataType]:

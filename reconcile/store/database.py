@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS links (
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
 
+# Each commune's latest run on the current data (runs made before the latest ingest are stale).
+_LATEST_RUNS = """
+    SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
+    WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune"""
+
 
 @dataclass(frozen=True)
 class IngestedSide:
@@ -224,10 +229,8 @@ class Store:
             raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
                                 "see `reconcile export results`")
         out = {"result": result}
-        run = self.frame("""
-            WITH latest AS (
-                SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
-                WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune)
+        run = self.frame(f"""
+            WITH latest AS ({_LATEST_RUNS})
             SELECT l.run_id FROM results x JOIN latest l ON x.run_id = l.run_id AND x.commune = l.commune
             WHERE x.record_id = ? LIMIT 1""", [record_id])
         if run.is_empty() or result["record_type"][0] != "marriage":
@@ -247,10 +250,8 @@ class Store:
     def current_results(self) -> pl.DataFrame:
         """The results table of the contract: each commune's rows from the latest run that covered
         it on the current data (runs made before the latest ingest are stale), then every rejected row."""
-        return self.frame("""
-            WITH latest AS (
-                SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
-                WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune)
+        return self.frame(f"""
+            WITH latest AS ({_LATEST_RUNS})
             SELECT r.record_type, r.record_id, r.commune, r.bucket, r.action, r.reasons,
                    r.husband_person_id, r.wife_person_id, r.husband_match_probability,
                    r.wife_match_probability, r.proposed_changes,
