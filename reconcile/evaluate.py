@@ -14,6 +14,8 @@ import polars as pl
 from reconcile.errors import InputFileError
 
 TRUTH_COLUMNS = ("record_type", "record_id", "husband_person_id", "wife_person_id", "expected_bucket")
+NO_RESULT = "(no result)"
+NOT_IN_TRUTH = "(not in truth)"
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,15 @@ class Evaluation:
 
     @property
     def macro_f1(self) -> float:
-        """Mean over the buckets of the truth file of each bucket's F1 (records without a result
-        count as wrong)."""
+        """Mean over the buckets of the truth file of each bucket's F1 (records without a result,
+        and results for records the truth does not list, count as wrong)."""
         conf = self.confusion
         found_cols = [c for c in conf.columns if c != "expected_bucket"]
         scores = []
         for row in conf.iter_rows(named=True):
             bucket = row["expected_bucket"]
+            if bucket == NOT_IN_TRUTH:
+                continue
             hit = row.get(bucket, 0) or 0
             expected = sum(row[c] for c in found_cols)
             found = int(conf[bucket].sum()) if bucket in conf.columns else 0
@@ -73,7 +77,7 @@ def evaluate(results: pl.DataFrame, truth: pl.DataFrame) -> Evaluation:
         "record_type", "record_id", "bucket",
         res_h=pl.col("husband_person_id"), res_w=pl.col("wife_person_id"),
     )
-    joined = truth.join(res, on=["record_type", "record_id"], how="left")
+    joined = truth.join(res, on=["record_type", "record_id"], how="full", coalesce=True)
     married = joined.filter(pl.col("record_type") == "marriage")
     sides = pl.concat([
         married.select("bucket", truth_id=pl.col(f"{r}_person_id"), found=pl.col(f"res_{r[0]}"))
@@ -82,7 +86,7 @@ def evaluate(results: pl.DataFrame, truth: pl.DataFrame) -> Evaluation:
     auto = sides.filter((pl.col("bucket") == "auto_resolve") & pl.col("found").is_not_null())
     true_links = sides.filter(pl.col("truth_id").is_not_null() & (pl.col("truth_id") != ""))
     confusion = (
-        joined.with_columns(pl.col("bucket").fill_null("(no result)"))
+        joined.with_columns(pl.col("bucket").fill_null(NO_RESULT), pl.col("expected_bucket").fill_null(NOT_IN_TRUTH))
         .pivot(on="bucket", index="expected_bucket", values="record_id", aggregate_function="len")
         .fill_null(0).sort("expected_bucket")
     )

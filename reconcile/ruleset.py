@@ -27,6 +27,9 @@ class ComparisonLevel:
     sql: str
     null: bool = False
     tf_column: str | None = None
+    # Fixed by domain knowledge where training cannot see the level often enough to estimate it.
+    m_probability: float | None = None
+    u_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class BucketRules:
     auto_min_probability: float
     min_weight_lead: float
     sufficient_evidence: tuple[EvidenceSet, ...]
+    other_province_id_levels: tuple[str, ...]
     husband_min_age: int
     wife_min_age: int
     fix_marital_status: bool
@@ -142,6 +146,8 @@ def _load_matching(path: Path) -> MatchingRules:
                 sql=r.get(level, "sql", str, lw),
                 null=bool(level.get("null", False)),
                 tf_column=level.get("tf_column"),
+                m_probability=r.probability(level, "m_probability", lw) if "m_probability" in level else None,
+                u_probability=r.probability(level, "u_probability", lw) if "u_probability" in level else None,
             ))
         labels = [lv.label for lv in levels]
         if len(set(labels)) != len(labels):
@@ -179,6 +185,11 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
                 raise RulesError(str(path), where, f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
             items.append((comp, tuple(labels)))
         evidence.append(tuple(items))
+    other_province = r.strings(link, "other_province_id_levels", "link")
+    unknown_id = [lb for lb in other_province if lb not in levels.get("id", set())]
+    if unknown_id:
+        raise RulesError(str(path), "link.other_province_id_levels",
+                         f"unknown level(s) {unknown_id} of comparison 'id'; known: {sorted(levels.get('id', set()))}")
     plaus = r.get(r.data, "plausibility", dict, "")
     fix = r.get(r.data, "auto_fix", dict, "")
     return BucketRules(
@@ -186,6 +197,7 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
         auto_min_probability=r.probability(link, "auto_min_probability", "link"),
         min_weight_lead=r.get(link, "min_weight_lead", float, "link"),
         sufficient_evidence=tuple(evidence),
+        other_province_id_levels=other_province,
         husband_min_age=r.get(plaus, "husband_min_age", int, "plausibility"),
         wife_min_age=r.get(plaus, "wife_min_age", int, "plausibility"),
         fix_marital_status=r.get(fix, "marital_status", bool, "auto_fix"),

@@ -150,8 +150,11 @@ def test_demo_end_to_end_meets_the_accuracy_targets(cli: Cli, tmp_path: Path) ->
     assert registry.height > 3000
     assert results.filter(pl.col("record_type") == "marriage").height == registry.height
     ev = evaluate(results, read_truth(data / "truth.csv"))
-    assert ev.precision >= 0.995, ev
-    assert ev.recall >= 0.97, ev
+    # Issue 3's targets (measured at 300,000 persons in docs/accuracy.md), on the demo's province.
+    assert ev.precision >= 0.999, ev
+    assert ev.recall >= 0.99, ev
+    assert ev.auto_share >= 0.90, ev
+    assert ev.macro_f1 >= 0.97, ev
 
 
 def test_reingest_makes_old_results_stale_and_is_all_or_nothing(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from reconcile.decide import decide
 from reconcile.ruleset import load_rules
 
 RULES = load_rules()
+# A probability between "a candidate" and "good enough to act on".
+BETWEEN = (RULES.buckets.candidate_min_probability + RULES.buckets.auto_min_probability) / 2
 STRONG = {"level_id": "personal_id_exact", "level_name": "tone_exact", "level_birth_date": "full_date_exact"}
 
 
@@ -19,7 +21,7 @@ def person(pid: str, sex: str, **kw: object) -> dict[str, object]:
     row = {"unique_id": pid, "person_id": pid, "sex": sex, "id12": pid, "id9": None,
            "marital_status": "married", "spouse_id": None, "spouse_name": None, "spouse_name_tone": None,
            "spouse_name_ascii": None,
-           "death_date": None, "death_year": None, "commune": "19753"}
+           "death_date": None, "death_year": None, "commune": "19753", "province": "46"}
     row.update(kw)
     return row
 
@@ -30,7 +32,8 @@ def spouse(reg: str, role: str, **kw: object) -> dict[str, object]:
            "full_name": "Nguyễn Văn An" if role == "husband" else "Trần Thị Bình",
            "name_tone": "nguyễn văn an" if role == "husband" else "trần thị bình",
            "name_ascii": "nguyen van an" if role == "husband" else "tran thi binh",
-           "birth_year": 1980, "birth_month": 5, "birth_day": 17, "id12": None, "id9": None}
+           "birth_year": 1980, "birth_month": 5, "birth_day": 17, "id12": None, "id9": None,
+           "residence_province": "46"}
     row.update(kw)
     return row
 
@@ -52,11 +55,12 @@ def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFr
                    "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
                    "level_birth_date": pl.String}
     text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_tone", "spouse_name_ascii",
-                                   "marital_status")}
+                                   "marital_status", "province")}
     results, _ = decide(
         pl.DataFrame(marriages),
         pl.DataFrame(spouses, infer_schema_length=None, schema_overrides={
-            "id12": pl.String, "id9": pl.String, "birth_month": pl.Int8, "birth_day": pl.Int8}),
+            "id12": pl.String, "id9": pl.String, "birth_month": pl.Int8, "birth_day": pl.Int8,
+            "residence_province": pl.String}),
         pl.DataFrame(persons, infer_schema_length=None,
                      schema_overrides={**text, "death_date": pl.Date, "death_year": pl.Int32}),
         pl.DataFrame(pairs, schema=pair_schema), RULES.buckets, RULES.reasons)
@@ -126,15 +130,17 @@ def test_spouse_without_candidate_is_missing(side: str, code: str) -> None:
 
 def test_candidate_below_minimum_is_not_a_link() -> None:
     m, s, p, pr = couple()
-    pr[0]["match_probability"] = 0.2
+    pr[0]["match_probability"] = RULES.buckets.candidate_min_probability / 2
     r = row(run(m, s, p, pr))
     assert r["bucket"] == "missing" and r["husband_person_id"] is None
 
 
 @pytest.mark.parametrize("code,edit", [
-    ("LOW_CONFIDENCE_LINK", lambda m, s, p, pr: pr[0].update(match_probability=0.97, match_weight=5.0)),
+    ("LOW_CONFIDENCE_LINK", lambda m, s, p, pr: pr[0].update(match_probability=BETWEEN, match_weight=5.0)),
     ("WEAK_EVIDENCE", lambda m, s, p, pr: pr[0].update(level_id="null", level_name="ascii_exact", level_birth_date="year_only_exact")),
     ("AMBIGUOUS_CANDIDATES", lambda m, s, p, pr: (p.append(person("H2", "M")), pr.append(pair("M1|H", "H2", w=22.0)))),
+    # Same name and birth date, told apart only by the commune (+4.3 against −2.5): still ambiguous.
+    ("AMBIGUOUS_CANDIDATES", lambda m, s, p, pr: (p.append(person("H2", "M")), pr.append(pair("M1|H", "H2", w=25.0 - 6.9)))),
     ("ID_POINTS_ELSEWHERE", lambda m, s, p, pr: (s[0].update(id12="H2"), p.append(person("H2", "M")))),
     ("SEX_MISMATCH", lambda m, s, p, pr: p[0].update(sex="F")),
     ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(spouse_id="W9")),
@@ -196,6 +202,33 @@ def test_married_person_without_registry_marriage_is_missing() -> None:
     assert persons["record_id"].to_list() == ["X1"]
     r = persons.row(0, named=True)
     assert (r["bucket"], r["action"], r["reasons"], r["commune"]) == ("missing", "find", "MARRIED_WITHOUT_REGISTRATION", "19760")
+
+
+def test_spouse_from_another_province_needs_the_id_to_auto_resolve() -> None:
+    # Same name and full birth date, but the husband lived in Nghệ An (40) when he married
+    # and the ID does not confirm it: the resident found here may be a stranger.
+    no_id = {"level_id": "null"}
+    m, s, p, pr = couple(h={"residence_province": "40"})
+    pr[0].update(no_id)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("conflict", "H1")
+    assert "RESIDENCE_OTHER_PROVINCE" in r["reasons"]
+    # The same with the personal ID agreeing is safe.
+    m, s, p, pr = couple(h={"residence_province": "40"})
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    # An unknown residence province is no objection.
+    m, s, p, pr = couple(h={"residence_province": None})
+    pr[0].update(no_id)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
+def test_partner_of_a_linked_spouse_is_not_reported_as_married_without_registration() -> None:
+    # The registry's husband is not found, but the wife links to W1, whose population
+    # husband H1 is married to her: the marriage row (HUSBAND_NOT_FOUND) covers H1.
+    m, s, p, pr = couple()
+    results = run(m, s, p, pr[1:])
+    assert results["record_type"].to_list() == ["marriage"]
+    assert "HUSBAND_NOT_FOUND" in row(results)["reasons"]
 
 
 def test_every_reason_code_is_in_the_catalogue() -> None:

@@ -30,3 +30,20 @@ def test_figures_match_a_hand_count() -> None:
     assert (ev.auto_resolvable_auto, ev.auto_resolvable) == (2, 2)
     # F1: auto 2·2/(2+3)=0.8; conflict 0; missing 2·1/(2+1)=0.667 (P1 has no result)
     assert ev.macro_f1 == pytest.approx((0.8 + 0.0 + 2 / 3) / 3)
+
+
+def test_a_result_the_truth_does_not_list_counts_against_its_bucket() -> None:
+    truth = pl.DataFrame({
+        "record_type": ["marriage", "person"], "record_id": ["M1", "P1"],
+        "husband_person_id": ["H1", "P1"], "wife_person_id": ["W1", None],
+        "expected_bucket": ["auto_resolve", "missing"],
+    })
+    results = pl.DataFrame({
+        "record_type": ["marriage", "person", "person"], "record_id": ["M1", "P1", "P2"],
+        "bucket": ["auto_resolve", "missing", "missing"],
+        "husband_person_id": ["H1", "P1", "P2"], "wife_person_id": ["W1", None, None],
+    })
+    ev = evaluate(results, truth)
+    # missing: 1 hit, 1 expected, 2 found (P2 is a false 'missing') → F1 2·1/(1+2)
+    assert ev.macro_f1 == pytest.approx((1.0 + 2 / 3) / 2)
+    assert ev.confusion.filter(pl.col("expected_bucket") == "(not in truth)")["missing"].item() == 1

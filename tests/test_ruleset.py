@@ -33,14 +33,20 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_probability_out_of_range_names_file_and_key(rules_copy: Path) -> None:
-    _edit(rules_copy / "buckets.toml", "auto_min_probability = 0.999", "auto_min_probability = 9.99")
+    _edit(rules_copy / "buckets.toml", "auto_min_probability = 0.9\n", "auto_min_probability = 9.9\n")
     with pytest.raises(RulesError, match=r"buckets.toml: \[link.auto_min_probability\] must be between 0 and 1"):
         load_rules(rules_copy)
 
 
 def test_unknown_level_in_sufficient_evidence(rules_copy: Path) -> None:
-    _edit(rules_copy / "buckets.toml", '"full_date_exact"]', '"full_date_exakt"]')
+    _edit(rules_copy / "buckets.toml", '"placeholder_date_exact"]', '"placeholder_date_exakt"]')
     with pytest.raises(RulesError, match=r"\[link.sufficient_evidence\[1\].birth_date\] unknown level"):
+        load_rules(rules_copy)
+
+
+def test_unknown_id_level_for_other_province(rules_copy: Path) -> None:
+    _edit(rules_copy / "buckets.toml", '"personal_id_one_digit"]', '"personal_id_one_digitt"]')
+    with pytest.raises(RulesError, match=r"\[link.other_province_id_levels\] unknown level"):
         load_rules(rules_copy)
 
 

@@ -6,15 +6,27 @@ import polars as pl
 
 
 def decide_persons(persons: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
-    """One `missing` row per person whose marital status is married and who is no spouse's best link.
+    """One `missing` row per person whose marital status is married and whom no registry marriage
+    accounts for.
 
-    Every linked best candidate counts, in any bucket: that person is accounted for by
-    the marriage's own row.
+    A marriage row accounts, in any bucket, for its spouses' best candidates, for the owners
+    of the ID numbers it names, and for the population spouses of its linked persons: when
+    the registry's copy of a spouse is not found, the person recorded as married to the
+    other spouse is that marriage's business, not a marriage without registration.
     """
-    linked = links.filter(pl.col("linked")).select(unique_id=pl.col("person_uid")).unique()
+    named = pl.concat([
+        links.filter(pl.col("linked")).select(unique_id=pl.col("person_uid")),
+        links.filter(pl.col("id_owner_uid").is_not_null()).select(unique_id=pl.col("id_owner_uid")),
+    ]).unique()
+    partners = persons.join(named, on="unique_id", how="semi").select("person_id", "spouse_id")
+    spouses_of_named = pl.concat([
+        persons.join(partners.select(person_id=pl.col("spouse_id")).drop_nulls(), on="person_id", how="semi"),
+        persons.join(partners.select(spouse_id=pl.col("person_id")).drop_nulls(), on="spouse_id", how="semi"),
+    ]).select("unique_id")
+    accounted = pl.concat([named, spouses_of_named]).unique()
     return (
         persons.filter(pl.col("marital_status") == "married")
-        .join(linked, on="unique_id", how="anti")
+        .join(accounted, on="unique_id", how="anti")
         .select(
             record_type=pl.lit("person"),
             record_id=pl.col("person_id"),

@@ -16,6 +16,11 @@ def _level(level: Any) -> dict[str, Any]:
     if level.tf_column:
         out["tf_adjustment_column"] = level.tf_column
         out["tf_adjustment_weight"] = 1.0
+    for kind in ("m", "u"):
+        value = getattr(level, f"{kind}_probability")
+        if value is not None:
+            out[f"{kind}_probability"] = value
+            out[f"fix_{kind}_probability"] = True
     return out
 
 

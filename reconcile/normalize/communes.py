@@ -23,7 +23,7 @@ MERGER_DATE = date(2025, 7, 1)
 _PKG = Path(vietnamadminunits.__file__).resolve().parent
 
 
-def _query(sql: str) -> pl.DataFrame:
+def query_units(sql: str) -> pl.DataFrame:
     with sqlite3.connect(f"file:{_PKG / 'data' / 'dataset.db'}?mode=ro", uri=True) as con:
         cur = con.execute(sql)
         cols = [c[0] for c in cur.description]
@@ -33,7 +33,7 @@ def _query(sql: str) -> pl.DataFrame:
 @lru_cache(maxsize=1)
 def current_communes() -> pl.DataFrame:
     """Current (post-merger) communes: code, name, province code and name."""
-    return _query(
+    return query_units(
         "SELECT DISTINCT wardCode AS code, ward AS name, provinceCode AS province_code, "
         "province AS province_name, provinceKey AS province_key, wardKey AS ward_key FROM admin_units"
     )
@@ -47,7 +47,7 @@ def commune_table() -> pl.DataFrame:
     new_code, new_name, new_province_code, split (the old ward was divided; new_code is
     the default successor).
     """
-    legacy = _query(
+    legacy = query_units(
         "SELECT DISTINCT wardCode AS old_code, ward AS old_name, district AS old_district, "
         "provinceCode AS old_province_code, province AS old_province_name, "
         "provinceKey || '_' || districtKey || '_' || wardKey AS old_key FROM admin_units_legacy"

@@ -20,6 +20,7 @@ from reconcile.normalize.communes import MERGER_DATE, current_communes
 from reconcile.normalize.dates import date_columns
 from reconcile.normalize.ids import OLD_ID, PERSONAL_ID, classify_ids
 from reconcile.normalize.names import NAME_COLUMNS, name_columns
+from reconcile.normalize.provinces import address_province, commune_province
 from reconcile.normalize.values import (
     is_foreign,
     marital_status_code,
@@ -165,13 +166,14 @@ def _spouses(marriages: pl.DataFrame) -> pl.DataFrame:
         id9=pl.when(pl.col("id_kind") == OLD_ID).then(pl.col("id_number")),
         # A holder of a 12-digit personal ID is Vietnamese whatever the nationality text says.
         is_foreign=is_foreign(pl.col("nationality")) & (pl.col("id_kind") != PERSONAL_ID).fill_null(True),
+        residence_province=address_province(spouses["residence"]),
     )
 
 
 SPOUSE_OUTPUT = (
     "unique_id", "registration_id", "role", "sex", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
     "id_raw", "id_number", "id_kind", "id_note", "id12", "id9", "id_structure_ok",
-    "ethnicity", "nationality", "is_foreign", "residence", "commune",
+    "ethnicity", "nationality", "is_foreign", "residence", "residence_province", "commune",
 )
 MARRIAGE_OUTPUT = (
     "registration_id", "source_file", "source_row", "registration_date", "registration_year",
@@ -221,7 +223,7 @@ def normalize_registry(
 PERSON_OUTPUT = (
     "unique_id", "person_id", "person_id_raw", "source_file", "source_row", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
     "sex", "id12", "id9", "id_kind", "id_note", "id_structure_ok", "ethnicity", "nationality",
-    "is_foreign", "ward_code_raw", "commune", "commune_source", "address", "marital_status",
+    "is_foreign", "ward_code_raw", "commune", "commune_source", "province", "address", "marital_status",
     "marital_status_raw", "spouse_id", "spouse_name", "spouse_name_raw", "spouse_name_tone", "spouse_name_ascii",
     "death_date", "death_year",
 )
@@ -268,6 +270,7 @@ def normalize_population(
     persons = commune_columns(persons, "ward_code_raw", pl.lit(None, pl.Boolean), communes, current)
     # The population's addresses use current (post-merger) names.
     persons = place_communes(persons, "address", pl.lit(False), communes, current)
+    persons = persons.with_columns(commune_province(persons["commune"]))
     rejected = _rejected([
         *_key_problems(persons, POPULATION.record_type, POPULATION.key, "unique_id"),
         *_person_problems(persons, POPULATION.record_type, pl.lit("")),
