@@ -77,14 +77,15 @@ def test_population_fixture_rejects_every_copy_of_a_duplicate(columns):
             "046182005678",
             "person_id",
             "DUPLICATE_KEY",
-            "population.csv row 3: person_id '046182005678' appears 2 times (rows 3, 5)",
+            # The message masks the ID (it is shown and logged); record_id keeps it (the quarantine).
+            "population.csv row 3: person_id '*********678' appears 2 times (rows 3, 5)",
         ),
         (
             5,
             "046182005678",
             "person_id",
             "DUPLICATE_KEY",
-            "population.csv row 5: person_id '046182005678' appears 2 times (rows 3, 5)",
+            "population.csv row 5: person_id '*********678' appears 2 times (rows 3, 5)",
         ),
         (6, "079175000123", "full_name", "MISSING_NAME", "population.csv row 6: full_name is empty"),
     ]
@@ -143,8 +144,39 @@ def test_blank_lines_are_not_rows_read(tmp_path, columns):
     assert problems(table) == [(5, "K2", "wife_full_name", "MISSING_NAME", "registry.csv row 5: wife_full_name is empty")]
 
 
+def test_a_row_that_does_not_fit_the_header_is_rejected_with_its_raw_values(tmp_path, columns):
+    path = registry_csv(
+        tmp_path, "K1,A,B", "K2,Lê, Văn An,C", "K3;D;E", 'K4,"F,G\nK5,H,I,",x', "K6,J,K"
+    )
+    table = read_registry(path, columns)
+    assert table.rejected.select("source_row", "record_id", "column", "reason", "message").rows() == [
+        (3, None, None, "MALFORMED_ROW", "registry.csv row 3: has 4 values but the header has 3 columns (a value "
+         "may hold an unquoted ',', or a quote out of place)"),
+        (4, None, None, "MALFORMED_ROW", "registry.csv row 4: has 1 value but the header has 3 columns (it looks "
+         "separated by ';', the header by ',')"),
+        (5, None, None, "MALFORMED_ROW", "registry.csv row 5: has a value that spans several lines holding whole "
+         "rows (a quote left open swallowed the rows after it)"),
+    ]
+    assert json.loads(table.rejected["values"][0]) == {"fields": ["K2", "Lê", " Văn An", "C"]}
+    assert table.rows["registration_id"].to_list() == ["K1", "K6"]
+    assert table.rows_read == 5 == table.rows.height + table.rejected.height
+
+
+def test_a_value_too_long_is_rejected_and_kept_shortened(tmp_path, columns):
+    path = registry_csv(tmp_path, "K1," + "x" * 10_000_000 + ",B", "K2,A,B")
+    table = read_registry(path, columns)
+    assert table.rejected.select("source_row", "record_id", "column", "reason", "message").rows() == [
+        (2, "K1", "husband_full_name", "VALUE_TOO_LONG",
+         "registry.csv row 2: husband_full_name is 10000000 characters long; a value has at most 4,000"),
+    ]
+    kept = json.loads(table.rejected["values"][0])
+    assert kept["husband_full_name"] == "x" * 200 + "… (10000000 characters)" and kept["wife_full_name"] == "B"
+    assert table.rows["registration_id"].to_list() == ["K2"]
+
+
 def test_reasons_are_in_the_catalogue(columns):
     catalogue = tomllib.loads((data_dir("rules") / "reasons.toml").read_text(encoding="utf-8"))
     seen = set(read_registry(DATA / "registry.csv", columns).rejected["reason"])
     assert seen == {"MISSING_KEY", "DUPLICATE_KEY", "MISSING_NAME"}
+    seen |= {"MALFORMED_ROW", "VALUE_TOO_LONG"}  # the readers' and the length check's reasons
     assert all(catalogue[code]["bucket"] == "rejected" for code in seen)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from reconcile.errors import InputFileError
 from reconcile.ingest.columns import ColumnMap, TableColumns, load_column_map, map_headers
 from reconcile.ingest.readers import read_table
 from reconcile.ingest.validate import split_rejected
@@ -25,7 +26,8 @@ class IngestedTable:
     """One input file after ingest: its accepted rows, its rejected rows and what was ignored.
 
     `rows` has every canonical column (text) plus source_file and source_row;
-    `rows_read` counts the non-blank data rows and equals accepted plus rejected.
+    `rows_read` counts the non-blank data rows (malformed ones too) and equals accepted
+    plus rejected.
     """
 
     kind: str
@@ -48,9 +50,14 @@ def read_population(path: Path, columns: ColumnMap) -> IngestedTable:
 
 
 def _ingest(path: Path, table: TableColumns) -> IngestedTable:
-    frame = read_table(path)
-    canonical, ignored = map_headers(frame, table, path)
-    rows, rejected = split_rejected(canonical, table.spec, path)
+    read = read_table(path)
+    canonical, ignored = map_headers(read.rows, table, path)
+    if read.rows.is_empty() and read.malformed.is_empty():
+        # Taken as it is, it would replace the campaign's data with nothing.
+        raise InputFileError(str(path), "has no rows of data, only column names; nothing was ingested")
+    rows, rejected = split_rejected(canonical, table.spec, path, read.malformed)
     with path.open("rb") as handle:
         sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-    return IngestedTable(table.spec.kind, path, rows, rejected, ignored, sha256, frame.height)
+    return IngestedTable(
+        table.spec.kind, path, rows, rejected, ignored, sha256, read.rows.height + read.malformed.height
+    )

@@ -13,6 +13,8 @@ import polars as pl
 
 from reconcile.errors import InputFileError, MissingColumnError, RulesError
 from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS, SPECS, TableSpec
+from reconcile.ingest.privacy import mask_ids
+from reconcile.ingest.readers import REPEATED_HEADER
 from reconcile.paths import data_dir
 from reconcile.ruleset import read_toml
 
@@ -132,13 +134,15 @@ def map_headers(frame: pl.DataFrame, table: TableColumns, path: Path) -> tuple[p
     """Rename a read frame to the canonical columns, in contract order, absent ones all-null.
 
     Returns the frame and the headers that mean nothing (ignored). A missing required
-    column, or two headers meaning the same column, is an error naming the file.
+    column, or two headers meaning the same column (also the same header twice), is an
+    error naming the file.
     """
     headers = [c for c in frame.columns if c not in SOURCE_COLUMNS]
     found: dict[str, str] = {}
     ignored: list[str] = []
     for header in headers:
-        name = table.canonical(header)
+        repeated = REPEATED_HEADER.match(header)
+        name = table.canonical(repeated.group(1) if repeated else header)
         if name is None:
             ignored.append(header)
         elif name in found:
@@ -148,7 +152,8 @@ def map_headers(frame: pl.DataFrame, table: TableColumns, path: Path) -> tuple[p
             found[name] = header
     for rule in table.rules:
         if rule.required and rule.name not in found:
-            raise MissingColumnError(str(path), rule.name, headers)
+            # A file without a header shows its first row here: an ID in it is masked.
+            raise MissingColumnError(str(path), rule.name, [mask_ids(h) for h in headers])
     columns = [
         pl.col(found[name]).alias(name) if name in found else pl.lit(None, pl.String).alias(name)
         for name in table.spec.columns

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS
+from reconcile.ingest.privacy import mask_ids_expr
 from reconcile.ingest.validate import REJECTED_SCHEMA
 from reconcile.normalize.communes import MERGER_DATE, current_communes
 from reconcile.normalize.dates import date_columns
@@ -94,7 +95,7 @@ def _key_problems(frame: pl.DataFrame, record_type: str, column: str, key: str) 
         _problem(frame, pl.col(key).is_null(), record_type, column, "MISSING_KEY",
                  pl.lit(f"{column} is empty, so the row has no key")),
         _problem(frame, pl.col(key).is_not_null() & (count > 1), record_type, column, "DUPLICATE_KEY",
-                 pl.format(f"{column} '{{}}' appears {{}} times in the input", pl.col(key), count)),
+                 pl.format(f"{column} '{{}}' appears {{}} times in the input", mask_ids_expr(pl.col(key)), count)),
     ]
 
 
@@ -106,9 +107,10 @@ def _person_problems(frame: pl.DataFrame, record_type: str, prefix: pl.Expr) -> 
     return [
         _problem(frame, pl.col("name_ascii").is_null(), record_type, name_column, "MISSING_NAME",
                  pl.when(raw_name == "").then(pl.format("{} is empty", name_column))
-                 .otherwise(pl.format("{} '{}' contains no letters", name_column, raw_name))),
+                 .otherwise(pl.format("{} '{}' contains no letters", name_column, mask_ids_expr(raw_name)))),
         _problem(frame, pl.col("birth_reason").is_not_null(), record_type, date_column, "UNREADABLE_DATE",
-                 pl.format("{} '{}' cannot be read, not even as a year", date_column, pl.col("birth_date_raw"))),
+                 pl.format("{} '{}' cannot be read, not even as a year", date_column,
+                           mask_ids_expr(pl.col("birth_date_raw")))),
     ]
 
 
