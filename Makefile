@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install wheel clean
+.PHONY: demo test install wheel clean libreoffice chromium
+
+# The conflict-list tests open the XLSX in LibreOffice (headless): installed from Debian's
+# packages when it is missing (as root, as CI runs; through sudo otherwise).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +21,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/reconcile demo --out demo-output
 
-test: $(STAMP)
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+# The HTML report's test opens the report in headless Chromium through chromedriver: both from
+# Debian's packages when missing (never a browser download).
+chromium:
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: $(STAMP) libreoffice chromium
 	$(BIN)/python -m pytest -q
 
 wheel: $(STAMP)

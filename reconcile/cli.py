@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 user error (a one-line reason, no traceback), 2 internal err
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ app.add_typer(fixtures_app, name="fixtures")
 CampaignOpt = Annotated[Optional[Path], typer.Option(
     "--campaign", help="Campaign folder (default: $RECONCILE_CAMPAIGN, else the current folder).",
     envvar="RECONCILE_CAMPAIGN", show_envvar=False)]
+ByOpt = Annotated[Optional[str], typer.Option(
+    "--by", help="Who runs this, for the audit log (default: the operating-system user).")]
 
 
 def _screen() -> Screen:
@@ -46,11 +49,15 @@ def _screen() -> Screen:
 
 @contextmanager
 def _guard(screen: Screen) -> Iterator[None]:
-    """Turn errors into a one-line message and the documented exit code."""
+    """Turn errors into a one-line message (no whole ID number in it) and the documented exit code.
+    Files the command creates are readable by their owner only (umask 077)."""
+    from reconcile.ingest.privacy import mask_ids
+
+    umask = os.umask(0o077)
     try:
         yield
     except UserError as exc:
-        screen.error(str(exc))
+        screen.error(mask_ids(str(exc)))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         screen.error("interrupted; the campaign is unchanged")
@@ -58,8 +65,11 @@ def _guard(screen: Screen) -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, exit 2
-        screen.error(f"internal error: {type(exc).__name__}: {exc} (please report this with the command you ran)")
+        screen.error(mask_ids(f"internal error: {type(exc).__name__}: {exc} (please report this with the command "
+                              "you ran)"))
         raise typer.Exit(2) from None
+    finally:
+        os.umask(umask)
 
 
 @app.command()
@@ -68,8 +78,12 @@ def init(
     province: Annotated[str, typer.Option(help="Current 2-digit province code, e.g. 46 for Huế.")] = "46",
     start: Annotated[Optional[str], typer.Option(help="First day of the campaign, YYYY-MM-DD (default: today).")] = None,
     days: Annotated[int, typer.Option(help="Length of the campaign in days.")] = 90,
+    encrypt: Annotated[bool, typer.Option(
+        "--encrypt", help="Encrypt the database at rest; its key comes from RECONCILE_KEY or the file named by "
+                          "RECONCILE_KEY_FILE, for this and every later command.")] = False,
 ) -> None:
-    """Make a campaign folder: a database and a copy of the default rules.
+    """Make a campaign folder: a database and a copy of the default rules. With --encrypt, the
+    database is encrypted at rest, and every command needs its key (RECONCILE_KEY or RECONCILE_KEY_FILE).
 
     Example: reconcile init hue-2025 --province 46 --start 2025-05-31
     """
@@ -81,20 +95,22 @@ def init(
             first = date.fromisoformat(start) if start else date.today()
         except ValueError:
             raise UserError(f"--start must be a date YYYY-MM-DD, got '{start}'") from None
-        campaign = create_campaign(folder.resolve(), province, first, days)
+        campaign = create_campaign(folder.resolve(), province, first, days, encrypt)
         Store(campaign.database).close()  # the empty database, with its schema
         screen.success(f"campaign created in {campaign.folder} (province {province}, "
                        f"{campaign.start} → {campaign.end}, {days} days); rules copied to {campaign.rules_dir}, "
-                       f"database {campaign.database.name}")
+                       f"database {campaign.database.name}" + (" (encrypted)" if encrypt else ""))
 
 
 @app.command()
 def ingest(
     registry: Annotated[Optional[Path], typer.Option(help="Registry marriages export (CSV, XLSX or Parquet).")] = None,
     population: Annotated[Optional[Path], typer.Option(help="Population persons export (CSV, XLSX or Parquet).")] = None,
+    by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Read, check and normalize the exports into the campaign.
+    """Read, check and normalize the exports into the campaign. A newer export replaces the
+    current data; earlier ingests and the runs made on them stay in the history.
 
     Example: reconcile ingest --registry ket_hon.xlsx --population dan_cu.csv
     """
@@ -105,12 +121,12 @@ def ingest(
     with _guard(screen):
         camp = find_campaign(campaign)
         with screen.progress() as step:
-            summaries = jobs.ingest(camp, registry, population, step)
+            summaries = jobs.ingest(camp, registry, population, step, by)
         views.show_ingest(screen, summaries)
 
 
 @app.command()
-def train(campaign: CampaignOpt = None) -> None:
+def train(by: ByOpt = None, campaign: CampaignOpt = None) -> None:
     """Train the matching model on the whole province and pin it in the campaign.
 
     Example: reconcile train
@@ -122,7 +138,7 @@ def train(campaign: CampaignOpt = None) -> None:
     with _guard(screen):
         camp = find_campaign(campaign)
         with screen.progress() as step:
-            summary = jobs.train(camp, step)
+            summary = jobs.train(camp, step, by)
         screen.success(f"model {summary.model_id} trained on {summary.spouses:,} registry spouses "
                        f"and {summary.persons:,} population persons")
         if summary.notes:
@@ -135,9 +151,11 @@ def train(campaign: CampaignOpt = None) -> None:
 def run(
     commune: Annotated[Optional[list[str]], typer.Option(help="Current 5-digit commune code (repeatable).")] = None,
     all_communes: Annotated[bool, typer.Option("--all", help="Run every commune of the province.")] = False,
+    by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Link and bucket the marriages of one commune (or all), with the campaign's pinned model.
+    """Link and bucket the marriages of one commune (or all), with the campaign's pinned model,
+    and show what changed since the previous run of those communes.
 
     Example: reconcile run --commune 19753     (or: reconcile run --all)
     """
@@ -150,11 +168,8 @@ def run(
             raise UserError("give either --commune CODE or --all")
         camp = find_campaign(campaign)
         with screen.progress() as step:
-            summary = jobs.run(camp, None if all_communes else [c.strip().zfill(5) for c in commune or []], step)
-        total = sum(summary.buckets.values())
-        rows = [(b, summary.buckets.get(b, 0)) for b in ("auto_resolve", "conflict", "missing")]
-        screen.table(f"Run {summary.run_id}: {len(summary.communes)} commune(s)", ["bucket", "records"], rows,
-                     footer=("total", f"{total:,}"))
+            summary = jobs.run(camp, None if all_communes else [c.strip().zfill(5) for c in commune or []], step, by)
+        views.show_run(screen, summary)
         if summary.model_is_older_than_data:
             screen.info("note: the model was trained before the latest ingest; run `reconcile train` to "
                         "retrain it on the current data (every later run then uses the new model)")
@@ -162,26 +177,93 @@ def run(
 
 @app.command()
 def status(campaign: CampaignOpt = None) -> None:
-    """Show records per bucket and per commune, from each commune's latest run.
+    """Show records per bucket and per commune, from each commune's latest run, then the
+    campaign's progress: day N, % done against a straight line to 100 % on the last day, and
+    the finish date projected from the last 7 days' pace, per commune and for the province.
+    RECONCILE_TODAY=YYYY-MM-DD shows it as on another day.
 
     Example: reconcile status
     """
-    from reconcile.report import BUCKET_ORDER, bucket_table
-    from reconcile.store import Store, find_campaign
+    from reconcile import casework
+    from reconcile.store import find_campaign
 
     screen = _screen()
     with _guard(screen):
         camp = find_campaign(campaign)
-        with Store(camp.database, read_only=True) as store:
-            table = bucket_table(store.current_results())
-        worked = 0 if table.is_empty() else int(table["total"].sum() - table["rejected"].sum())
-        if not worked:
-            screen.info("no results on the current data yet: run `reconcile run --all` (or --commune CODE)")
-        if table.is_empty():
-            return
-        totals = ["total", ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
-        screen.table(f"Campaign {camp.folder.name}: province {camp.province}", ["commune", "name", *BUCKET_ORDER, "total"],
-                     table.rows(), footer=totals)
+        views.show_status(screen, f"Campaign {camp.folder.name}: province {camp.province}", casework.status(camp))
+
+
+@app.command()
+def review(
+    commune: Annotated[str, typer.Option(help="Current 5-digit commune code.")],
+    reason: Annotated[Optional[str], typer.Option(help="Only records with this reason code, e.g. SPOUSE_DIFFERS.")] = None,
+    page: Annotated[int, typer.Option(help="Page to show.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Records per page.")] = 25,
+    lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
+    campaign: CampaignOpt = None,
+) -> None:
+    """List a commune's records waiting for an officer: open conflicts, missing records (also
+    deferred ones) and decisions whose evidence changed since (to recheck).
+
+    Example: reconcile review --commune 19753 --reason SPOUSE_DIFFERS --page 2
+    """
+    from reconcile import casework
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        if lang not in ("vi", "en"):
+            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        camp = find_campaign(campaign)
+        views.show_review(screen, casework.review(camp, commune.strip().zfill(5), reason, page, page_size), lang)
+
+
+@app.command()
+def decide(
+    record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
+    note: Annotated[str, typer.Option(help="Why: kept with the decision.")],
+    by: Annotated[str, typer.Option(help="The officer who decides.")],
+    accept: Annotated[Optional[list[str]], typer.Option(
+        help="Accept the record with this population person ID (repeat for both spouses).")] = None,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the record as proposed.")] = False,
+    defer: Annotated[bool, typer.Option("--defer", help="Put it off (e.g. waiting for the police); it stays open.")] = False,
+    campaign: CampaignOpt = None,
+) -> None:
+    """Record an officer's decision on a record: who, what, when and why. It stays on every
+    later run; if a later run finds other evidence, it is flagged to recheck, never overwritten.
+
+    Example: reconcile decide 46-2010-Q01-0005 --accept 046185334562 --note "checked the book" --by "Lê Thị Hoa"
+    """
+    from reconcile import casework
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        verdicts = [v for v, given in (("accept", bool(accept)), ("reject", reject), ("defer", defer)) if given]
+        if len(verdicts) != 1:
+            raise UserError("give exactly one of --accept PERSON_ID, --reject or --defer")
+        camp = find_campaign(campaign)
+        done = casework.record_decision(camp, record_id, verdicts[0], [a.strip() for a in accept or []], note, by)
+        screen.success(f"decision {done.decision_id}: {verdicts[0]} {done.record_type} {done.record_id} "
+                       f"({done.bucket}, commune {done.commune or '?'}) by {by.strip()}")
+
+
+@app.command("log")
+def log_(
+    limit: Annotated[int, typer.Option(help="How many of the latest entries to show.")] = 20,
+    campaign: CampaignOpt = None,
+) -> None:
+    """Show the audit log, newest first: every ingest, training, run, decision and export, with
+    who, when, counts and the SHA-256 of each file.
+
+    Example: reconcile log --limit 50
+    """
+    from reconcile import casework
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        views.show_log(screen, casework.audit_log(find_campaign(campaign), limit))
 
 
 @app.command()
@@ -214,22 +296,101 @@ def explain(
 def export_results(
     out: Annotated[Path, typer.Option(help="File to write.")],
     file_format: Annotated[Optional[str], typer.Option("--format", help="csv or parquet (default: from the extension).")] = None,
+    by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Write the results table of the data contract: one row per bucketed record.
+    """Write the results table of the data contract: one row per bucketed record; after the
+    contract's columns, the run and the officers' latest decision on the record.
 
     Example: reconcile export results --out results.csv
     """
-    from reconcile.export import write_results
-    from reconcile.store import Store, find_campaign
+    from reconcile import casework
+    from reconcile.store import find_campaign
 
     screen = _screen()
     with _guard(screen):
-        camp = find_campaign(campaign)
-        with Store(camp.database, read_only=True) as store:
-            results = store.current_results()
-        fmt = write_results(results, out, file_format)
-        screen.success(f"{results.height:,} result rows written to {out} ({fmt})")
+        done = casework.export_results(find_campaign(campaign), out, file_format, by)
+        screen.success(f"{done.rows:,} result rows written to {out} ({done.file_format}, SHA-256 {done.sha256[:16]}…)")
+
+
+@export_app.command("conflicts")
+def export_conflicts(
+    out: Annotated[Path, typer.Option(help="File to write; the commune code (or 'all') and the date are added to its "
+                                           "name.")],
+    commune: Annotated[Optional[str], typer.Option(help="Current 5-digit commune code.")] = None,
+    all_communes: Annotated[bool, typer.Option(
+        "--all", help="Every commune: a sheet (XLSX) or a file (CSV) each.")] = False,
+    file_format: Annotated[Optional[str], typer.Option("--format", help="xlsx or csv (default: from the extension, "
+                                                                        "else xlsx).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the headers, reasons and answers: vi or en.")] = "vi",
+    by: ByOpt = None,
+    campaign: CampaignOpt = None,
+) -> None:
+    """Write the open conflicts for the police liaisons: the registry's and the population's values
+    side by side, the reasons in words, and two columns for them to fill in: an answer from a
+    drop-down list and a note. Read the answers back with `reconcile import-answers`.
+
+    Example: reconcile export conflicts --out danh_sach.xlsx --commune 19753
+    """
+    from reconcile import police
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        done = police.export_conflicts(find_campaign(campaign), out, commune, all_communes, file_format, lang, by)
+        views.show_conflict_export(screen, commune, done)
+
+
+@app.command("import-answers")
+def import_answers(
+    file: Annotated[Path, typer.Argument(help="A conflict list (XLSX or CSV) returned with the police's answers.")],
+    by: ByOpt = None,
+    campaign: CampaignOpt = None,
+) -> None:
+    """Read the police's answers from a returned conflict list and store each as a decision, all
+    or none: if any row is wrong (unknown record, a cell changed outside the answer columns, an
+    answer not in the list, a duplicate row, a record no longer open), nothing is stored and
+    every wrong row is named with its sheet, row and column.
+
+    Example: reconcile import-answers danh_sach_19753_2025-06-02.xlsx --by "Lê Thị Hoa"
+    """
+    from reconcile import police
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        done = police.import_answers(find_campaign(campaign), file, by)
+        views.show_answers_import(screen, done)
+        if done.problems:
+            raise UserError(f"no answer applied: {len(done.problems):,} problem(s) in {file.name}, listed above; "
+                            "correct those rows and import the file again")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="HTML file to write.")],
+    lang: Annotated[str, typer.Option(help="Language of the report: vi or en.")] = "vi",
+    commune: Annotated[Optional[str], typer.Option(help="Only this commune (current 5-digit code).")] = None,
+    by: ByOpt = None,
+    campaign: CampaignOpt = None,
+) -> None:
+    """Write the supervisors' progress report: one self-contained HTML file (charts included, no
+    network needed, prints on A4) with day N, % done against the target line, the projected
+    finish, every commune's standing, open records by reason, data quality and the model.
+    RECONCILE_TODAY=YYYY-MM-DD writes it as on another day.
+
+    Example: reconcile report --out tien-do.html --lang vi
+    """
+    from reconcile import jobs
+    from reconcile.store import find_campaign
+
+    screen = _screen()
+    with _guard(screen):
+        if lang not in ("vi", "en"):
+            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        done = jobs.report(find_campaign(campaign), out, lang, commune.strip().zfill(5) if commune else None, by)
+        screen.success(f"report of {done.communes:,} commune(s) written to {out} ({done.size / 1e6:.1f} MB, "
+                       f"SHA-256 {done.sha256[:16]}…)")
 
 
 @fixtures_app.command("generate")

@@ -7,7 +7,11 @@ Hierarchy (one base, narrow subclasses)::
     │   ├── InputFileError      an input file cannot be read (names the file)
     │   │   └── MissingColumnError  a required column is absent (names file and column)
     │   ├── RulesError          a rules TOML file is invalid (names the file and the key)
+    │   ├── ResourceError       the machine ran short (memory cap, disk full); the campaign is unchanged
     │   └── CampaignError       no campaign, or a campaign in the wrong state (e.g. not trained)
+    │       ├── CampaignDatabaseError  the database file is damaged, foreign or too new (names the file)
+    │       ├── CampaignBusyError      another command holds the campaign longer than the wait allows
+    │       └── CampaignKeyError       an encrypted campaign's key is missing, unusable or wrong
     └── InternalError           a bug; the CLI exits 2
 """
 
@@ -50,6 +54,26 @@ class RulesError(UserError):
 
 class CampaignError(UserError):
     """The campaign is missing or not in a state for the command."""
+
+
+class CampaignDatabaseError(CampaignError):
+    """The campaign database cannot be used: not a DuckDB file, damaged, foreign, or too new."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+class CampaignBusyError(CampaignError):
+    """Another command holds the campaign, and the bounded wait for it ran out."""
+
+
+class CampaignKeyError(CampaignError):
+    """The key of an encrypted campaign is missing, unusable or does not open it (never shows the key)."""
+
+
+class ResourceError(UserError):
+    """The command ran out of memory (under its cap) or of disk space; nothing was written."""
 
 
 class InternalError(ReconcileError):

@@ -1,28 +1,35 @@
 """The commands' work: each job wires the stages (ingest → normalize → link → decide → store)
 for one CLI command. Jobs report progress through a callback and return small summaries;
-they print nothing themselves.
+they print nothing themselves. Commands that write hold the campaign lock while they work
+(`store.writing`), and say who runs them (`--by`, else the operating-system user) for the
+audit log. The day-to-day commands over the campaign's memory are in `casework.py`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
 
+from reconcile import stages
+from reconcile.casework import export_results
+from reconcile.clock import today, user
 from reconcile.decide import decide, top_candidates
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
-from reconcile.export import write_results
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
 from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
+from reconcile.report import RunChanges, compare_runs
+from reconcile.report.progress import COUNTS
 from reconcile.ruleset import load_rules
-from reconcile.store import UNKNOWN_COMMUNE, Campaign, IngestedSide, Store, create_campaign
+from reconcile.store import UNKNOWN_COMMUNE, AuditEntry, Campaign, IngestedSide, Store, create_campaign, writing
 from reconcile.store.campaign import SETTINGS_FILE
 
 Progress = Callable[[str], None]
@@ -44,11 +51,18 @@ class IngestSummary:
 
 
 def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
-           progress: Progress = _silent) -> list[IngestSummary]:
+           progress: Progress = _silent, who: str | None = None) -> list[IngestSummary]:
     """Read, validate and normalize the given exports, then store them in one transaction:
-    if either file fails, the campaign is left as it was."""
+    if either file fails, the campaign is left as it was. Earlier ingests stay in the history."""
     if registry is None and population is None:
         raise UserError("give --registry FILE, --population FILE, or both")
+    who = who or user()
+    with writing(campaign.folder, "ingest", who):
+        return _ingest(campaign, registry, population, progress, who)
+
+
+def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, progress: Progress,
+            who: str) -> list[IngestSummary]:
     columns = load_column_map(campaign.rules_dir / "columns.toml")
     communes, current = commune_table(), current_communes()
     sides, quality = [], []
@@ -70,7 +84,7 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
                            {"population_rows": table.rows, "persons": norm_p.persons}))
     progress("saving to the campaign")
     with Store(campaign.database) as store:
-        store.save_ingest(sides)
+        store.save_ingest(sides, who, today())
     return [IngestSummary(s.kind, s.path, s.rows_read, s.rows_read - s.rejected.height, s.rejected.height,
                           s.ignored_columns, q) for s, q in zip(sides, quality)]
 
@@ -91,8 +105,14 @@ class TrainSummary:
     notes: tuple[str, ...]
 
 
-def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
+def train(campaign: Campaign, progress: Progress = _silent, who: str | None = None) -> TrainSummary:
     """Train the matching model on the whole province and pin it in the campaign."""
+    who = who or user()
+    with writing(campaign.folder, "train", who):
+        return _train(campaign, progress, who)
+
+
+def _train(campaign: Campaign, progress: Progress, who: str) -> TrainSummary:
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
         spouses, persons, ingest_id = store.table("spouses"), store.table("persons"), store.latest_ingest()
@@ -101,7 +121,7 @@ def train(campaign: Campaign, progress: Progress = _silent) -> TrainSummary:
                         f"{persons.height:,} population persons were accepted; check `reconcile ingest`'s rejected rows")
     model = train_model(spouses, persons, rules.matching, progress)
     with Store(campaign.database) as store:
-        model_id = store.save_model(model, ingest_id, spouses.height, persons.height)
+        model_id = store.save_model(model, ingest_id, spouses.height, persons.height, who, today())
     return TrainSummary(model_id, spouses.height, persons.height, model.notes)
 
 
@@ -111,25 +131,37 @@ class RunSummary:
     communes: tuple[str, ...]
     buckets: dict[str, int]
     model_is_older_than_data: bool
+    changes: RunChanges        # against the previous run of the same communes
+    standing: dict[str, int]   # the communes' records per state after the run (see report.progress)
 
 
-def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _silent) -> RunSummary:
+def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _silent,
+        who: str | None = None) -> RunSummary:
     """Link, decide and store one run for the given communes (None: every commune)."""
+    who = who or user()
+    command = "run --all" if communes is None else f"run --commune {','.join(communes)}"
+    with writing(campaign.folder, command, who):
+        return _run(campaign, communes, progress, who)
+
+
+def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who: str) -> RunSummary:
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
-    # Read, then score with the database closed, so that other commands can read it meanwhile.
+    # Read, then score with the database closed, so that reading commands can use it meanwhile.
     with Store(campaign.database, read_only=True) as store:
         model_id, model_ingest, model = store.load_model()
         ingest_id = store.latest_ingest()
         marriages, spouses, persons = store.table("marriages"), store.table("spouses"), store.table("persons")
-    marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-    persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-    known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
-    scope = sorted(known) if communes is None else communes
-    unknown = [c for c in scope if c not in known]
-    if unknown:
-        shown = ", ".join(sorted(c for c in known if c)[:20])
-        raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
+        marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+        persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
+        known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
+        scope = sorted(known) if communes is None else communes
+        unknown = [c for c in scope if c not in known]
+        if unknown:
+            shown = ", ".join(sorted(c for c in known if c)[:20])
+            raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
+        previous = store.previous_results(scope)
+    stages.reached("run:loaded")
 
     def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
         progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
@@ -148,13 +180,19 @@ def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _si
                              on="registration_id", how="semi").select("unique_id"),
         on="unique_id", how="semi")
     candidates = top_candidates(pairs, links["unique_id"])
+    changes = compare_runs(previous, results)
+    stages.reached("run:scored")
     progress("saving the run")
     label = "all" if communes is None else ",".join(scope)
+    day = today()
     with Store(campaign.database) as store:
-        run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links, candidates)
+        run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links, candidates,
+                                who, day, changes.counts())
+        standing = store.snapshots().filter((pl.col("day") == day) & pl.col("commune").is_in(scope))
     counts = results.group_by("bucket").len()
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
-                      model_is_older_than_data=model_ingest < ingest_id)
+                      model_is_older_than_data=model_ingest < ingest_id, changes=changes,
+                      standing={c: int(standing[c].sum()) for c in COUNTS})
 
 
 def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, scope: set[str],
@@ -196,7 +234,8 @@ def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
     files = generate(out / "data", persons=persons, seed=7)
     if (campaign_dir / SETTINGS_FILE).exists():
         shutil.rmtree(campaign_dir)  # the demo's own campaign from an earlier demo
-    campaign = create_campaign(campaign_dir, "46", date(2025, 5, 31), 90)
+    # The demo's campaign starts today, so that `status` shows day 1 of 90.
+    campaign = create_campaign(campaign_dir, "46", today(), 90)
     ingest(campaign, files.registry, files.population, progress)
     progress("training the model")
     train(campaign, progress)
@@ -204,7 +243,7 @@ def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
     with Store(campaign.database, read_only=True) as store:
         results = store.current_results()
     results_path = out / "results.csv"
-    write_results(results, results_path, "csv")
+    export_results(campaign, results_path, "csv")
     counts = results.group_by("bucket").len()
     return DemoOutcome(
         buckets=dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
@@ -238,3 +277,34 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
         results.filter(pl.col("bucket") == "rejected").select(plain.columns),
     ], how="vertical_relaxed")
     return ours, evaluate(plain, expected)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    path: Path
+    size: int       # bytes
+    sha256: str
+    communes: int
+
+
+def report(campaign: Campaign, out: Path, lang: str, commune: str | None, who: str | None = None) -> ReportSummary:
+    """Write the supervisor's progress report as of today, for the province or one commune, as one
+    self-contained HTML file, and record the file in the audit log."""
+    from reconcile.report.gather import gather
+    from reconcile.report.html import render_report
+
+    who, day = who or user(), today()
+    with writing(campaign.folder, "report", who):
+        with Store(campaign.database, read_only=True) as store:
+            data = gather(campaign, store, load_rules(campaign.rules_dir).reasons, commune, day)
+        page = render_report(data, lang).encode("utf-8")
+        try:
+            out.write_bytes(page)
+        except OSError as exc:
+            raise UserError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
+        sha256 = hashlib.sha256(page).hexdigest()
+        subject = f"report ({lang}" + (f", commune {commune})" if commune else ")")
+        with Store(campaign.database) as store:
+            store.log_export(AuditEntry("export", who, subject, {"communes": len(data.progress.communes)},
+                                        {str(out.resolve()): sha256}), day)
+    return ReportSummary(out, len(page), sha256, len(data.progress.communes))

@@ -49,6 +49,8 @@ class MatchingRules:
     blocking_rules: tuple[str, ...]
     keep_min_probability: float
     comparisons: tuple[Comparison, ...]
+    # EM trains on about this many pairs of each rule, sampled (None: every blocked pair).
+    em_max_pairs: int | None = None
 
 
 # One alternative of sufficient evidence: comparison name -> acceptable level labels.
@@ -61,7 +63,8 @@ class BucketRules:
     auto_min_probability: float
     min_weight_lead: float
     sufficient_evidence: tuple[EvidenceSet, ...]
-    other_province_id_levels: tuple[str, ...]
+    # None: the rule is off (a campaign whose rules were copied before it existed).
+    other_province_id_levels: tuple[str, ...] | None
     husband_min_age: int
     wife_min_age: int
     fix_marital_status: bool
@@ -166,6 +169,7 @@ def _load_matching(path: Path) -> MatchingRules:
         blocking_rules=r.strings(prediction, "blocking_rules", "prediction"),
         keep_min_probability=r.probability(prediction, "keep_min_probability", "prediction"),
         comparisons=tuple(comparisons),
+        em_max_pairs=int(r.get(training, "em_max_pairs", (int, float), "training")) if "em_max_pairs" in training else None,
     )
 
 
@@ -185,8 +189,8 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
                 raise RulesError(str(path), where, f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
             items.append((comp, tuple(labels)))
         evidence.append(tuple(items))
-    other_province = r.strings(link, "other_province_id_levels", "link")
-    unknown_id = [lb for lb in other_province if lb not in levels.get("id", set())]
+    other_province = r.strings(link, "other_province_id_levels", "link") if "other_province_id_levels" in link else None
+    unknown_id = [lb for lb in other_province or () if lb not in levels.get("id", set())]
     if unknown_id:
         raise RulesError(str(path), "link.other_province_id_levels",
                          f"unknown level(s) {unknown_id} of comparison 'id'; known: {sorted(levels.get('id', set()))}")
@@ -232,5 +236,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
         folder=folder,
         matching=matching,
         buckets=_load_buckets(folder / "buckets.toml", matching),
-        reasons=_load_reasons(folder / "reasons.toml"),
+        # Reason codes added to the product after a campaign copied its rules keep the
+        # shipped wording; the campaign's own entries win.
+        reasons={**_load_reasons(default_rules_dir() / "reasons.toml"), **_load_reasons(folder / "reasons.toml")},
     )

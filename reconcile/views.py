@@ -5,14 +5,20 @@ Kept apart from `cli.py`, which only parses options and calls jobs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import polars as pl
+
+    from reconcile.casework import ReviewPage, StatusReport
     from reconcile.console import Screen
     from reconcile.evaluate import Evaluation
-    from reconcile.jobs import IngestSummary
-    from reconcile.report import Explanation
+    from reconcile.jobs import IngestSummary, RunSummary
+    from reconcile.police import AnswersImport, ConflictExport
+    from reconcile.report import CampaignProgress, Explanation, Progress
 
 
 def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
@@ -37,16 +43,19 @@ def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
 
 def show_explanation(screen: Screen, ex: Explanation) -> None:
     """The record's bucket, reasons and proposed changes, then each spouse's candidates."""
-    screen.info(f"[bold]{ex.record_type} {ex.record_id}[/bold]  commune {ex.commune or '?'}  →  "
-                f"[bold]{ex.bucket}[/bold]" + (f" ({ex.action})" if ex.action else ""))
+    screen.strong(f"{ex.record_type} {ex.record_id}", f"  commune {ex.commune or '?'}  →  {ex.bucket}"
+                  + (f" ({ex.action})" if ex.action else ""))
     for code, text in ex.reasons:
         screen.info(f"  {code}: {text}")
     for change in ex.changes:
         screen.info(f"  change: person {change['person_id']} {change['field']}: "
                     f"{change['old'] or '∅'} → {change['new'] or '∅'}")
+    if ex.decision:
+        screen.info(f"  decision: {ex.decision}")
     for sp in ex.spouses:
-        screen.info(f"\n[bold]{sp.role}[/bold]: {sp.name}, born {sp.birth or '?'}, ID {sp.id_number or '—'}"
-                    + (f"  [{', '.join(sp.link_reasons)}]" if sp.link_reasons else ""))
+        screen.info("")
+        screen.strong(sp.role, f": {sp.name}, born {sp.birth or '?'}, ID {sp.id_number or '—'}"
+                      + (f"  [{', '.join(sp.link_reasons)}]" if sp.link_reasons else ""))
         if not sp.candidates:
             screen.info(f"  linked to {sp.linked_person}; no candidate evidence stored for this run"
                         if sp.linked_person else "  no population candidate")
@@ -76,3 +85,160 @@ def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = N
     screen.table("Spouse links", columns, rows)
     conf = ev.confusion
     screen.table("Buckets: expected (rows) × found (columns)", conf.columns, conf.rows())
+
+
+def show_run(screen: Screen, summary: RunSummary) -> None:
+    """The run's buckets, where its communes stand now, and what changed since their previous run."""
+    total = sum(summary.buckets.values())
+    rows = [(b, summary.buckets.get(b, 0)) for b in ("auto_resolve", "conflict", "missing")]
+    screen.table(f"Run {summary.run_id}: {len(summary.communes)} commune(s)", ["bucket", "records"], rows,
+                 footer=("total", f"{total:,}"))
+    st = summary.standing
+    screen.info(f"Now {st['auto_resolved'] + st['decided']:,} of {st['in_scope']:,} records done "
+                f"({st['auto_resolved']:,} auto-resolved, {st['decided']:,} decided by officers); open: "
+                f"{st['conflicts']:,} conflicts, {st['missing']:,} missing, {st['recheck']:,} decisions to recheck")
+    changes = summary.changes
+    if not changes.compared_communes:
+        return
+    if not changes.moves:
+        screen.info(f"No record changed bucket since the previous run of these communes "
+                    f"({changes.unchanged:,} records).")
+        return
+    screen.table("Changes since the previous run of these communes", ["before", "now", "records"],
+                 list(changes.moves), footer=("unchanged", "", f"{changes.unchanged:,}"))
+    screen.info(f"Resolved by correction (conflict or missing → auto_resolve): {changes.resolved_by_correction:,}")
+
+
+def _finish(p: Progress, progress: CampaignProgress) -> str:
+    if p.remaining <= 0:
+        return "done"
+    if p.finish is None:
+        return "— (nothing done lately)"
+    return f"{p.finish.isoformat()}" + (" (late)" if p.finish > progress.end else "")
+
+
+def _progress_row(p: Progress, progress: CampaignProgress) -> tuple[object, ...]:
+    pace = "—" if p.pace is None else f"{p.pace:,.1f}"
+    return (p.commune, p.in_scope, p.auto_resolved, p.decided, p.conflicts, p.missing, p.recheck,
+            f"{p.share_done:.1%}", f"{(p.share_done - progress.share_target) * 100:+.1f}", pace, _finish(p, progress))
+
+
+def show_progress(screen: Screen, progress: CampaignProgress) -> None:
+    """Day N of the campaign, then per commune and for the province: records in scope and in each
+    state, the share done against the straight line, the pace of the last days, the projected finish."""
+    if progress.day < 1:
+        screen.info(f"The campaign starts on {progress.start} (in {1 - progress.day} day(s)).")
+    elif progress.day > progress.days:
+        screen.info(f"Day {progress.day}: the campaign's {progress.days} days ended on {progress.end}.")
+    else:
+        screen.info(f"Day {progress.day} of {progress.days} ({progress.start} → {progress.end}): the straight line "
+                    f"to 100 % on the last day stands at {progress.share_target:.1%} today.")
+    if not progress.communes:
+        screen.info("No progress recorded yet: `reconcile run` and `reconcile decide` record it day by day.")
+        return
+    rows = [_progress_row(p, progress) for p in progress.communes]
+    province = _progress_row(progress.province, progress)
+    screen.table("Progress", ["commune", "scope", "auto", "decided", "conflicts", "missing", "recheck", "done",
+                              "vs line", "pace/day", "finish"],
+                 rows, footer=(province[0], *(f"{v:,}" if isinstance(v, int) else v for v in province[1:])))
+    screen.info(f"scope: records to work; auto: auto-resolved; decided: accepted or rejected by an officer; open: "
+                f"conflicts, missing, recheck (decisions whose evidence changed); done = auto + decided; vs line: "
+                f"points ahead (+) or behind (-) the straight line; pace: records done per day over the last "
+                f"{progress.province.pace_days} day(s); finish: projected at that pace.")
+
+
+def show_status(screen: Screen, title: str, report: StatusReport) -> None:
+    """Records per bucket and commune from the current results, then the campaign's progress."""
+    from reconcile.report import BUCKET_ORDER
+
+    table = report.buckets
+    worked = 0 if table.is_empty() else int(table["total"].sum() - table["rejected"].sum())
+    if not worked:
+        screen.info("no results on the current data yet: run `reconcile run --all` (or --commune CODE)")
+    if not table.is_empty():
+        totals = ["total", ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
+        screen.table(title, ["commune", "name", *BUCKET_ORDER, "total"], table.rows(), footer=totals)
+    show_progress(screen, report.progress)
+
+
+def _decision_text(row: dict[str, object]) -> str:
+    if row["decision_status"] == "needs_recheck":
+        persons = f" {row['decision_person_ids']}" if row["decision_person_ids"] else ""
+        return f"recheck: was {row['decision']}{persons} by {row['decided_by']}"
+    if row["decision_status"] == "deferred":
+        return f"deferred by {row['decided_by']}: {row['decision_note']}"
+    return ""
+
+
+def show_review(screen: Screen, page: ReviewPage, lang: str) -> None:
+    """One page of a commune's open records, with the meaning of their reason codes."""
+    what = f"commune {page.commune}" + (f", reason {page.reason}" if page.reason else "")
+    if not page.total:
+        screen.info(f"No records wait for an officer in {what}.")
+        return
+
+    def probability(value: object) -> str:
+        return "" if value is None else f"{value:.4f}"
+
+    rows = [(r["record_id"], r["record_type"], r["bucket"], (r["reasons"] or "").replace(";", " "),
+             r["husband_person_id"] or "", r["wife_person_id"] or "", probability(r["husband_match_probability"]),
+             probability(r["wife_match_probability"]), _decision_text(r))
+            for r in page.records.iter_rows(named=True)]
+    screen.table(f"Waiting for an officer in {what}: page {page.page} of {page.pages} ({page.total:,} records)",
+                 ["record", "type", "bucket", "reasons", "husband", "wife", "p(husband)", "p(wife)", "decision"], rows)
+    for code, reason in page.reasons.items():
+        screen.info(f"  {code}: {reason.text(lang)}")
+    if page.page < page.pages:
+        screen.info(f"Next page: --page {page.page + 1}")
+
+
+def _counts(text: str | None) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in (json.loads(text) if text else {}).items())
+
+
+def _files(text: str | None) -> str:
+    return ", ".join(f"{Path(k).name} {v[:16]}…" for k, v in (json.loads(text) if text else {}).items())
+
+
+def show_log(screen: Screen, entries: pl.DataFrame) -> None:
+    """The audit log, newest first: when, who, what, counts, file hashes."""
+    if entries.is_empty():
+        screen.info("The audit log is empty: nothing was ingested, run, decided or exported yet.")
+        return
+    rows = [(r["entry_id"], r["logged_at"], str(r["day"]), r["who"], r["action"],
+             r["subject"] + (f' — "{r["note"]}"' if r["note"] else ""),
+             "; ".join(part for part in (_counts(r["counts"]), _files(r["files"])) if part))
+            for r in entries.iter_rows(named=True)]
+    screen.table("Audit log (newest first; files with their SHA-256)",
+                 ["#", "when", "campaign day", "who", "action", "what", "counts, files"], rows)
+
+
+def show_conflict_export(screen: Screen, commune: str | None, done: ConflictExport) -> None:
+    """Each list written, with its rows; open conflicts that no list could hold."""
+    if not done.files:
+        screen.info(f"No open conflicts{f' in commune {commune.strip()}' if commune else ''}: no list written.")
+    for path, rows in done.files:
+        screen.success(f"{rows:,} open conflict(s) written to {path}")
+    if len(done.files) > 1 or done.communes > 1:
+        screen.info(f"{done.rows:,} conflicts of {done.communes:,} communes in {len(done.files):,} file(s) "
+                    f"({done.file_format}); each export is in `reconcile log` with its SHA-256.")
+    if done.without_commune:
+        screen.info(f"{done.without_commune:,} open conflict(s) have no known commune and are in no list; "
+                    "see `reconcile export results`.")
+
+
+def show_answers_import(screen: Screen, done: AnswersImport) -> None:
+    """The wrong rows (then nothing was applied), or the decisions stored per answer."""
+    if done.sheets_ignored:
+        screen.info(f"Sheets not read (not a commune's list): {', '.join(done.sheets_ignored)}")
+    if done.problems:
+        screen.table(f"Nothing applied from {done.path.name}: these rows are wrong",
+                     ["sheet", "row", "column", "problem"],
+                     [(p.sheet or "—", "—" if p.row is None else str(p.row), p.column or "—", p.message)
+                      for p in done.problems])
+        return
+    screen.table(f"Answers of {done.path.name} stored as decisions", ["answer", "records"],
+                 sorted(done.by_answer.items()), footer=("total", f"{len(done.decided):,}"))
+    communes = sorted({d.commune for d in done.decided})
+    screen.success(f"{len(done.decided):,} decision(s) stored for commune(s) {', '.join(communes)}; "
+                   "`reconcile review` shows what is still open")

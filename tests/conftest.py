@@ -12,6 +12,8 @@ from reconcile.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "fixtures" / "sample"
+# The sample campaign is made on its first day: its progress snapshot is filed under this day.
+DAY_ONE = "2025-05-31"
 
 
 class Cli:
@@ -26,6 +28,12 @@ class Cli:
         return result
 
 
+def table_row(text: str, first: str) -> list[str]:
+    """The cells of the last row of a rendered table whose first cell is `first`."""
+    rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in text.splitlines() if line.startswith("│")]
+    return [cells for cells in rows if cells[0] == first][-1]
+
+
 @pytest.fixture(scope="session")
 def cli() -> Cli:
     return Cli()
@@ -35,10 +43,12 @@ def cli() -> Cli:
 def sample_campaign(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
     """A campaign over the committed sample, ingested, trained and run for every commune."""
     folder = tmp_path_factory.mktemp("sample") / "campaign"
-    cli("init", folder, "--province", "46", "--start", "2025-05-31")
-    cli("ingest", "--registry", SAMPLE / "registry.csv", "--population", SAMPLE / "population.csv", "--campaign", folder)
-    cli("train", "--campaign", folder)
-    cli("run", "--all", "--campaign", folder)
+    day_one = {"RECONCILE_TODAY": DAY_ONE}
+    cli("init", folder, "--province", "46", "--start", DAY_ONE)
+    cli("ingest", "--registry", SAMPLE / "registry.csv", "--population", SAMPLE / "population.csv", "--campaign", folder,
+        env=day_one)
+    cli("train", "--campaign", folder, env=day_one)
+    cli("run", "--all", "--campaign", folder, env=day_one)
     return folder
 
 

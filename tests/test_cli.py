@@ -18,8 +18,8 @@ def _results(cli: Cli, campaign: Path, out: Path) -> pl.DataFrame:
 
 
 def test_every_command_has_help_with_an_example(cli: Cli) -> None:
-    commands = [["init"], ["ingest"], ["train"], ["run"], ["status"], ["explain"], ["evaluate"], ["demo"],
-                ["export", "results"], ["fixtures", "generate"]]
+    commands = [["init"], ["ingest"], ["train"], ["run"], ["status"], ["review"], ["decide"], ["log"], ["explain"],
+                ["evaluate"], ["demo"], ["export", "results"], ["fixtures", "generate"]]
     for command in commands:
         out = cli(*command, "--help").output
         assert "Example: reconcile" in out, command
@@ -67,7 +67,12 @@ def test_commune_run_gives_the_full_run_rows(cli: Cli, campaign_copy: Path, tmp_
     out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
     assert "Run 2: 1 commune(s)" in out
     again = _results(cli, campaign_copy, tmp_path / "again.csv")
-    assert again.sort("record_type", "record_id").equals(full.sort("record_type", "record_id"))
+    # The same rows; the commune's now come from run 2, the others still from run 1.
+    assert again.drop("run_id").sort("record_type", "record_id").equals(
+        full.drop("run_id").sort("record_type", "record_id"))
+    worked = again.filter(pl.col("bucket") != "rejected")
+    assert set(worked.filter(pl.col("commune") == commune)["run_id"]) == {"2"}
+    assert set(worked.filter(pl.col("commune") != commune)["run_id"]) == {"1"}
 
 
 def test_run_errors_are_one_line(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:

@@ -33,3 +33,18 @@ def test_error_is_one_line_and_progress_is_plain_when_not_a_terminal() -> None:
     lines = buffer.getvalue().splitlines()
     assert lines[0] == "error: registry.csv: required column 'wife_full_name' is missing"
     assert lines[1:] == ["… reading registry.csv", "… normalizing"]
+
+
+def test_brackets_in_data_print_as_they_are() -> None:
+    # A column named `[/red]` or a name with `[bold]` in it is data, not Rich markup: no crash.
+    screen, buffer = _screen()
+    screen.error("registry.csv: columns not used: [/red]")
+    screen.info("columns not used: [bold]x")
+    screen.strong("[/b]husband", ": Nguyễn [i]An")
+    screen.table("[/title]", ["[/col]"], [("[/red]",)])
+    with screen.progress() as step:
+        step("reading [/x].csv")
+    text = buffer.getvalue()
+    for literal in ("columns not used: [/red]", "[bold]x", "[/b]husband: Nguyễn [i]An", "[/title]", "[/col]",
+                    "[/red]", "reading [/x].csv"):
+        assert literal in text

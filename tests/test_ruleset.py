@@ -71,3 +71,18 @@ def test_comparison_must_end_with_else(rules_copy: Path) -> None:
     (rules_copy / "matching.toml").write_text(text[:last_else] + 'label = "other"\nsql = "1=1"\n', encoding="utf-8")
     with pytest.raises(RulesError, match=r"\[comparisons\[4\]\] the last level must be the ELSE level"):
         load_rules(rules_copy)
+
+
+def test_rules_copied_before_a_rule_existed_still_load(rules_copy: Path) -> None:
+    # A campaign keeps the rules it copied at init: a rule added later is off for it, and a
+    # reason code added later keeps the shipped wording.
+    text = (rules_copy / "buckets.toml").read_text(encoding="utf-8")
+    start = text.index("other_province_id_levels")
+    (rules_copy / "buckets.toml").write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    reasons = (rules_copy / "reasons.toml").read_text(encoding="utf-8")
+    start = reasons.index("[RESIDENCE_OTHER_PROVINCE]")
+    end = reasons.index("\n[", start + 1)
+    (rules_copy / "reasons.toml").write_text(reasons[:start] + reasons[end + 1:], encoding="utf-8")
+    rules = load_rules(rules_copy)
+    assert rules.buckets.other_province_id_levels is None
+    assert rules.reasons["RESIDENCE_OTHER_PROVINCE"].bucket == "conflict"

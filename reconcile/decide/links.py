@@ -20,6 +20,17 @@ def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
 
 
+def _other_province(rules: BucketRules) -> pl.Expr:
+    """RESIDENCE_OTHER_PROVINCE where the spouse lived in another province than the person found
+    and the ID does not agree at one of the configured levels."""
+    if rules.other_province_id_levels is None:
+        return pl.lit(None, pl.String)
+    return pl.when(
+        pl.col("linked") & (pl.col("residence_province") != pl.col("person_province"))
+        & ~pl.col("level_id").is_in(list(rules.other_province_id_levels)).fill_null(False)
+    ).then(pl.lit("RESIDENCE_OTHER_PROVINCE"))
+
+
 def spouse_links(
     spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame, rules: BucketRules
 ) -> pl.DataFrame:
@@ -40,14 +51,15 @@ def spouse_links(
     )
     counts = ranked.group_by("spouse_uid").agg(candidate_count=pl.len())
     owners = _id_owners(spouses, persons)
+    province_rule = rules.other_province_id_levels is not None
     out = (
-        spouses.select("unique_id", "sex", "is_foreign", "residence_province")
+        spouses.select("unique_id", "sex", "is_foreign", *(["residence_province"] if province_rule else []))
         .join(best.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(second.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(counts.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(owners, on="unique_id", how="left")
         .join(persons.select(pl.col("unique_id").alias("person_uid"), person_sex=pl.col("sex"),
-                             person_province=pl.col("province")),
+                             **({"person_province": pl.col("province")} if province_rule else {})),
               on="person_uid", how="left")
         .with_columns(linked=pl.col("person_uid").is_not_null(), candidate_count=pl.col("candidate_count").fill_null(0))
     )
@@ -62,9 +74,7 @@ def spouse_links(
         .then(pl.lit("ID_POINTS_ELSEWHERE")),
         pl.when(pl.col("linked") & pl.col("person_sex").is_not_null() & (pl.col("person_sex") != pl.col("sex")))
         .then(pl.lit("SEX_MISMATCH")),
-        pl.when(pl.col("linked") & (pl.col("residence_province") != pl.col("person_province"))
-                & ~pl.col("level_id").is_in(list(rules.other_province_id_levels)).fill_null(False))
-        .then(pl.lit("RESIDENCE_OTHER_PROVINCE")),
+        _other_province(rules),
     ]).list.drop_nulls()
     return out.with_columns(link_reasons=reasons).with_columns(
         acceptable=pl.col("linked") & (pl.col("link_reasons").list.len() == 0)

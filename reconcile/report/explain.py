@@ -53,6 +53,7 @@ class Explanation:
     reasons: tuple[tuple[str, str], ...]  # (code, text)
     changes: tuple[dict[str, object], ...]
     spouses: tuple[SpouseEvidence, ...]
+    decision: str = ""  # the officers' latest decision on the record, if any
 
 
 def _text(value: object) -> str:
@@ -98,4 +99,15 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
         reasons=tuple((c, reasons[c].text(lang) if c in reasons else c) for c in codes),
         changes=tuple(json.loads(result["proposed_changes"])) if result["proposed_changes"] else (),
         spouses=tuple(spouses),
+        decision=_decision(result),
     )
+
+
+def _decision(result: Mapping[str, object]) -> str:
+    """The latest decision in one line: what, on whom, by whom, when, why, and whether to recheck it."""
+    if not result.get("decision"):
+        return ""
+    persons = f" {_text(result['decision_person_ids']).replace(';', ', ')}" if result["decision_person_ids"] else ""
+    when = result["decided_at"].strftime("%Y-%m-%d %H:%M") if result["decided_at"] else "?"
+    recheck = " — needs recheck: a later run found other evidence" if result["decision_status"] == "needs_recheck" else ""
+    return f"{result['decision']}{persons} by {result['decided_by']} on {when}: {result['decision_note']}{recheck}"

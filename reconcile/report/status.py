@@ -9,13 +9,18 @@ from reconcile.normalize.communes import current_communes
 BUCKET_ORDER = ("auto_resolve", "conflict", "missing", "rejected")
 
 
+def commune_names(codes: list[str]) -> dict[str, str]:
+    """The current name of each commune code ("" is a commune that could not be determined)."""
+    names = dict(current_communes().select("code", "name").iter_rows())
+    return {c: "(commune unknown)" if c == "" else names.get(c, "?") for c in codes}
+
+
 def bucket_table(results: pl.DataFrame) -> pl.DataFrame:
     """One row per commune (code and name) with a count per bucket and the total, sorted by code.
 
     Rejected rows have no commune; they form their own row, as does a commune that could not
     be determined from the registry.
     """
-    names = current_communes().select(commune=pl.col("code"), name=pl.col("name"))
     counts = (
         results.with_columns(pl.col("commune").fill_null(""))
         .group_by("commune", "bucket").len()
@@ -24,10 +29,10 @@ def bucket_table(results: pl.DataFrame) -> pl.DataFrame:
     for bucket in BUCKET_ORDER:
         if bucket not in counts.columns:
             counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(bucket))
+    names = commune_names(counts["commune"].to_list())
     return (
-        counts.join(names, on="commune", how="left")
-        .with_columns(
-            pl.when(pl.col("commune") == "").then(pl.lit("(commune unknown)")).otherwise(pl.col("name").fill_null("?")).alias("name"),
+        counts.with_columns(
+            pl.col("commune").replace_strict(names, return_dtype=pl.String).alias("name"),
             *(pl.col(b).fill_null(0).cast(pl.Int64) for b in BUCKET_ORDER),
         )
         .with_columns(total=pl.sum_horizontal(BUCKET_ORDER))

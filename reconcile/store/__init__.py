@@ -1,6 +1,9 @@
 """Store: the campaign folder and its DuckDB database, the only writer of campaign state."""
 
+from reconcile.store.audit import AuditEntry
 from reconcile.store.campaign import Campaign, create_campaign, find_campaign
-from reconcile.store.database import UNKNOWN_COMMUNE, IngestedSide, Store
+from reconcile.store.database import UNKNOWN_COMMUNE, VERDICTS, DecidedRecord, IngestedSide, NewDecision, Store
+from reconcile.store.lock import writing
 
-__all__ = ["UNKNOWN_COMMUNE", "Campaign", "IngestedSide", "Store", "create_campaign", "find_campaign"]
+__all__ = ["UNKNOWN_COMMUNE", "VERDICTS", "AuditEntry", "Campaign", "DecidedRecord", "IngestedSide", "NewDecision",
+           "Store", "create_campaign", "find_campaign", "writing"]

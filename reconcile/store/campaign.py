@@ -1,7 +1,9 @@
 """The campaign folder: its settings file, its copy of the rules and its database.
 
 A campaign is found from `--campaign PATH`, else the `RECONCILE_CAMPAIGN` variable, else
-the current folder (or one of its parents).
+the current folder (or one of its parents). Its folder, database, lock and the files exported
+from it are readable by their owner only (`owner_only`); with `encrypted = true` the database is
+encrypted at rest (`encryption.py`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ from pathlib import Path
 
 from reconcile.errors import CampaignError
 from reconcile.paths import data_dir
+from reconcile.store.encryption import campaign_key
 
 SETTINGS_FILE = "campaign.toml"
 DATABASE_FILE = "campaign.duckdb"
 RULES_FOLDER = "rules"
 ENV_VAR = "RECONCILE_CAMPAIGN"
+FILE_MODE, FOLDER_MODE = 0o600, 0o700
+
+
+def owner_only(path: Path) -> None:
+    """Make a file (or folder) readable by its owner only: it holds, or leads to, personal data."""
+    path.chmod(FOLDER_MODE if path.is_dir() else FILE_MODE)
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class Campaign:
     province: str
     start: date
     days: int
+    encrypted: bool = False
 
     @property
     def database(self) -> Path:
@@ -42,31 +52,45 @@ class Campaign:
         return self.start + timedelta(days=self.days - 1)
 
 
-def create_campaign(folder: Path, province: str, start: date, days: int) -> Campaign:
-    """Make a new campaign folder with its settings and a copy of the default rules."""
+def create_campaign(folder: Path, province: str, start: date, days: int, encrypted: bool = False) -> Campaign:
+    """Make a new campaign folder with its settings and a copy of the default rules; an encrypted
+    one only when its key is given (`encryption.campaign_key`)."""
     if not province.isdigit() or len(province) != 2:
         raise CampaignError(f"--province must be a 2-digit current province code (e.g. 46 for Huế), got '{province}'")
     if days < 1:
         raise CampaignError(f"--days must be at least 1, got {days}")
     if (folder / SETTINGS_FILE).exists():
         raise CampaignError(f"{folder} already holds a campaign ({SETTINGS_FILE} exists)")
+    if encrypted:
+        campaign_key()
     folder.mkdir(parents=True, exist_ok=True)
+    owner_only(folder)
     shutil.copytree(data_dir("rules"), folder / RULES_FOLDER, dirs_exist_ok=False)
     (folder / SETTINGS_FILE).write_text(
         "# reconcile campaign settings (written by `reconcile init`)\n"
-        f'province = "{province}"\nstart = {start.isoformat()}\ndays = {days}\n',
+        f'province = "{province}"\nstart = {start.isoformat()}\ndays = {days}\n'
+        + ("# the database is encrypted; its key comes from RECONCILE_KEY or RECONCILE_KEY_FILE\n"
+           "encrypted = true\n" if encrypted else ""),
         encoding="utf-8",
     )
-    return Campaign(folder, province, start, days)
+    return Campaign(folder, province, start, days, encrypted)
 
 
 def _read(folder: Path) -> Campaign:
     path = folder / SETTINGS_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Campaign(folder, str(data["province"]), data["start"], int(data["days"]))
+        encrypted = data.get("encrypted", False)
+        if not isinstance(encrypted, bool):
+            raise ValueError(f"encrypted must be true or false, got {encrypted!r}")
+        return Campaign(folder, str(data["province"]), data["start"], int(data["days"]), encrypted)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise CampaignError(f"{path}: not a valid campaign settings file ({exc})") from None
+
+
+def is_encrypted(folder: Path) -> bool:
+    """Whether the campaign settings in `folder` (if any) say its database is encrypted."""
+    return (folder / SETTINGS_FILE).is_file() and _read(folder).encrypted
 
 
 def find_campaign(explicit: Path | None = None) -> Campaign:

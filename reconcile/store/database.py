@@ -1,60 +1,42 @@
 """The campaign database (DuckDB): the only writer of campaign state.
 
-Every write of an ingest, a training or a run happens in one transaction, so a failed
-or interrupted command leaves the campaign as it was.
+Every write of an ingest, a training, a run or a decision happens in one transaction together
+with its audit-log entry and progress snapshot, so a failed, interrupted or killed command
+leaves the campaign exactly as it was. Opening applies schema migrations; a database that is
+foreign, damaged or too new is refused with its file named.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from reconcile.errors import CampaignError
+from reconcile import stages
+from reconcile.clock import now
+from reconcile.errors import CampaignDatabaseError, CampaignError
 from reconcile.link import TrainedModel
+from reconcile.store import audit
+from reconcile.store.campaign import owner_only
+from reconcile.store.connect import connect, first_line
+from reconcile.store.current import CURRENT, EVIDENCE, REASON_SNAPSHOT, SNAPSHOT, latest_runs
+from reconcile.store.schema import SCHEMA_VERSION, migrate, schema_version
 
-SCHEMA_VERSION = 1
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS ingests (
-    ingest_id INTEGER PRIMARY KEY, kind VARCHAR, path VARCHAR, sha256 VARCHAR,
-    rows_read BIGINT, rows_rejected BIGINT, ignored_columns VARCHAR, ingested_at TIMESTAMPTZ);
-CREATE TABLE IF NOT EXISTS rejected (
-    record_type VARCHAR, record_id VARCHAR, source_file VARCHAR, source_row BIGINT,
-    "column" VARCHAR, reason VARCHAR, message VARCHAR, "values" VARCHAR, commune VARCHAR);
-CREATE TABLE IF NOT EXISTS models (
-    model_id INTEGER PRIMARY KEY, ingest_id INTEGER, settings_json VARCHAR, spouses BIGINT, persons BIGINT,
-    trained_at TIMESTAMPTZ);
-CREATE TABLE IF NOT EXISTS model_tf (model_id INTEGER, column_name VARCHAR, value VARCHAR, tf DOUBLE);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY, model_id INTEGER, ingest_id INTEGER, scope VARCHAR, started_at TIMESTAMPTZ,
-    finished_at TIMESTAMPTZ, marriages BIGINT, persons BIGINT);
-CREATE TABLE IF NOT EXISTS run_communes (run_id INTEGER, commune VARCHAR);
-CREATE TABLE IF NOT EXISTS results (
-    run_id INTEGER, record_type VARCHAR, record_id VARCHAR, commune VARCHAR, bucket VARCHAR,
-    action VARCHAR, reasons VARCHAR, husband_person_id VARCHAR, wife_person_id VARCHAR,
-    husband_match_probability DOUBLE, wife_match_probability DOUBLE, proposed_changes VARCHAR);
-CREATE TABLE IF NOT EXISTS candidates (
-    run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, rank INTEGER, match_probability DOUBLE,
-    match_weight DOUBLE, step INTEGER, comparison VARCHAR, level VARCHAR, weight DOUBLE);
-CREATE TABLE IF NOT EXISTS links (
-    run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, match_probability DOUBLE,
-    match_weight DOUBLE, link_reasons VARCHAR, candidate_count BIGINT);
-"""
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
-
-# Each commune's latest run on the current data (runs made before the latest ingest are stale).
-_LATEST_RUNS = """
-    SELECT c.commune, max(c.run_id) AS run_id FROM run_communes c JOIN runs r USING (run_id)
-    WHERE r.ingest_id = (SELECT max(ingest_id) FROM ingests) GROUP BY c.commune"""
+# The columns of `CURRENT` that the results table shows (all but the internal `state`).
+_RESULT_COLUMNS = (
+    "record_type", "record_id", "commune", "bucket", "action", "reasons", "husband_person_id", "wife_person_id",
+    "husband_match_probability", "wife_match_probability", "proposed_changes", "source_file", "source_row",
+    "run_id", "decision", "decision_person_ids", "decision_status", "decided_by", "decided_at", "decision_note",
+)
+VERDICTS = ("accept", "reject", "defer")
 
 
 @dataclass(frozen=True)
@@ -71,8 +53,25 @@ class IngestedSide:
     rejected: pl.DataFrame
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+@dataclass(frozen=True)
+class NewDecision:
+    """An officer's decision to store: accept (with the population person IDs), reject or defer."""
+
+    record_id: str
+    verdict: str
+    person_ids: list[str]
+    note: str
+
+
+@dataclass(frozen=True)
+class DecidedRecord:
+    """The record a decision was stored for, as it stood."""
+
+    decision_id: int
+    record_type: str
+    record_id: str
+    commune: str
+    bucket: str
 
 
 class Store:
@@ -81,28 +80,25 @@ class Store:
     def __init__(self, path: Path, read_only: bool = False) -> None:
         if read_only and not path.exists():
             raise CampaignError(f"{path}: the campaign has no database yet; run `reconcile ingest` first")
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise CampaignError(f"{path}: cannot open the campaign database ({str(exc).splitlines()[0]})") from None
-        except duckdb.Error as exc:
-            raise CampaignError(f"{path}: not a reconcile campaign database ({str(exc).splitlines()[0]})") from None
         self.path = path
-        if not read_only:
-            self.con.execute(_DDL)
-            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        self._check_version()
-
-    def _check_version(self) -> None:
+        self.con = connect(path, read_only)
         try:
-            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-        except duckdb.CatalogException:
-            raise CampaignError(f"{self.path}: not a reconcile campaign database (no meta table)") from None
-        version = int(row[0][0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise CampaignError(
-                f"{self.path}: made by a newer reconcile (schema {version}, this one knows {SCHEMA_VERSION}); upgrade reconcile"
-            )
+            if read_only and schema_version(self.con, path) < SCHEMA_VERSION:
+                self.con.close()  # an older layout: migrate it once, then read
+                writer = connect(path, read_only=False)
+                try:
+                    migrate(writer, path)
+                finally:
+                    writer.close()
+                self.con = connect(path, read_only=True)
+            elif not read_only:
+                migrate(self.con, path)
+        except duckdb.Error as exc:
+            self.con.close()
+            raise CampaignDatabaseError(str(path), f"damaged campaign database ({first_line(exc)})") from None
+        except BaseException:
+            self.con.close()
+            raise
 
     def close(self) -> None:
         self.con.close()
@@ -110,8 +106,13 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         self.close()
+        # A read that fails on the file itself (a truncated or overwritten block) is damage, not a bug.
+        if isinstance(exc, (duckdb.IOException, duckdb.SerializationException)) or (
+                isinstance(exc, duckdb.Error) and "corrupt" in str(exc).lower()):
+            raise CampaignDatabaseError(str(self.path), f"damaged campaign database, or a disk error ({first_line(exc)})"
+                                        ) from None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -135,14 +136,34 @@ class Store:
             raise CampaignError(f"the campaign has no {name} yet; run `reconcile ingest` first")
         return self.frame(f'SELECT * FROM "{name}"')
 
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        """Append a frame's columns to the same-named columns of a table."""
+        self.con.register("_incoming", frame.to_arrow())
+        self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
+        self.con.unregister("_incoming")
+
+    def _next_id(self, table: str, column: str) -> int:
+        return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()[0][0])
+
+    def _snapshot(self, day: date, communes: list[str]) -> None:
+        """File today's counts per state, and of open records per reason, for these communes (replacing
+        today's earlier ones)."""
+        self.con.execute("DELETE FROM snapshots WHERE day = ? AND commune IN (SELECT unnest(?::VARCHAR[]))",
+                         [day, communes])
+        self.con.execute(SNAPSHOT, [day, now(), communes])
+        self.con.execute("DELETE FROM snapshot_reasons WHERE day = ? AND commune IN (SELECT unnest(?::VARCHAR[]))",
+                         [day, communes])
+        self.con.execute(REASON_SNAPSHOT, [day, communes])
+
     # --- ingest ---------------------------------------------------------------------
 
     def latest_ingest(self) -> int:
         """The id of the latest ingest (0 before any): runs and models older than it are stale."""
         return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchall()[0][0])
 
-    def save_ingest(self, sides: list[IngestedSide]) -> None:
-        """Replace the ingested sides (registry and/or population), all in one transaction."""
+    def save_ingest(self, sides: list[IngestedSide], who: str, day: date) -> None:
+        """Replace the ingested sides (registry and/or population), all in one transaction; the
+        ingests of earlier exports, and every run made on them, stay."""
         with self.transaction() as con:
             for side in sides:
                 for name, frame in side.tables.items():
@@ -151,31 +172,33 @@ class Store:
                     con.unregister("_incoming")
                 con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
                 if side.rejected.height:
-                    con.register("_rejected", side.rejected.select(
+                    self._insert("rejected", side.rejected.select(
                         "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
-                        *(pl.col(c) if c in side.rejected.columns else pl.lit(None, pl.String).alias(c)
-                          for c in ("values", "commune")),
-                    ).to_arrow())
-                    con.execute("INSERT INTO rejected SELECT * FROM _rejected")
-                    con.unregister("_rejected")
-                next_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
-                con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                    next_id, side.kind, side.path, side.sha256, side.rows_read, side.rejected.height,
-                    json.dumps(list(side.ignored_columns), ensure_ascii=False), _now()])
+                        *(c for c in ("values", "commune") if c in side.rejected.columns)))
+                con.execute(
+                    "INSERT INTO ingests (ingest_id, kind, path, sha256, rows_read, rows_rejected, ignored_columns, "
+                    "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [self._next_id("ingests", "ingest_id"), side.kind, side.path, side.sha256, side.rows_read,
+                     side.rejected.height, json.dumps(list(side.ignored_columns), ensure_ascii=False), now()])
+            counts = {}
+            for side in sides:
+                counts |= {f"{side.kind} rows": side.rows_read, f"{side.kind} rejected": side.rejected.height}
+            audit.append(con, audit.AuditEntry("ingest", who, " + ".join(s.kind for s in sides), counts,
+                                               {s.path: s.sha256 for s in sides}), day)
 
     # --- model ----------------------------------------------------------------------
 
-    def save_model(self, model: TrainedModel, ingest_id: int, spouses: int, persons: int) -> int:
+    def save_model(self, model: TrainedModel, ingest_id: int, spouses: int, persons: int, who: str, day: date) -> int:
         with self.transaction() as con:
-            model_id = con.execute("SELECT coalesce(max(model_id), 0) + 1 FROM models").fetchall()[0][0]
-            con.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?, ?)",
-                        [model_id, ingest_id, model.settings_json, spouses, persons, _now()])
+            model_id = self._next_id("models", "model_id")
+            con.execute("INSERT INTO models (model_id, ingest_id, settings_json, spouses, persons, trained_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", [model_id, ingest_id, model.settings_json, spouses, persons, now()])
             for col, tf in model.tf_tables.items():
-                long = tf.select(pl.lit(model_id).alias("model_id"), pl.lit(col).alias("column_name"),
-                                 pl.col(col).cast(pl.String).alias("value"), pl.col(f"tf_{col}").cast(pl.Float64).alias("tf"))
-                con.register("_tf", long.to_arrow())
-                con.execute("INSERT INTO model_tf SELECT * FROM _tf")
-                con.unregister("_tf")
+                self._insert("model_tf", tf.select(
+                    pl.lit(model_id).alias("model_id"), pl.lit(col).alias("column_name"),
+                    pl.col(col).cast(pl.String).alias("value"), pl.col(f"tf_{col}").cast(pl.Float64).alias("tf")))
+            audit.append(con, audit.AuditEntry("train", who, f"model {model_id}",
+                                               {"registry spouses": spouses, "population persons": persons}), day)
         return model_id
 
     def load_model(self) -> tuple[int, int, TrainedModel]:
@@ -190,36 +213,68 @@ class Store:
             col: tf.filter(pl.col("column_name") == col).select(pl.col("value").alias(col), pl.col("tf").alias(f"tf_{col}"))
             for col in tf["column_name"].unique().to_list()
         }
-        return model_id, ingest_id, TrainedModel(settings, tables)
+        return model_id, ingest_id or 0, TrainedModel(settings, tables)
 
     # --- runs -----------------------------------------------------------------------
 
     def save_run(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
-                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame) -> int:
-        """Store one run's results, spouse links and top candidates, all or nothing; return its run id."""
+                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
+                 who: str, day: date, changes: Mapping[str, int]) -> int:
+        """Store one run's results, spouse links, top candidates, the communes' snapshots and the
+        audit entry, all or nothing; return its run id. Earlier runs' results are kept."""
         with self.transaction() as con:
             if self.latest_ingest() != ingest_id:
                 raise CampaignError("new data was ingested while this run was scoring; run it again")
-            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
+            run_id = self._next_id("runs", "run_id")
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                run_id, model_id, ingest_id, scope, started_at, _now(), n.get("marriage", 0), n.get("person", 0)])
-            con.register("_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
-                                                   schema={"run_id": pl.Int32, "commune": pl.String}).to_arrow())
-            con.execute("INSERT INTO run_communes SELECT * FROM _communes")
-            con.register("_results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
-                pl.col("commune").fill_null(UNKNOWN_COMMUNE)).to_arrow())
-            con.execute("INSERT INTO results SELECT * FROM _results")
-            con.register("_links", links.select(
+            con.execute("INSERT INTO runs (run_id, model_id, ingest_id, scope, started_at, finished_at, marriages, "
+                        "persons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0)])
+            self._insert("run_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
+                                                      schema={"run_id": pl.Int32, "commune": pl.String}))
+            self._insert("results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
+                pl.col("commune").fill_null(UNKNOWN_COMMUNE)))
+            stages.reached("run:writing")
+            self._insert("links", links.select(
                 pl.lit(run_id, pl.Int32).alias("run_id"), "unique_id", "person_uid", "match_probability",
-                "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count").to_arrow())
-            con.execute("INSERT INTO links SELECT * FROM _links")
-            con.register("_candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).to_arrow())
-            con.execute("INSERT INTO candidates SELECT * FROM _candidates")
-            for name in ("_communes", "_results", "_links", "_candidates"):
-                con.unregister(name)
+                "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count"))
+            self._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
+            self._snapshot(day, communes)
+            buckets = results.group_by("bucket").len().sort("bucket")
+            audit.append(con, audit.AuditEntry(
+                "run", who, f"run {run_id}: {scope}",
+                dict(zip(buckets["bucket"].to_list(), buckets["len"].to_list())) | dict(changes)), day)
+            stages.reached("run:committing")
         return run_id
+
+    def previous_results(self, communes: list[str]) -> pl.DataFrame:
+        """Each of these communes' results from its latest run, on whatever data it was made."""
+        return self.frame(f"""
+            WITH latest AS ({latest_runs(False)})
+            SELECT r.record_type, r.record_id, r.commune, r.bucket FROM results r
+            JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
+            WHERE r.commune IN (SELECT unnest(?::VARCHAR[]))""", [communes])
+
+    # --- current state --------------------------------------------------------------
+
+    def current_results(self) -> pl.DataFrame:
+        """The results table of the contract: each commune's rows from the latest run that covered
+        it on the current data (runs made before the latest ingest are stale), then every rejected
+        row; after the contract's columns, the run and the officers' latest decision."""
+        return self.frame(f"SELECT {', '.join(_RESULT_COLUMNS)} FROM ({CURRENT}) "
+                          "ORDER BY record_type, commune, record_id")
+
+    def open_records(self, commune: str) -> pl.DataFrame:
+        """A commune's records that wait for an officer: open conflicts, missing records (also
+        deferred ones) and decisions to recheck."""
+        return self.frame(f"SELECT * FROM ({CURRENT}) WHERE commune = ? AND state IN ('conflict', 'missing', 'recheck') "
+                          "ORDER BY record_type, record_id", [commune])
+
+    def snapshots(self) -> pl.DataFrame:
+        """Every daily snapshot: per day and commune, the records in scope and in each state."""
+        return self.frame("SELECT day, commune, in_scope, auto_resolved, decided, conflicts, missing, recheck "
+                          "FROM snapshots ORDER BY day, commune")
 
     def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
         """Everything stored about one record's current result: `result`, and for a marriage its
@@ -229,13 +284,9 @@ class Store:
             raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
                                 "see `reconcile export results`")
         out = {"result": result}
-        run = self.frame(f"""
-            WITH latest AS ({_LATEST_RUNS})
-            SELECT l.run_id FROM results x JOIN latest l ON x.run_id = l.run_id AND x.commune = l.commune
-            WHERE x.record_id = ? LIMIT 1""", [record_id])
-        if run.is_empty() or result["record_type"][0] != "marriage":
+        run_id = result["run_id"][0]
+        if run_id is None or result["record_type"][0] != "marriage":
             return out
-        run_id = int(run.item())
         spouses = self.frame("SELECT * FROM spouses WHERE registration_id = ?", [record_id])
         uids = spouses["unique_id"].to_list()
         out["spouses"] = spouses
@@ -247,19 +298,70 @@ class Store:
                                     [out["candidates"]["person_uid"].unique().to_list()])
         return out
 
-    def current_results(self) -> pl.DataFrame:
-        """The results table of the contract: each commune's rows from the latest run that covered
-        it on the current data (runs made before the latest ingest are stale), then every rejected row."""
-        return self.frame(f"""
-            WITH latest AS ({_LATEST_RUNS})
-            SELECT r.record_type, r.record_id, r.commune, r.bucket, r.action, r.reasons,
-                   r.husband_person_id, r.wife_person_id, r.husband_match_probability,
-                   r.wife_match_probability, r.proposed_changes,
-                   NULL::VARCHAR AS source_file, NULL::BIGINT AS source_row
-            FROM results r JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
-            UNION ALL
-            SELECT record_type, record_id, commune, 'rejected', NULL, reason, NULL, NULL, NULL, NULL, NULL,
-                   source_file, source_row
-            FROM rejected
-            ORDER BY record_type, commune, record_id
-        """)
+    # --- decisions ------------------------------------------------------------------
+
+    def save_decision(self, record_id: str, verdict: str, person_ids: list[str], note: str, who: str,
+                      day: date) -> DecidedRecord:
+        """Record an officer's decision on a record's current result, with the evidence it rests
+        on, the commune's snapshot and the audit entry, all in one transaction."""
+        with self.transaction():
+            done = self._decide(NewDecision(record_id, verdict, person_ids, note), who, day)
+            self._snapshot(day, [done.commune])
+        return done
+
+    def save_decisions(self, decisions: Sequence[NewDecision], who: str, day: date,
+                       entry: audit.AuditEntry) -> list[DecidedRecord]:
+        """Record several decisions (the police's answers of one file) all or nothing: each with its
+        evidence and audit entry, then the communes' snapshots and `entry` for the whole batch."""
+        with self.transaction() as con:
+            done = [self._decide(d, who, day) for d in decisions]
+            self._snapshot(day, sorted({d.commune for d in done}))
+            audit.append(con, entry, day)
+        return done
+
+    def _decide(self, decision: NewDecision, who: str, day: date) -> DecidedRecord:
+        """Store one decision with its evidence and audit entry, inside the caller's transaction."""
+        record_id, verdict, person_ids, note = decision.record_id, decision.verdict, decision.person_ids, decision.note
+        if verdict not in VERDICTS:
+            raise CampaignError(f"a decision is one of {', '.join(VERDICTS)}, got '{verdict}'")
+        found = self.frame(f"SELECT c.*, {EVIDENCE.format(t='c')} AS evidence FROM ({CURRENT}) c "
+                           "WHERE c.record_id = ?", [record_id])
+        worked = found.filter(pl.col("bucket") != "rejected")
+        if found.is_empty():
+            raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
+                                "run its commune first, or see `reconcile review`")
+        if worked.is_empty():
+            raise CampaignError(f"'{record_id}' was rejected when read ({found['reasons'][0]}): correct it in the "
+                                "export and ingest it again; there is nothing to decide")
+        if worked.height > 1:
+            raise CampaignError(f"'{record_id}' names {worked.height} records; cannot tell which one to decide")
+        known = self.frame("SELECT DISTINCT person_id FROM persons WHERE person_id IN (SELECT unnest(?::VARCHAR[]))",
+                           [person_ids])["person_id"].to_list() if person_ids else []
+        unknown = [p for p in person_ids if p not in known]
+        if unknown:
+            raise CampaignError(f"no population person with ID {', '.join(unknown)} in the current data")
+        row = worked.row(0, named=True)
+        decision_id = self._next_id("decisions", "decision_id")
+        self.con.execute(
+            "INSERT INTO decisions (decision_id, record_type, record_id, commune, verdict, person_ids, note, "
+            "decided_by, decided_at, day, run_id, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [decision_id, row["record_type"], record_id, row["commune"], verdict, ";".join(person_ids) or None,
+             note, who, now(), day, row["run_id"], row["evidence"]])
+        subject = f"{record_id}: {verdict}" + (f" {', '.join(person_ids)}" if person_ids else "")
+        audit.append(self.con, audit.AuditEntry("decide", who, subject, note=note), day)
+        return DecidedRecord(decision_id, row["record_type"], record_id, row["commune"], row["bucket"])
+
+    # --- audit log ------------------------------------------------------------------
+
+    def log_export(self, entry: audit.AuditEntry, day: date) -> None:
+        """Record the files written from the campaign (the write itself happened outside), and make
+        them readable by their owner only, as the campaign itself is."""
+        for written in entry.files:
+            owner_only(Path(written))
+        with self.transaction() as con:
+            audit.append(con, entry, day)
+
+    def audit_log(self, limit: int) -> pl.DataFrame:
+        """The latest `limit` audit entries, newest first."""
+        return self.frame("SELECT entry_id, strftime(logged_at, '%Y-%m-%d %H:%M:%S') AS logged_at, day, who, action, "
+                          "subject, counts, files, note FROM audit ORDER BY entry_id DESC LIMIT ?", [limit])

@@ -1,0 +1,61 @@
+"""Campaign progress from literal daily snapshots: day N, the straight line, the pace of the last
+7 days and the projected finish, counted by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from reconcile.report.progress import PROVINCE, campaign_progress
+
+START, DAYS = date(2025, 6, 1), 10
+
+
+def _snapshots() -> pl.DataFrame:
+    rows = [
+        # day, commune, in_scope, auto_resolved, decided, conflicts, missing, recheck
+        (date(2025, 6, 1), "19753", 10, 4, 0, 4, 2, 0),
+        (date(2025, 6, 3), "19753", 10, 4, 2, 2, 2, 0),
+        (date(2025, 6, 9), "19753", 10, 5, 3, 1, 0, 1),
+        (date(2025, 6, 2), "19774", 5, 5, 0, 0, 0, 0),
+    ]
+    return pl.DataFrame(rows, schema=["day", "commune", "in_scope", "auto_resolved", "decided", "conflicts", "missing",
+                                      "recheck"], orient="row")
+
+
+def test_last_day_pace_over_the_last_seven_days() -> None:
+    progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 6, 10))
+    assert progress.day == 10 and progress.share_target == 1.0 and progress.end == date(2025, 6, 10)
+    a, b = progress.communes
+    assert (a.commune, a.in_scope, a.done, a.recheck, a.remaining) == ("19753", 10, 8, 1, 2)
+    # The window starts on 3 June (done 6); 2 more done in 7 days: 2 left take 7 days.
+    assert (a.done_before, a.pace_days) == (6, 7) and abs(a.pace - 2 / 7) < 1e-12
+    assert a.finish == date(2025, 6, 17)
+    assert (b.done, b.remaining, b.finish, b.share_done) == (5, 0, None, 1.0)
+    province = progress.province
+    assert (province.commune, province.in_scope, province.done, province.done_before) == (PROVINCE, 15, 13, 11)
+    assert province.finish == date(2025, 6, 17) and abs(province.share_done - 13 / 15) < 1e-12
+
+
+def test_first_week_counts_from_the_campaign_start() -> None:
+    progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 6, 2))
+    assert progress.day == 2 and progress.share_target == 0.2
+    a, b = progress.communes
+    # Nothing was done before the start; 4 done in 2 days: 6 left take 3 days.
+    assert (a.done, a.done_before, a.pace_days, a.pace) == (4, 0, 2, 2.0)
+    assert a.finish == date(2025, 6, 5)
+    # The province: 9 done in 2 days, 6 left: ceil(6 / 4.5) = 2 days.
+    assert (progress.province.done, progress.province.finish) == (9, date(2025, 6, 4))
+
+
+def test_no_recent_progress_projects_no_finish_and_the_line_stops_at_100() -> None:
+    progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 6, 20))
+    assert progress.day == 20 and progress.share_target == 1.0
+    assert progress.province.pace == 0 and progress.province.finish is None and progress.province.remaining == 2
+
+
+def test_before_the_start_there_is_nothing_and_no_pace() -> None:
+    progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 5, 31))
+    assert progress.day == 0 and progress.share_target == 0.0
+    assert progress.communes == () and progress.province.in_scope == 0 and progress.province.pace is None

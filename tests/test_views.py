@@ -1,0 +1,101 @@
+"""What status, review and log show, rendered from literal data to a fixed-width in-memory console."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import StringIO
+
+import polars as pl
+from rich.console import Console
+
+from conftest import table_row
+from reconcile import views
+from reconcile.casework import ReviewPage, StatusReport
+from reconcile.console import Screen
+from reconcile.report import bucket_table, campaign_progress
+from reconcile.ruleset import Reason
+
+
+def _screen(width: int = 160) -> tuple[Screen, StringIO]:
+    buffer = StringIO()
+    return Screen(Console(file=buffer, width=width, color_system=None, force_terminal=False)), buffer
+
+
+def _snapshots() -> pl.DataFrame:
+    rows = [(date(2025, 6, 1), "19753", 10, 4, 0, 4, 2, 0), (date(2025, 6, 3), "19753", 10, 4, 3, 1, 1, 1),
+            (date(2025, 6, 1), "19774", 4, 4, 0, 0, 0, 0)]
+    return pl.DataFrame(rows, orient="row", schema=["day", "commune", "in_scope", "auto_resolved", "decided",
+                                                    "conflicts", "missing", "recheck"])
+
+
+def test_status_shows_buckets_day_n_the_line_and_the_projection() -> None:
+    results = pl.DataFrame({"commune": ["19753", "19753", "19774", None], "bucket": ["conflict", "auto_resolve",
+                                                                                      "auto_resolve", "rejected"]})
+    progress = campaign_progress(_snapshots(), date(2025, 6, 1), 90, date(2025, 6, 4))
+    screen, buffer = _screen()
+    views.show_status(screen, "Campaign hue: province 46", StatusReport(bucket_table(results), progress))
+    text = buffer.getvalue()
+    assert "Campaign hue: province 46" in text and "(commune unknown)" in text
+    assert "Day 4 of 90 (2025-06-01 → 2025-08-29)" in text and "stands at 4.4% today" in text
+    # 19753: 7 of 10 done; 7 done in 4 days, 3 left: ceil(3 * 4 / 7) = 2 days.
+    assert "Phường Phú Xuân" in text  # the bucket table names the communes
+    assert table_row(text, "19753") == ["19753", "10", "4", "3", "1", "1", "1", "70.0%", "+65.6", "1.8", "2025-06-06"]
+    assert table_row(text, "19774")[-1] == "done"
+    # The province: 11 of 14 done, 11 in 4 days, 3 left: ceil(3 * 4 / 11) = 2 days.
+    assert table_row(text, "province") == ["province", "14", "8", "3", "1", "1", "1", "78.6%", "+74.1", "2.8",
+                                        "2025-06-06"]
+
+
+def test_status_before_any_run_and_a_late_finish() -> None:
+    empty = campaign_progress(_snapshots().clear(), date(2025, 6, 1), 90, date(2025, 5, 30))
+    screen, buffer = _screen()
+    views.show_status(screen, "Campaign hue", StatusReport(bucket_table(pl.DataFrame(
+        {"commune": [], "bucket": []}, schema={"commune": pl.String, "bucket": pl.String})), empty))
+    text = buffer.getvalue()
+    assert "no results on the current data yet" in text and "starts on 2025-06-01 (in 2 day(s))" in text
+    assert "No progress recorded yet" in text
+
+    late = campaign_progress(_snapshots(), date(2025, 6, 1), 3, date(2025, 6, 3))
+    screen, buffer = _screen()
+    views.show_progress(screen, late)
+    assert table_row(buffer.getvalue(), "19753")[-1] == "2025-06-05 (late)"
+
+
+def test_review_lists_a_page_with_decisions_and_reason_texts() -> None:
+    records = pl.DataFrame({
+        "record_id": ["46-2003-Q01-0007", "046198836296"], "record_type": ["marriage", "person"],
+        "bucket": ["conflict", "missing"], "reasons": ["WEAK_EVIDENCE;SPOUSE_DIFFERS", "MARRIED_WITHOUT_REGISTRATION"],
+        "husband_person_id": ["046080157487", None], "wife_person_id": ["046176307045", "046198836296"],
+        "husband_match_probability": [0.99997, None], "wife_match_probability": [0.9998, None],
+        "decision": ["accept", "defer"], "decision_person_ids": ["046080157487", None],
+        "decision_status": ["needs_recheck", "deferred"], "decided_by": ["Hoa", "Lan"],
+        "decision_note": ["checked", "asked the police"]})
+    reasons = {"SPOUSE_DIFFERS": Reason("SPOUSE_DIFFERS", "conflict", "A different spouse", "Người khác")}
+    screen, buffer = _screen(200)
+    views.show_review(screen, ReviewPage("19753", None, records, 27, 1, 2, reasons), "en")
+    text = buffer.getvalue()
+    assert "Waiting for an officer in commune 19753: page 1 of 2 (27 records)" in text
+    assert "recheck: was accept 046080157487 by Hoa" in text and "deferred by Lan: asked the police" in text
+    assert "0.9998" in text and "SPOUSE_DIFFERS: A different spouse" in text and "Next page: --page 2" in text
+    screen, buffer = _screen()
+    views.show_review(screen, ReviewPage("19753", "DEAD_BEFORE_MARRIAGE", records.clear(), 0, 1, 1, {}), "vi")
+    assert "No records wait for an officer in commune 19753, reason DEAD_BEFORE_MARRIAGE." in buffer.getvalue()
+
+
+def test_log_shows_who_when_what_counts_and_hashes() -> None:
+    entries = pl.DataFrame({
+        "entry_id": [2, 1], "logged_at": ["2025-06-02 09:15:00", "2025-06-01 08:00:00"],
+        "day": [date(2025, 6, 2), date(2025, 6, 1)], "who": ["Lê Thị Hoa", "lan"], "action": ["decide", "ingest"],
+        "subject": ["46-2003-Q01-0007: reject", "registry + population"],
+        "counts": ["{}", json.dumps({"registry rows": 1377, "registry rejected": 2})],
+        "files": ["{}", json.dumps({"/data/ket_hon.csv": "ab" * 32})], "note": ["not the same man", ""]})
+    screen, buffer = _screen(240)
+    views.show_log(screen, entries)
+    text = buffer.getvalue()
+    assert text.index("Lê Thị Hoa") < text.index("lan")  # newest first
+    assert '46-2003-Q01-0007: reject — "not the same man"' in text
+    assert "registry rows 1,377, registry rejected 2" in text and f"ket_hon.csv {'ab' * 8}…" in text
+    screen, buffer = _screen()
+    views.show_log(screen, entries.clear())
+    assert "The audit log is empty" in buffer.getvalue()
