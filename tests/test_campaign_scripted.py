@@ -116,10 +116,12 @@ def test_five_days_of_a_campaign(cli: Cli, campaign_copy: Path, tmp_path: Path) 
     status = cli("status", *camp, env=_on(5)).output
     assert "Day 5 of 90 (2025-05-31 → 2025-08-28)" in status and "stands at 5.6% today" in status
     done = auto + d + 3
-    # 5 days since the start, nothing done before: pace done / 5, the rest at that pace, rounded up.
-    finish = DAY[4] + timedelta(days=-(-(scope - done) * 5 // done))
+    # Pace: what was done since the first run (day 1, which auto-resolved `auto`) over the 4 days
+    # since; the rest at that pace, rounded up.
+    gained = done - auto
+    finish = DAY[4] + timedelta(days=-(-(scope - done) * 4 // gained))
     assert table_row(status, "province")[1:] == _expect(scope, auto + d - 1, 4, conflicts - 2 - d, missing - 1, 0) + [
-        f"{(done / scope - 5 / 90) * 100:+.1f}", f"{done / 5:,.1f}", finish.isoformat()]
+        f"{(done / scope - 5 / 90) * 100:+.1f}", f"{gained / 4:,.1f}", finish.isoformat()]
     # One commune by hand: r1's, where r1 and r2 are decided.
     k = r1["commune"]
     in_k = day1.filter(pl.col("commune") == k)

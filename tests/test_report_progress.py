@@ -38,15 +38,21 @@ def test_last_day_pace_over_the_last_seven_days() -> None:
     assert province.finish == date(2025, 6, 17) and abs(province.share_done - 13 / 15) < 1e-12
 
 
-def test_first_week_counts_from_the_campaign_start() -> None:
+def test_the_first_runs_auto_resolved_records_are_not_pace() -> None:
+    # On 2 June: 19753 ran on 1 June (4 auto-resolved at once) and did nothing since; 19774
+    # ran today. Records a first run resolves at once say nothing of the officers' pace.
     progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 6, 2))
     assert progress.day == 2 and progress.share_target == 0.2
     a, b = progress.communes
-    # Nothing was done before the start; 4 done in 2 days: 6 left take 3 days.
-    assert (a.done, a.done_before, a.pace_days, a.pace) == (4, 0, 2, 2.0)
-    assert a.finish == date(2025, 6, 5)
-    # The province: 9 done in 2 days, 6 left: ceil(6 / 4.5) = 2 days.
-    assert (progress.province.done, progress.province.finish) == (9, date(2025, 6, 4))
+    assert (a.done, a.done_before, a.pace_days, a.pace, a.finish) == (4, 4, 1, 0.0, None)
+    assert (b.done, b.pace_days, b.pace, b.finish) == (5, 0, None, None)
+    assert (progress.province.done, progress.province.pace, progress.province.finish) == (9, 0.0, None)
+    # On 3 June: 19753 decided 2 in the 2 days since its first run: 4 left take 4 days.
+    progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 6, 3))
+    a, _ = progress.communes
+    assert (a.done, a.done_before, a.pace_days, a.pace, a.finish) == (6, 4, 2, 1.0, date(2025, 6, 7))
+    assert (progress.province.done, progress.province.done_before, progress.province.finish) == (
+        11, 9, date(2025, 6, 7))
 
 
 def test_no_recent_progress_projects_no_finish_and_the_line_stops_at_100() -> None:

@@ -38,13 +38,13 @@ def test_status_shows_buckets_day_n_the_line_and_the_projection() -> None:
     text = buffer.getvalue()
     assert "Campaign hue: province 46" in text and "(commune unknown)" in text
     assert "Day 4 of 90 (2025-06-01 → 2025-08-29)" in text and "stands at 4.4% today" in text
-    # 19753: 7 of 10 done; 7 done in 4 days, 3 left: ceil(3 * 4 / 7) = 2 days.
+    # 19753: 7 of 10 done; its first run (1 June) resolved 4, 3 more since in 3 days: 3 left take 3 days.
     assert "Phường Phú Xuân" in text  # the bucket table names the communes
-    assert table_row(text, "19753") == ["19753", "10", "4", "3", "1", "1", "1", "70.0%", "+65.6", "1.8", "2025-06-06"]
+    assert table_row(text, "19753") == ["19753", "10", "4", "3", "1", "1", "1", "70.0%", "+65.6", "1.0", "2025-06-07"]
     assert table_row(text, "19774")[-1] == "done"
-    # The province: 11 of 14 done, 11 in 4 days, 3 left: ceil(3 * 4 / 11) = 2 days.
-    assert table_row(text, "province") == ["province", "14", "8", "3", "1", "1", "1", "78.6%", "+74.1", "2.8",
-                                        "2025-06-06"]
+    # The province: 11 of 14 done, 8 of them by the first runs, 3 since in 3 days: 3 left take 3 days.
+    assert table_row(text, "province") == ["province", "14", "8", "3", "1", "1", "1", "78.6%", "+74.1", "1.0",
+                                        "2025-06-07"]
 
 
 def test_status_before_any_run_and_a_late_finish() -> None:

@@ -94,15 +94,30 @@ def _progress(commune: str, counts: dict[str, int], done_before: int, pace_days:
 
 def campaign_progress(snapshots: pl.DataFrame, start: date, days: int, today: date) -> CampaignProgress:
     """Every commune's progress and the province's, as of `today`, from the daily snapshots
-    (columns: day, commune and the counts of `COUNTS`)."""
+    (columns: day, commune and the counts of `COUNTS`).
+
+    The pace counts what was done after a commune's first run: the records its first run
+    auto-resolves at once say nothing about how fast the officers clear the rest. Until a
+    day has passed since the first run there is no pace and no projected finish.
+    """
     window_start = max(today - timedelta(days=PACE_DAYS), start - timedelta(days=1))
-    pace_days = (today - window_start).days
-    before = _as_of(snapshots, window_start).select(
-        "commune", done_before=pl.col("auto_resolved") + pl.col("decided"))
-    now = (_as_of(snapshots, today).join(before, on="commune", how="left")
-           .with_columns(pl.col("done_before").fill_null(0)).sort("commune"))
-    communes = tuple(_progress(row["commune"], row, row["done_before"], pace_days, today)
-                     for row in now.iter_rows(named=True))
+    seen = snapshots.filter(pl.col("day") <= today)
+    first = seen.group_by("commune").agg(first_day=pl.col("day").min())
+    base = (
+        _as_of(seen, today).select("commune").join(first, on="commune")
+        .with_columns(base_day=pl.max_horizontal(pl.col("first_day"), pl.lit(window_start)))
+    )
+    before = (
+        seen.join(base, on="commune").filter(pl.col("day") <= pl.col("base_day"))
+        .sort("day").group_by("commune", maintain_order=True).last()
+        .select("commune", "base_day", done_before=pl.col("auto_resolved") + pl.col("decided"))
+    )
+    now = _as_of(seen, today).join(before, on="commune", how="left").sort("commune")
+    communes = tuple(
+        _progress(row["commune"], row, row["done_before"], (today - row["base_day"]).days, today)
+        for row in now.iter_rows(named=True)
+    )
     totals = {c: sum(getattr(p, c) for p in communes) for c in COUNTS}
-    province = _progress(PROVINCE, totals, sum(p.done_before for p in communes), pace_days, today)
+    province_base = max(first["first_day"].min(), window_start) if not first.is_empty() else window_start
+    province = _progress(PROVINCE, totals, sum(p.done_before for p in communes), (today - province_base).days, today)
     return CampaignProgress(start, days, today, communes, province)
