@@ -17,6 +17,8 @@ Hierarchy (one base, narrow subclasses)::
 
 from __future__ import annotations
 
+import errno
+
 
 class ReconcileError(Exception):
     """Base of every error reconcile raises on purpose."""
@@ -74,6 +76,28 @@ class CampaignKeyError(CampaignError):
 
 class ResourceError(UserError):
     """The command ran out of memory (under its cap) or of disk space; nothing was written."""
+
+
+def as_resource_error(exc: BaseException) -> ResourceError | None:
+    """The machine running short somewhere in `exc`'s chain (DuckDB out of memory under its
+    `--memory-limit`, Python's MemoryError, a full disk), worded for the user; None otherwise."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for cause in reversed(chain):  # the root cause first: Splink wraps DuckDB's error with its SQL
+        lines = str(cause).splitlines() or [type(cause).__name__]
+        memory = [line[line.index("Out of Memory Error"):] for line in lines if "Out of Memory Error" in line]
+        disk = [line for line in lines if "No space left on device" in line]
+        if isinstance(cause, MemoryError) or type(cause).__name__ == "OutOfMemoryException" or memory:
+            return ResourceError(f"out of memory ({(memory or lines)[0]}); nothing was written to the campaign. "
+                                 "Give the command more memory (--memory-limit, e.g. 4GB), fewer --threads, or "
+                                 "close other programs, and run it again")
+        if (isinstance(cause, OSError) and cause.errno == errno.ENOSPC) or disk:
+            return ResourceError(f"the disk is full ({(disk or lines)[0]}); nothing was written to the campaign. "
+                                 "Free some space and run the command again")
+    return None
 
 
 class InternalError(ReconcileError):

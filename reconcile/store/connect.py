@@ -64,4 +64,6 @@ def _refusal(path: Path, exc: duckdb.Error, key: str | None) -> UserError:
         return CampaignDatabaseError(str(path), f"{SETTINGS_FILE} says this campaign is encrypted, but its database "
                                                 "is not (was it replaced?); it is not used, so that no personal data "
                                                 "is written unencrypted")
+    if any(sign in said.lower() for sign in ("attempted to read", "checksum", "corrupt")):
+        return CampaignDatabaseError(str(path), f"damaged campaign database, or a disk error ({said})")
     return CampaignDatabaseError(str(path), f"not a campaign database, or a damaged one ({said})")

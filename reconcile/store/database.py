@@ -20,7 +20,7 @@ import polars as pl
 
 from reconcile import stages
 from reconcile.clock import now
-from reconcile.errors import CampaignDatabaseError, CampaignError
+from reconcile.errors import CampaignDatabaseError, CampaignError, as_resource_error
 from reconcile.link import TrainedModel
 from reconcile.store import audit
 from reconcile.store.campaign import owner_only
@@ -108,6 +108,9 @@ class Store:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         self.close()
+        short = as_resource_error(exc) if exc is not None else None
+        if short is not None:  # a full disk (the transaction was rolled back), or out of memory
+            raise short from None
         # A read that fails on the file itself (a truncated or overwritten block) is damage, not a bug.
         if isinstance(exc, (duckdb.IOException, duckdb.SerializationException)) or (
                 isinstance(exc, duckdb.Error) and "corrupt" in str(exc).lower()):
