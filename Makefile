@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install wheel clean libreoffice chromium
+.PHONY: demo test bench install wheel clean libreoffice chromium java
 
 # The conflict-list tests open the XLSX in LibreOffice (headless): installed from Debian's
 # packages when it is missing (as root, as CI runs; through sudo otherwise).
@@ -31,8 +31,18 @@ chromium:
 	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: $(STAMP) libreoffice chromium
+# The Spark engine's test starts a local Spark session: it needs a Java runtime (17 or later).
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+
+test: $(STAMP) libreoffice chromium java
 	$(BIN)/python -m pytest -q
+
+# A 1.5-million-person province through the real CLI, beside a plain Splink pipeline (≈ 15 min).
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/run.py
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from reconcile import views
-from reconcile.errors import UserError
+from reconcile.errors import UserError, as_resource_error
 
 if TYPE_CHECKING:
     from reconcile.console import Screen
+    from reconcile.link.engine import Engine
 
 app = typer.Typer(
     name="reconcile",
@@ -39,6 +40,18 @@ CampaignOpt = Annotated[Optional[Path], typer.Option(
     envvar="RECONCILE_CAMPAIGN", show_envvar=False)]
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Who runs this, for the audit log (default: the operating-system user).")]
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="Where Splink runs: duckdb (this machine) or spark (local[N], spark-submit or Databricks).")]
+MemoryOpt = Annotated[Optional[str], typer.Option(
+    "--memory-limit", help="Memory the engine may use, e.g. 2GB (DuckDB spills to disk past it; default: 80% of RAM).")]
+ThreadsOpt = Annotated[Optional[int], typer.Option(
+    "--threads", help="Threads the engine may use (default: every core).")]
+
+
+def _engine(name: str, memory_limit: str | None, threads: int | None) -> Engine:
+    from reconcile.link.engine import Engine
+
+    return Engine(name.strip().lower(), memory_limit, threads)
 
 
 def _screen() -> Screen:
@@ -65,6 +78,10 @@ def _guard(screen: Screen) -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, exit 2
+        short = as_resource_error(exc)  # out of memory under --memory-limit, a full disk: the user's to fix
+        if short is not None:
+            screen.error(mask_ids(str(short)))
+            raise typer.Exit(1) from None
         screen.error(mask_ids(f"internal error: {type(exc).__name__}: {exc} (please report this with the command "
                               "you ran)"))
         raise typer.Exit(2) from None
@@ -126,19 +143,21 @@ def ingest(
 
 
 @app.command()
-def train(by: ByOpt = None, campaign: CampaignOpt = None) -> None:
+def train(by: ByOpt = None, campaign: CampaignOpt = None, engine: EngineOpt = "duckdb",
+          memory_limit: MemoryOpt = None, threads: ThreadsOpt = None) -> None:
     """Train the matching model on the whole province and pin it in the campaign.
 
-    Example: reconcile train
+    Example: reconcile train     (or: reconcile train --memory-limit 2GB --threads 2)
     """
     from reconcile import jobs
     from reconcile.store import find_campaign
 
     screen = _screen()
     with _guard(screen):
+        backend = _engine(engine, memory_limit, threads)
         camp = find_campaign(campaign)
         with screen.progress() as step:
-            summary = jobs.train(camp, step, by)
+            summary = jobs.train(camp, step, by, backend)
         screen.success(f"model {summary.model_id} trained on {summary.spouses:,} registry spouses "
                        f"and {summary.persons:,} population persons")
         if summary.notes:
@@ -153,6 +172,9 @@ def run(
     all_communes: Annotated[bool, typer.Option("--all", help="Run every commune of the province.")] = False,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
+    engine: EngineOpt = "duckdb",
+    memory_limit: MemoryOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Link and bucket the marriages of one commune (or all), with the campaign's pinned model,
     and show what changed since the previous run of those communes.
@@ -166,9 +188,11 @@ def run(
     with _guard(screen):
         if bool(commune) == all_communes:
             raise UserError("give either --commune CODE or --all")
+        backend = _engine(engine, memory_limit, threads)
         camp = find_campaign(campaign)
         with screen.progress() as step:
-            summary = jobs.run(camp, None if all_communes else [c.strip().zfill(5) for c in commune or []], step, by)
+            summary = jobs.run(camp, None if all_communes else [c.strip().zfill(5) for c in commune or []], step, by,
+                               backend)
         views.show_run(screen, summary)
         if summary.model_is_older_than_data:
             screen.info("note: the model was trained before the latest ingest; run `reconcile train` to "

@@ -24,6 +24,7 @@ from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
+from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.report import RunChanges, compare_runs
@@ -105,21 +106,22 @@ class TrainSummary:
     notes: tuple[str, ...]
 
 
-def train(campaign: Campaign, progress: Progress = _silent, who: str | None = None) -> TrainSummary:
+def train(campaign: Campaign, progress: Progress = _silent, who: str | None = None,
+          engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
     """Train the matching model on the whole province and pin it in the campaign."""
     who = who or user()
     with writing(campaign.folder, "train", who):
-        return _train(campaign, progress, who)
+        return _train(campaign, progress, who, engine)
 
 
-def _train(campaign: Campaign, progress: Progress, who: str) -> TrainSummary:
+def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
         spouses, persons, ingest_id = store.table("spouses"), store.table("persons"), store.latest_ingest()
     if spouses.is_empty() or persons.is_empty():
         raise UserError(f"nothing to train on: {spouses.height // 2:,} registry marriages and "
                         f"{persons.height:,} population persons were accepted; check `reconcile ingest`'s rejected rows")
-    model = train_model(spouses, persons, rules.matching, progress)
+    model = train_model(spouses, persons, rules.matching, progress, engine=engine)
     with Store(campaign.database) as store:
         model_id = store.save_model(model, ingest_id, spouses.height, persons.height, who, today())
     return TrainSummary(model_id, spouses.height, persons.height, model.notes)
@@ -136,15 +138,16 @@ class RunSummary:
 
 
 def run(campaign: Campaign, communes: list[str] | None, progress: Progress = _silent,
-        who: str | None = None) -> RunSummary:
+        who: str | None = None, engine: Engine = DEFAULT_ENGINE) -> RunSummary:
     """Link, decide and store one run for the given communes (None: every commune)."""
     who = who or user()
     command = "run --all" if communes is None else f"run --commune {','.join(communes)}"
     with writing(campaign.folder, command, who):
-        return _run(campaign, communes, progress, who)
+        return _run(campaign, communes, progress, who, engine)
 
 
-def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who: str) -> RunSummary:
+def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who: str,
+         engine: Engine = DEFAULT_ENGINE) -> RunSummary:
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
     # Read, then score with the database closed, so that reading commands can use it meanwhile.
@@ -165,7 +168,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
 
     def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
         progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
-        return predict_pairs(left, right, model, rules.matching)
+        return predict_pairs(left, right, model, rules.matching, engine=engine)
 
     if communes is None:
         decided, pairs = marriages, score(spouses, persons, "the whole province")

@@ -8,12 +8,14 @@ training steps. Its top levels are labelled like ours (`personal_id_exact`, `ton
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import splink.comparison_library as cl
 from splink import SettingsCreator
 
+from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.link.model import LINK_COLUMNS, Progress, TrainedModel, predict_pairs, train_model
 from reconcile.ruleset import MatchingRules
 
@@ -22,6 +24,9 @@ RAW_COLUMNS = ("full_name_raw", "birth_date_raw", "id_raw")
 BASELINE_COLUMNS = (*LINK_COLUMNS, *RAW_COLUMNS)
 # The most common way dates are typed in both exports.
 DATE_FORMAT = "%d/%m/%Y"
+# What a first Splink pipeline blocks on: the ID, or the given name and birth year anywhere in
+# the province. The second grows with the square of the province (`make bench` times it).
+NAIVE_BLOCKING = ("l.id12 = r.id12", "l.given_ascii = r.given_ascii AND l.birth_year = r.birth_year")
 
 
 def _named(comparison: Any, name: str, top_label: str | None) -> dict[str, Any]:
@@ -33,8 +38,9 @@ def _named(comparison: Any, name: str, top_label: str | None) -> dict[str, Any]:
     return spec
 
 
-def baseline_settings(rules: MatchingRules) -> SettingsCreator:
-    """Splink's standard name, date and exact comparisons on the raw columns, our blocking."""
+def baseline_settings(rules: MatchingRules, blocking_rules: Sequence[str] | None = None) -> SettingsCreator:
+    """Splink's standard name, date and exact comparisons on the raw columns; our blocking
+    unless `blocking_rules` are given (e.g. NAIVE_BLOCKING)."""
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name="unique_id",
@@ -46,7 +52,7 @@ def baseline_settings(rules: MatchingRules) -> SettingsCreator:
             _named(cl.ExactMatch("sex"), "sex", None),
             _named(cl.ExactMatch("commune"), "commune", None),
         ],
-        blocking_rules_to_generate_predictions=list(rules.blocking_rules),
+        blocking_rules_to_generate_predictions=list(blocking_rules or rules.blocking_rules),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
@@ -57,8 +63,10 @@ def _raw(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
 
 
 def baseline_pairs(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
-                   progress: Progress | None = None) -> tuple[TrainedModel, pl.DataFrame]:
+                   progress: Progress | None = None, blocking_rules: Sequence[str] | None = None,
+                   engine: Engine = DEFAULT_ENGINE) -> tuple[TrainedModel, pl.DataFrame]:
     """Train the plain model on the same data and score every blocked pair with it."""
     left, right = _raw(spouses, "id_raw"), _raw(persons, "person_id_raw")
-    model = train_model(left, right, rules, progress, baseline_settings(rules), BASELINE_COLUMNS)
-    return model, predict_pairs(left, right, model, rules, BASELINE_COLUMNS)
+    model = train_model(left, right, rules, progress, baseline_settings(rules, blocking_rules), BASELINE_COLUMNS,
+                        engine)
+    return model, predict_pairs(left, right, model, rules, BASELINE_COLUMNS, engine)

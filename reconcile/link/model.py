@@ -1,10 +1,10 @@
-"""Train the spouse→person model and score candidate pairs, with Splink on DuckDB.
+"""Train the spouse→person model and score candidate pairs, with Splink on DuckDB (or Spark).
 
 Training is unsupervised: the prior from deterministic rules, u by random sampling,
-m by expectation maximisation. The trained model is returned as Splink's JSON plus the
-term-frequency tables computed on the whole province, so that scoring a single commune
-later (registering the stored tables instead of recomputing them) gives exactly the
-scores of a full run.
+m by expectation maximisation. The trained model is returned as Splink's JSON (with the
+rules' DuckDB SQL, whichever engine trained it) plus the term-frequency tables computed on
+the whole province, so that scoring a single commune later (registering the stored tables
+instead of recomputing them) gives exactly the scores of a full run.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import duckdb
 import polars as pl
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.settings import level_labels, splink_settings
+from reconcile.link.blocking import SPOUSES_DATASET, register_inputs
+from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
+from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect
 from reconcile.ruleset import MatchingRules
 
 # The normalized columns the matching rules may use; both sides must carry them all.
@@ -33,6 +34,7 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 Progress = Callable[[str], None]
+
 
 
 @dataclass(frozen=True)
@@ -72,17 +74,10 @@ def _splink_warnings() -> Iterator[list[str]]:
         logger.propagate = saved[1]
 
 
-def _session(spouses: pl.DataFrame, persons: pl.DataFrame,
-             columns: tuple[str, ...] = LINK_COLUMNS) -> tuple[DuckDBAPI, object, object]:
-    db_api = DuckDBAPI(connection=duckdb.connect())
-    left = db_api.register(spouses.select(columns).to_arrow(), dataset_display_name="registry_spouses")
-    right = db_api.register(persons.select(columns).to_arrow(), dataset_display_name="population")
-    return db_api, left, right
-
-
 def train_model(
     spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None,
     settings: SettingsCreator | None = None, columns: tuple[str, ...] = LINK_COLUMNS,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> TrainedModel:
     """Train the model without labels on the whole province and return it with its TF tables.
 
@@ -90,28 +85,33 @@ def train_model(
     plain baseline passes its own.
     """
     say = progress or (lambda _msg: None)
-    with _splink_warnings() as notes:
-        settings, tf_tables = _train(spouses, persons, rules, say, settings or splink_settings(rules), columns)
-    return TrainedModel(json.dumps(settings, ensure_ascii=False), MappingProxyType(tf_tables),
+    canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
+    with _splink_warnings() as notes, backend(engine) as (db_api, dialect):
+        trained, tf_tables = _train(db_api, dialect, spouses, persons, rules, say, canonical, columns)
+    # Stored with the rules' DuckDB SQL whichever engine trained it: any engine can score with it.
+    model = in_dialect(trained, "duckdb", sql_from=canonical)
+    return TrainedModel(json.dumps(model, ensure_ascii=False), MappingProxyType(tf_tables),
                         tuple(dict.fromkeys(n for n in notes if n)))
 
 
-def _train(spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, say: Progress,
-           settings: SettingsCreator, columns: tuple[str, ...]) -> tuple[dict[str, object], dict[str, pl.DataFrame]]:
-    _, left, right = _session(spouses, persons, columns)
-    linker = Linker([left, right], settings, log_level=None)
+def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
+           say: Progress, settings: dict[str, Any], columns: tuple[str, ...]
+           ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
+    inputs = list(register_inputs(db_api, spouses, persons, columns))
+    linker = Linker(inputs, in_dialect(settings, dialect), log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
-        list(rules.prior_rules), recall=rules.prior_recall
+        [sql_in_dialect(rule, dialect) for rule in rules.prior_rules], recall=rules.prior_recall
     )
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=rules.u_max_pairs, seed=rules.u_seed)
     for rule in rules.em_blocking_rules:
         say(f"estimating m by EM on: {rule}")
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            sql_in_dialect(rule, dialect), max_pairs=rules.em_max_pairs)
     tf_tables = {
         col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
-        for col in sorted(_tf_columns(settings.get_settings("duckdb").as_dict()))
+        for col in sorted(_tf_columns(settings))
     }
     return linker.misc.save_model_to_json(), tf_tables
 
@@ -122,6 +122,7 @@ def predict_pairs(
     model: TrainedModel,
     rules: MatchingRules,
     columns: tuple[str, ...] = LINK_COLUMNS,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> pl.DataFrame:
     """Score every blocked (spouse, person) pair with the pinned model.
 
@@ -137,13 +138,13 @@ def predict_pairs(
         # Splink would silently compute them from the records at hand: scores would differ by commune.
         raise CampaignError(f"the model has no stored term frequencies for {sorted(needed - set(model.tf_tables))}; "
                             "run `reconcile train` again")
-    db_api, left, right = _session(spouses, persons, columns)
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
-    with _splink_warnings():
-        linker = Linker([left, right], settings, log_level=None)
+    with _splink_warnings(), backend(engine) as (db_api, dialect):
+        linker = Linker(list(register_inputs(db_api, spouses, persons, columns)), in_dialect(settings, dialect),
+                        log_level=None)
         for col, table in model.tf_tables.items():
             registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
             linker.table_management.register_term_frequency_lookup(registered, col)
@@ -152,8 +153,8 @@ def predict_pairs(
         scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability)
         raw = pl.from_arrow(scored.as_pyarrow_table())
     labels = level_labels(settings)
-    # predict_between keeps the registry side on the left, but guard against either order.
-    swap = raw.height > 0 and raw["source_dataset_l"][0] != "registry_spouses"
+    # The registry is on the left (see SPOUSES_DATASET); guard against a Splink that orders otherwise.
+    swap = raw.height > 0 and raw["source_dataset_l"][0] != SPOUSES_DATASET
     spouse_col, person_col = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
     cols = [
         pl.col(spouse_col).alias("spouse_uid"),

@@ -1,10 +1,19 @@
-"""Turn the matching rules (rules/matching.toml) into a Splink settings object."""
+"""Turn the matching rules (rules/matching.toml) into a Splink settings object.
+
+The rules' SQL is DuckDB's; `in_dialect` rewrites a settings dict for another backend
+(Spark), and a model is always stored with the DuckDB SQL of its rules.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+from functools import cache
 from typing import Any
 
+import sqlglot
 from splink import SettingsCreator
+from splink.internals.dialects import SplinkDialect
 
 from reconcile.ruleset import Comparison, MatchingRules
 
@@ -58,4 +67,49 @@ def level_labels(settings: dict[str, Any]) -> dict[str, dict[int, str]]:
         mapping = {len(non_null) - 1 - i: lv.get("label_for_charts", str(i)) for i, lv in enumerate(non_null)}
         mapping.update({-1: lv.get("label_for_charts", "null") for lv in levels if lv.get("is_null_level")})
         out[comp["output_column_name"]] = mapping
+    return out
+
+
+@cache
+def _renamed_functions(dialect: str) -> dict[str, str]:
+    """DuckDB's name -> `dialect`'s name of each similarity function Splink knows on both."""
+    source, target = SplinkDialect.from_string("duckdb"), SplinkDialect.from_string(dialect)
+    names = {}
+    for attr in dir(type(source)):
+        if attr.endswith("_function_name"):
+            try:
+                names[getattr(source, attr)] = getattr(target, attr)
+            except NotImplementedError:
+                continue
+    return {a: b for a, b in names.items() if a != b}
+
+
+def sql_in_dialect(sql: str, dialect: str) -> str:
+    """One SQL condition of the rules (DuckDB) as `dialect` writes it."""
+    if dialect == "duckdb" or sql.strip().upper() == "ELSE":
+        return sql
+    renamed = _renamed_functions(dialect)
+    if renamed:
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, renamed)) + r")\s*\(", re.IGNORECASE)
+        sql = pattern.sub(lambda m: renamed[m.group(1).lower()] + "(", sql)
+    return sqlglot.transpile(sql, read="duckdb", write=dialect)[0]
+
+
+def in_dialect(settings: dict[str, Any], dialect: str, sql_from: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`settings` with every comparison level's and blocking rule's SQL written for `dialect`.
+
+    `sql_from`: take the SQL from these settings instead (same comparisons and levels), e.g. to
+    put back the rules' DuckDB SQL in a model trained on Spark.
+    """
+    out = copy.deepcopy(settings)
+    source = sql_from or settings
+    for comp, src in zip(out["comparisons"], source["comparisons"], strict=True):
+        for level, src_level in zip(comp["comparison_levels"], src["comparison_levels"], strict=True):
+            level["sql_condition"] = sql_in_dialect(src_level["sql_condition"], dialect)
+    out["blocking_rules_to_generate_predictions"] = [
+        {**rule, "blocking_rule": sql_in_dialect(src_rule["blocking_rule"], dialect), "sql_dialect": dialect}
+        for rule, src_rule in zip(out["blocking_rules_to_generate_predictions"],
+                                  source["blocking_rules_to_generate_predictions"], strict=True)
+    ]
+    out["sql_dialect"] = dialect
     return out

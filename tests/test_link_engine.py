@@ -1,0 +1,61 @@
+"""`--engine`, `--memory-limit` and `--threads`: checked when given, handed to DuckDB, and a run
+under a small memory limit gives the buckets of an unlimited one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import DAY_ONE, Cli
+from reconcile.errors import UserError
+from reconcile.link.engine import Engine, backend
+from reconcile.store import Store
+
+
+def test_duckdb_gets_the_memory_limit_and_threads() -> None:
+    with backend(Engine(memory_limit="300MB", threads=1)) as (db_api, dialect):
+        con = db_api._con
+        limit, threads, spill = con.sql("SELECT current_setting('memory_limit'), current_setting('threads'), "
+                                        "current_setting('temp_directory')").fetchall()[0]
+    assert dialect == "duckdb"
+    assert limit in ("286.1 MiB", "300.0 MB") and threads == 1
+    assert not Path(spill).exists()  # the spill folder goes with the connection
+
+
+def test_by_default_duckdb_takes_the_machine() -> None:
+    with backend(Engine()) as (db_api, _):
+        threads = db_api._con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+    assert threads >= 1
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"name": "postgres"}, "--engine must be one of duckdb, spark, got 'postgres'"),
+    ({"memory_limit": "lots"}, "--memory-limit must be a size such as 2GB or 1500MB, got 'lots'"),
+    ({"memory_limit": "2"}, "--memory-limit must be a size"),
+    ({"threads": 0}, "--threads must be at least 1, got 0"),
+])
+def test_bad_options_are_user_errors(options: dict, message: str) -> None:
+    with pytest.raises(UserError, match=message.replace("(", r"\(")):
+        Engine(**options)
+
+
+def test_cli_rejects_a_bad_memory_limit_in_one_line(cli: Cli, campaign_copy: Path) -> None:
+    out = cli("run", "--all", "--memory-limit", "lots", "--campaign", campaign_copy, code=1).output
+    assert "--memory-limit must be a size such as 2GB" in out and "Traceback" not in out
+    out = cli("train", "--engine", "oracle", "--campaign", campaign_copy, code=1).output
+    assert "--engine must be one of duckdb, spark" in out
+
+
+@pytest.mark.slow
+def test_a_run_within_a_small_memory_limit_gives_the_same_buckets(cli: Cli, sample_campaign: Path,
+                                                                   campaign_copy: Path) -> None:
+    cli("run", "--all", "--memory-limit", "200MB", "--threads", "1", "--campaign", campaign_copy,
+        env={"RECONCILE_TODAY": DAY_ONE})
+
+    def buckets(campaign: Path) -> pl.DataFrame:
+        with Store(campaign / "campaign.duckdb", read_only=True) as store:
+            return store.current_results().select("record_type", "record_id", "bucket", "reasons").sort("record_id")
+
+    assert buckets(campaign_copy).equals(buckets(sample_campaign))
