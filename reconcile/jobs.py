@@ -8,6 +8,7 @@ audit log. The day-to-day commands over the campaign's memory are in `casework.p
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from reconcile.decide import decide, top_candidates
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
-from reconcile.link import predict_pairs, train_model
+from reconcile.link import LINK_COLUMNS, predict_pairs, train_model
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
@@ -34,6 +35,21 @@ from reconcile.store import UNKNOWN_COMMUNE, AuditEntry, Campaign, IngestedSide,
 from reconcile.store.campaign import SETTINGS_FILE
 
 Progress = Callable[[str], None]
+
+# The columns each stage reads from the store: linking needs the matching columns, deciding
+# (reconcile.decide) the few below. Loading only these keeps `train` and `run` small.
+_DECIDE_COLUMNS = {
+    "marriages": ("registration_id", "commune", "status", "registration_date", "registration_year"),
+    "spouses": ("unique_id", "registration_id", "role", "sex", "full_name", "name_tone", "name_ascii",
+                "birth_year", "birth_month", "birth_day", "is_foreign", "residence_province", "id12", "id9"),
+    "persons": ("unique_id", "person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
+                "spouse_name_ascii", "death_date", "death_year", "province", "id12", "id9", "commune"),
+}
+_RUN_COLUMNS = {
+    "marriages": _DECIDE_COLUMNS["marriages"],
+    "spouses": (*LINK_COLUMNS, *_DECIDE_COLUMNS["spouses"]),
+    "persons": (*LINK_COLUMNS, *_DECIDE_COLUMNS["persons"]),
+}
 
 
 def _silent(_message: str) -> None:
@@ -117,7 +133,8 @@ def train(campaign: Campaign, progress: Progress = _silent, who: str | None = No
 def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
-        spouses, persons, ingest_id = store.table("spouses"), store.table("persons"), store.latest_ingest()
+        spouses, persons = store.table("spouses", LINK_COLUMNS), store.table("persons", LINK_COLUMNS)
+        ingest_id = store.latest_ingest()
     if spouses.is_empty() or persons.is_empty():
         raise UserError(f"nothing to train on: {spouses.height // 2:,} registry marriages and "
                         f"{persons.height:,} population persons were accepted; check `reconcile ingest`'s rejected rows")
@@ -154,7 +171,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     with Store(campaign.database, read_only=True) as store:
         model_id, model_ingest, model = store.load_model()
         ingest_id = store.latest_ingest()
-        marriages, spouses, persons = store.table("marriages"), store.table("spouses"), store.table("persons")
+        marriages, spouses, persons = (store.table(t, _RUN_COLUMNS[t]) for t in ("marriages", "spouses", "persons"))
         marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
         persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
         known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
@@ -173,7 +190,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     if communes is None:
         decided, pairs = marriages, score(spouses, persons, "the whole province")
     else:
-        decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability, score)
+        decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability,
+                                      score, rules.matching.blocking_rules)
     progress("deciding buckets")
     decided_spouses = spouses.join(decided.select("registration_id"), on="registration_id", how="semi")
     results, links = decide(decided, decided_spouses, persons, pairs, rules.buckets, rules.reasons)
@@ -199,26 +217,74 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
 
 
 def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, scope: set[str],
-                 min_probability: float, score: Callable[[pl.DataFrame, pl.DataFrame, str], pl.DataFrame]
-                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 min_probability: float, score: Callable[[pl.DataFrame, pl.DataFrame, str], pl.DataFrame],
+                 blocking_rules: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Marriages to decide and their scored pairs for a commune run, exactly as a full run would
     decide them: the commune's marriages, plus every other marriage whose spouse may be one of
-    the persons involved (the commune's residents and its marriages' candidates)."""
+    the persons involved (the commune's residents and its marriages' candidates).
+
+    Each scoring sees, on its wide side, only the records some blocking rule could pair with
+    the narrow side (`_may_pair`): the same pairs, from a much smaller frame."""
+    keys = _blocking_keys(blocking_rules)
     in_scope = marriages.filter(pl.col("commune").is_in(list(scope)))
     scope_spouses = spouses.join(in_scope.select("registration_id"), on="registration_id", how="semi")
-    pairs = score(scope_spouses, persons, "the commune's marriages")
+    pairs = score(scope_spouses, _may_pair(persons, scope_spouses, keys), "the commune's marriages")
     candidates = pairs.filter(pl.col("match_probability") >= min_probability)["person_uid"]
     focus = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
-    touching = score(spouses, focus, "other marriages touching the commune's persons")
+    touching = score(_may_pair(spouses, focus, keys), focus, "other marriages touching the commune's persons")
     touching_uids = touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"]
     extra = (spouses.filter(pl.col("unique_id").is_in(touching_uids.implode()))
              .select("registration_id").unique()
              .join(in_scope.select("registration_id"), on="registration_id", how="anti"))
     if extra.height:
         extra_spouses = spouses.join(extra, on="registration_id", how="semi")
-        pairs = pl.concat([pairs, score(extra_spouses, persons, "those marriages")])
+        pairs = pl.concat([pairs, score(extra_spouses, _may_pair(persons, extra_spouses, keys), "those marriages")])
     decided = marriages.join(pl.concat([in_scope.select("registration_id"), extra]), on="registration_id", how="semi")
     return decided, pairs
+
+
+_EQUAL_COLUMNS = re.compile(r"^\s*l\.(\w+)\s*=\s*r\.(\w+)\s*$", re.IGNORECASE)
+
+
+def _blocking_keys(blocking_rules: tuple[str, ...]) -> list[tuple[str, ...]] | None:
+    """For each blocking rule, the columns it requires equal on both sides (`l.c = r.c` among its
+    top-level AND terms); None when a rule requires none that can be read so, or is written in a
+    way this reading does not follow (quotes, OR, CASE, BETWEEN outside parentheses): then any
+    record may pair, and nothing is filtered."""
+    keys = []
+    for rule in blocking_rules:
+        rule = " ".join(rule.split())
+        if "'" in rule or '"' in rule:
+            return None
+        top, depth = [], 0      # the rule with what is inside parentheses blanked out
+        for ch in rule:
+            depth += (ch == "(") - (ch == ")")
+            top.append(ch if depth == 0 and ch != ")" else " ")
+        outside = "".join(top)
+        if depth != 0 or re.search(r"\b(OR|CASE|BETWEEN)\b", outside, re.IGNORECASE):
+            return None
+        cuts = [m.span() for m in re.finditer(r"\bAND\b", outside, re.IGNORECASE)]
+        bounds = [0, *(i for span in cuts for i in span), len(rule)]
+        terms = [rule[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
+        columns = tuple(sorted({m[1] for m in map(_EQUAL_COLUMNS.match, terms) if m and m[1] == m[2]}))
+        if not columns:
+            return None
+        keys.append(columns)
+    return keys or None
+
+
+def _may_pair(frame: pl.DataFrame, other: pl.DataFrame, keys: list[tuple[str, ...]] | None) -> pl.DataFrame:
+    """The rows of `frame` that some blocking rule could pair with a row of `other`: those that
+    share, for some rule, all the rule's equal columns (none null, as in SQL) with a row of `other`."""
+    if keys is None or any(c not in frame.columns or c not in other.columns for k in keys for c in k):
+        return frame
+    indexed = frame.with_row_index("_row")
+    rows = pl.concat([
+        indexed.select("_row", *k).join(other.select(pl.col(c).cast(frame.schema[c]) for c in k).unique(),
+                                        on=list(k), how="semi").select("_row")
+        for k in keys
+    ]).unique()
+    return indexed.join(rows, on="_row", how="semi").drop("_row")
 
 
 @dataclass(frozen=True)

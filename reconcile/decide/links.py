@@ -11,6 +11,21 @@ import polars as pl
 from reconcile.ruleset import BucketRules
 
 
+# Joins the strings of a list built from many columns: a control character, which JSON escapes
+# and no reason code or field name contains.
+SEP = "\x1f"
+
+
+def non_null_list(parts: list[pl.Expr]) -> pl.Expr:
+    """The non-null values of the string expressions `parts`, in order, as one list per row.
+    (The same as concat_list(parts).list.drop_nulls() for non-empty strings without `SEP`, but
+    many times faster: Polars builds lists from many columns slowly.)"""
+    if not parts:
+        return pl.lit([], dtype=pl.List(pl.String))
+    text = pl.concat_str(parts, separator=SEP, ignore_nulls=True)
+    return pl.when(text != "").then(text.str.split(SEP)).otherwise(pl.lit([], dtype=pl.List(pl.String)))
+
+
 def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     """True where at least one configured set of comparison levels holds for the pair."""
     alternatives = [
@@ -63,7 +78,7 @@ def spouse_links(
               on="person_uid", how="left")
         .with_columns(linked=pl.col("person_uid").is_not_null(), candidate_count=pl.col("candidate_count").fill_null(0))
     )
-    reasons = pl.concat_list([
+    reasons = non_null_list([
         pl.when(pl.col("linked") & (pl.col("match_weight") - pl.col("second_weight") < rules.min_weight_lead))
         .then(pl.lit("AMBIGUOUS_CANDIDATES")),
         pl.when(pl.col("linked") & (pl.col("match_probability") < rules.auto_min_probability))
@@ -75,7 +90,7 @@ def spouse_links(
         pl.when(pl.col("linked") & pl.col("person_sex").is_not_null() & (pl.col("person_sex") != pl.col("sex")))
         .then(pl.lit("SEX_MISMATCH")),
         _other_province(rules),
-    ]).list.drop_nulls()
+    ])
     return out.with_columns(link_reasons=reasons).with_columns(
         acceptable=pl.col("linked") & (pl.col("link_reasons").list.len() == 0)
     ).select(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from reconcile.decide.links import SEP, non_null_list
 from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
 
 ROLES = {"husband": "h", "wife": "w"}
@@ -93,15 +94,19 @@ def _names_agree(recorded: str, partner: str) -> pl.Expr:
     return same | same_core
 
 
-def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[pl.Expr]]:
-    """Reason and change expressions for side `p` (partner `o`), from the population record of `p`."""
+def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]:
+    """Reason and change expressions for side `p` (partner `o`), from the population record of `p`.
+
+    Each change is a pair of expressions, both null where the change does not apply: the field
+    changed, and the change as a JSON object. They need the column `<p>_names_partner`
+    (see `_names_agree`), computed once beforehand."""
     usable = pl.col(f"{p}_acceptable").fill_null(False)
     partner_id = pl.when(pl.col(f"{o}_acceptable").fill_null(False)).then(pl.col(f"{o}_person_id"))
     status = pl.col(f"{p}_marital_status")
     spouse_id = pl.col(f"{p}_spouse_id")
     spouse_name = pl.col(f"{p}_spouse_name")
     spouse_is_partner = spouse_id.is_not_null() & (spouse_id == partner_id).fill_null(False)
-    name_is_partner = spouse_id.is_null() & _names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False)
+    name_is_partner = spouse_id.is_null() & pl.col(f"{p}_names_partner")
     records_partner = spouse_is_partner | name_is_partner
     valid, divorced, annulled = (pl.col("status") == s for s in ("valid", "divorced", "annulled"))
     partner_dead = pl.col(f"{o}_death_date").is_not_null() | pl.col(f"{o}_death_year").is_not_null()
@@ -122,9 +127,11 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     ]
     person = pl.col(f"{p}_person_id")
 
-    def change(field: str, old: pl.Expr, new: pl.Expr, when: pl.Expr) -> pl.Expr:
-        return pl.when(usable & when).then(
+    def change(field: str, old: pl.Expr, new: pl.Expr, when: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        applies = usable & when
+        return pl.when(applies).then(pl.lit(field)), pl.when(applies).then(
             pl.struct(person_id=person, field=pl.lit(field), old=old.cast(pl.String), new=new.cast(pl.String))
+            .struct.json_encode()
         )
 
     # Only a population record that shows this marriage, or nothing at all, is brought up to date.
@@ -177,7 +184,10 @@ def decide_marriages(
     wide = marriages.select(
         "registration_id", "commune", "status", "registration_date", "registration_year"
     ).join(wide, on="registration_id", how="left")
-    wide = _live_marriages(wide)
+    wide = _live_marriages(wide).with_columns(
+        _names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False).alias(f"{p}_names_partner")
+        for p, o in (("h", "w"), ("w", "h"))
+    )
 
     dead_before = [
         pl.when(pl.col(f"{p}_acceptable").fill_null(False) & pl.coalesce(
@@ -200,24 +210,36 @@ def decide_marriages(
     ).then(pl.lit("SAME_PERSON_BOTH_SPOUSES"))
     h_reasons, h_changes = _side_reasons("h", "w", rules)
     w_reasons, w_changes = _side_reasons("w", "h", rules)
-    reason_list = pl.concat_list([
-        pl.col("h_link_reasons").fill_null([]), pl.col("w_link_reasons").fill_null([]),
+    reason_list = non_null_list([
+        *(pl.when(pl.col(f"{p}_link_reasons").list.len() > 0).then(pl.col(f"{p}_link_reasons").list.join(SEP))
+          for p in ROLES.values()),
         *not_found, foreign, same_person, *dead_before,
         _age_reasons("h", rules.husband_min_age), _age_reasons("w", rules.wife_min_age),
         pl.when(pl.col("two_live")).then(pl.lit("TWO_LIVE_MARRIAGES")),
         pl.when(pl.col("status") == "unrecognised").then(pl.lit("UNRECOGNISED_STATUS")),
         *h_reasons, *w_reasons,
-    ]).list.drop_nulls().list.unique(maintain_order=True)
+    ]).list.unique(maintain_order=True)
 
     severity = {code: BUCKET_SEVERITY[r.bucket] for code, r in reasons.items()}
     by_severity = {v: k for k, v in BUCKET_SEVERITY.items()}
-    out = wide.with_columns(reason_list=reason_list, change_list=pl.concat_list([*h_changes, *w_changes]).list.drop_nulls())
+    # Each change is computed once into its own columns; lists of strings are cheap to build,
+    # lists of structs are not.
+    changes = [*h_changes, *w_changes]
+    out = wide.with_columns(
+        *(field.alias(f"_change_field_{i}") for i, (field, _) in enumerate(changes)),
+        *(json.alias(f"_change_json_{i}") for i, (_, json) in enumerate(changes)),
+    )
+    out = out.with_columns(
+        reason_list=reason_list,
+        change_fields=non_null_list([pl.col(f"_change_field_{i}") for i in range(len(changes))]),
+        change_json=non_null_list([pl.col(f"_change_json_{i}") for i in range(len(changes))]),
+    )
     out = out.with_columns(
         severity=pl.col("reason_list").list.eval(pl.element().replace_strict(severity, return_dtype=pl.Int32)).list.max().fill_null(0)
     ).with_columns(bucket=pl.col("severity").replace_strict(by_severity, return_dtype=pl.String))
-    has_changes = (pl.col("bucket") == "auto_resolve") & (pl.col("change_list").list.len() > 0)
+    has_changes = (pl.col("bucket") == "auto_resolve") & (pl.col("change_fields").list.len() > 0)
     info = pl.when(has_changes).then(
-        pl.col("change_list").list.eval(pl.element().struct.field("field"))
+        pl.col("change_fields")
         .list.eval(pl.element().replace_strict({"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
         .list.unique(maintain_order=True)
     ).otherwise(pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"])).otherwise(pl.lit([], dtype=pl.List(pl.String))))
@@ -227,7 +249,7 @@ def decide_marriages(
         .when(pl.col("bucket") == "missing").then(pl.lit("find"))
         .when(has_changes).then(pl.lit("update")).otherwise(pl.lit("confirm")),
         proposed_changes=pl.when(has_changes).then(
-            pl.lit("[") + pl.col("change_list").list.eval(pl.element().struct.json_encode()).list.join(",") + pl.lit("]")
+            pl.lit("[") + pl.col("change_json").list.join(",") + pl.lit("]")
         ),
     ).select(
         record_type=pl.lit("marriage"),

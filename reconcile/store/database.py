@@ -9,7 +9,7 @@ foreign, damaged or too new is refused with its file named.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,10 +134,20 @@ class Store:
     def frame(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(sql, params=params).to_arrow_table())
 
-    def table(self, name: str) -> pl.DataFrame:
+    def table(self, name: str, columns: Iterable[str] | None = None) -> pl.DataFrame:
+        """The whole table, or only the given columns (those the table has, in its own order)."""
         if not self.has_table(name):
             raise CampaignError(f"the campaign has no {name} yet; run `reconcile ingest` first")
-        return self.frame(f'SELECT * FROM "{name}"')
+        if columns is None:
+            return self.frame(f'SELECT * FROM "{name}"')
+        wanted = set(columns)
+        present = [r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [name]).fetchall()]
+        chosen = ", ".join(f'"{c}"' for c in present if c in wanted)
+        if not chosen:
+            raise CampaignError(f"the campaign's {name} table has none of the columns {sorted(wanted)}")
+        return self.frame(f'SELECT {chosen} FROM "{name}"')
 
     def _insert(self, table: str, frame: pl.DataFrame) -> None:
         """Append a frame's columns to the same-named columns of a table."""
