@@ -221,7 +221,8 @@ def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Dat
                  blocking_rules: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Marriages to decide and their scored pairs for a commune run, exactly as a full run would
     decide them: the commune's marriages, plus every other marriage whose spouse may be one of
-    the persons involved (the commune's residents and its marriages' candidates).
+    the persons involved (the commune's residents, its marriages' candidates, and the
+    population spouses of both).
 
     Each scoring sees, on its wide side, only the records some blocking rule could pair with
     the narrow side (`_may_pair`): the same pairs, from a much smaller frame."""
@@ -230,9 +231,19 @@ def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Dat
     scope_spouses = spouses.join(in_scope.select("registration_id"), on="registration_id", how="semi")
     pairs = score(scope_spouses, _may_pair(persons, scope_spouses, keys), "the commune's marriages")
     candidates = pairs.filter(pl.col("match_probability") >= min_probability)["person_uid"]
-    focus = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
+    involved = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
+    # Their population spouses too: a marriage that links one of them accounts for the other
+    # (decide_persons), so it must be decided here as in a full run.
+    partners = persons.filter(pl.col("person_id").is_in(involved["spouse_id"].drop_nulls().implode())
+                              | pl.col("spouse_id").is_in(involved["person_id"].drop_nulls().implode()))
+    focus = pl.concat([involved, partners]).unique("unique_id", maintain_order=True)
     touching = score(_may_pair(spouses, focus, keys), focus, "other marriages touching the commune's persons")
-    touching_uids = touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"]
+    touching_uids = pl.concat([
+        touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"],
+        # A marriage naming one of them by ID accounts for that person whatever its score.
+        spouses.filter(pl.col("id12").is_in(focus["id12"].drop_nulls().implode())
+                       | pl.col("id9").is_in(focus["id9"].drop_nulls().implode()))["unique_id"],
+    ])
     extra = (spouses.filter(pl.col("unique_id").is_in(touching_uids.implode()))
              .select("registration_id").unique()
              .join(in_scope.select("registration_id"), on="registration_id", how="anti"))
