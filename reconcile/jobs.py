@@ -21,6 +21,7 @@ from reconcile import stages
 from reconcile.casework import export_results
 from reconcile.clock import today, user
 from reconcile.decide import decide, top_candidates
+from reconcile.decide.persons import population_spouses
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
@@ -234,9 +235,7 @@ def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Dat
     involved = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
     # Their population spouses too: a marriage that links one of them accounts for the other
     # (decide_persons), so it must be decided here as in a full run.
-    partners = persons.filter(pl.col("person_id").is_in(involved["spouse_id"].drop_nulls().implode())
-                              | pl.col("spouse_id").is_in(involved["person_id"].drop_nulls().implode()))
-    focus = pl.concat([involved, partners]).unique("unique_id", maintain_order=True)
+    focus = pl.concat([involved, population_spouses(persons, involved)]).unique("unique_id", maintain_order=True)
     touching = score(_may_pair(spouses, focus, keys), focus, "other marriages touching the commune's persons")
     touching_uids = pl.concat([
         touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"],

@@ -5,6 +5,13 @@ from __future__ import annotations
 import polars as pl
 
 
+def population_spouses(persons: pl.DataFrame, of: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `persons` recorded, on either side, as the spouse of a person of `of`
+    (both frames with `person_id` and `spouse_id`)."""
+    return persons.filter(pl.col("person_id").is_in(of["spouse_id"].drop_nulls().implode())
+                          | pl.col("spouse_id").is_in(of["person_id"].drop_nulls().implode()))
+
+
 def decide_persons(persons: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     """One `missing` row per person whose marital status is married and whom no registry marriage
     accounts for.
@@ -18,12 +25,8 @@ def decide_persons(persons: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         links.filter(pl.col("linked")).select(unique_id=pl.col("person_uid")),
         links.filter(pl.col("id_owner_uid").is_not_null()).select(unique_id=pl.col("id_owner_uid")),
     ]).unique()
-    partners = persons.join(named, on="unique_id", how="semi").select("person_id", "spouse_id")
-    spouses_of_named = pl.concat([
-        persons.join(partners.select(person_id=pl.col("spouse_id")).drop_nulls(), on="person_id", how="semi"),
-        persons.join(partners.select(spouse_id=pl.col("person_id")).drop_nulls(), on="spouse_id", how="semi"),
-    ]).select("unique_id")
-    accounted = pl.concat([named, spouses_of_named]).unique()
+    spouses_of_named = population_spouses(persons, persons.join(named, on="unique_id", how="semi"))
+    accounted = pl.concat([named, spouses_of_named.select("unique_id")]).unique()
     return (
         persons.filter(pl.col("marital_status") == "married")
         .join(accounted, on="unique_id", how="anti")
