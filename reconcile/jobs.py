@@ -8,20 +8,19 @@ audit log. The day-to-day commands over the campaign's memory are in `casework.p
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from reconcile import stages
 from reconcile.casework import export_results
 from reconcile.clock import today, user
 from reconcile.decide import decide, top_candidates
-from reconcile.decide.persons import population_spouses
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
@@ -32,8 +31,10 @@ from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.report import RunChanges, compare_runs
 from reconcile.report.progress import COUNTS
 from reconcile.ruleset import load_rules
-from reconcile.store import UNKNOWN_COMMUNE, AuditEntry, Campaign, IngestedSide, Store, create_campaign, writing
+from reconcile.store import (UNKNOWN_COMMUNE, AuditEntry, Campaign, IngestedSide, PairSet, Store, create_campaign,
+                             writing)
 from reconcile.store.campaign import SETTINGS_FILE
+from reconcile.store.scope import ScopeFrames, scope_frames
 
 Progress = Callable[[str], None]
 
@@ -168,40 +169,45 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
          engine: Engine = DEFAULT_ENGINE) -> RunSummary:
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
+    min_probability = rules.buckets.candidate_min_probability
     # Read, then score with the database closed, so that reading commands can use it meanwhile.
     with Store(campaign.database, read_only=True) as store:
-        model_id, model_ingest, model = store.load_model()
+        model_id, model_ingest = store.latest_model()
         ingest_id = store.latest_ingest()
-        marriages, spouses, persons = (store.table(t, _RUN_COLUMNS[t]) for t in ("marriages", "spouses", "persons"))
-        marriages = marriages.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-        persons = persons.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE))
-        known = set(marriages["commune"].to_list()) | set(persons["commune"].to_list())
+        known = store.communes()
         scope = sorted(known) if communes is None else communes
         unknown = [c for c in scope if c not in known]
         if unknown:
             shown = ", ".join(sorted(c for c in known if c)[:20])
             raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
         previous = store.previous_results(scope)
+        pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
+        scoped, province = None, None
+        if communes is not None and store.has_pairs(pair_set):
+            # The province was scored with this model on this data: decide from those pairs.
+            progress("reading the communes' records and the province's scored pairs")
+            scoped = _filled(store.scope_frames(scope, min_probability, _DECIDE_COLUMNS))
+        else:
+            model = store.load_model()[2]
+            province = [store.table(t, _RUN_COLUMNS[t]) for t in ("marriages", "spouses", "persons")]
     stages.reached("run:loaded")
-
-    def score(left: pl.DataFrame, right: pl.DataFrame, what: str) -> pl.DataFrame:
-        progress(f"scoring {what}: {left.height:,} spouses × {right.height:,} persons (blocked)")
-        return predict_pairs(left, right, model, rules.matching, engine=engine)
-
-    if communes is None:
-        decided, pairs = marriages, score(spouses, persons, "the whole province")
-    else:
-        decided, pairs = _scope_pairs(marriages, spouses, persons, set(scope), rules.buckets.candidate_min_probability,
-                                      score, rules.matching.blocking_rules)
+    new_pairs = None
+    if scoped is None:
+        marriages, spouses, persons = province
+        progress(f"scoring the whole province: {spouses.height:,} spouses × {persons.height:,} persons (blocked)")
+        pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
+        new_pairs = (pair_set, pairs)
+        scoped = _filled(ScopeFrames(marriages, spouses, persons, pairs) if communes is None
+                         else _scope_in_memory(marriages, spouses, persons, pairs, scope, min_probability))
+        del province, marriages, spouses, persons
     progress("deciding buckets")
-    decided_spouses = spouses.join(decided.select("registration_id"), on="registration_id", how="semi")
-    results, links = decide(decided, decided_spouses, persons, pairs, rules.buckets, rules.reasons)
+    results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets, rules.reasons)
     results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
     links = links.join(
-        decided_spouses.join(marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
-                             on="registration_id", how="semi").select("unique_id"),
+        scoped.spouses.join(scoped.marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
+                            on="registration_id", how="semi").select("unique_id"),
         on="unique_id", how="semi")
-    candidates = top_candidates(pairs, links["unique_id"])
+    candidates = top_candidates(scoped.pairs, links["unique_id"])
     changes = compare_runs(previous, results)
     stages.reached("run:scored")
     progress("saving the run")
@@ -209,7 +215,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     day = today()
     with Store(campaign.database) as store:
         run_id = store.save_run(model_id, ingest_id, label, scope, started, results, links, candidates,
-                                who, day, changes.counts())
+                                who, day, changes.counts(), pairs=new_pairs)
         standing = store.snapshots().filter((pl.col("day") == day) & pl.col("commune").is_in(scope))
     counts = results.group_by("bucket").len()
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
@@ -217,84 +223,22 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
                       standing={c: int(standing[c].sum()) for c in COUNTS})
 
 
-def _scope_pairs(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, scope: set[str],
-                 min_probability: float, score: Callable[[pl.DataFrame, pl.DataFrame, str], pl.DataFrame],
-                 blocking_rules: tuple[str, ...] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Marriages to decide and their scored pairs for a commune run, exactly as a full run would
-    decide them: the commune's marriages, plus every other marriage whose spouse may be one of
-    the persons involved (the commune's residents, its marriages' candidates, and the
-    population spouses of both).
-
-    Each scoring sees, on its wide side, only the records some blocking rule could pair with
-    the narrow side (`_may_pair`): the same pairs, from a much smaller frame."""
-    keys = _blocking_keys(blocking_rules)
-    in_scope = marriages.filter(pl.col("commune").is_in(list(scope)))
-    scope_spouses = spouses.join(in_scope.select("registration_id"), on="registration_id", how="semi")
-    pairs = score(scope_spouses, _may_pair(persons, scope_spouses, keys), "the commune's marriages")
-    candidates = pairs.filter(pl.col("match_probability") >= min_probability)["person_uid"]
-    involved = persons.filter(pl.col("commune").is_in(list(scope)) | pl.col("unique_id").is_in(candidates.implode()))
-    # Their population spouses too: a marriage that links one of them accounts for the other
-    # (decide_persons), so it must be decided here as in a full run.
-    focus = pl.concat([involved, population_spouses(persons, involved)]).unique("unique_id", maintain_order=True)
-    touching = score(_may_pair(spouses, focus, keys), focus, "other marriages touching the commune's persons")
-    touching_uids = pl.concat([
-        touching.filter(pl.col("match_probability") >= min_probability)["spouse_uid"],
-        # A marriage naming one of them by ID accounts for that person whatever its score.
-        spouses.filter(pl.col("id12").is_in(focus["id12"].drop_nulls().implode())
-                       | pl.col("id9").is_in(focus["id9"].drop_nulls().implode()))["unique_id"],
-    ])
-    extra = (spouses.filter(pl.col("unique_id").is_in(touching_uids.implode()))
-             .select("registration_id").unique()
-             .join(in_scope.select("registration_id"), on="registration_id", how="anti"))
-    if extra.height:
-        extra_spouses = spouses.join(extra, on="registration_id", how="semi")
-        pairs = pl.concat([pairs, score(extra_spouses, _may_pair(persons, extra_spouses, keys), "those marriages")])
-    decided = marriages.join(pl.concat([in_scope.select("registration_id"), extra]), on="registration_id", how="semi")
-    return decided, pairs
+def _filled(frames: ScopeFrames) -> ScopeFrames:
+    """The frames with an unknown commune written as UNKNOWN_COMMUNE, as results show it."""
+    commune = pl.col("commune").fill_null(UNKNOWN_COMMUNE)
+    return ScopeFrames(frames.marriages.with_columns(commune), frames.spouses,
+                       frames.persons.with_columns(commune), frames.pairs)
 
 
-_EQUAL_COLUMNS = re.compile(r"^\s*l\.(\w+)\s*=\s*r\.(\w+)\s*$", re.IGNORECASE)
-
-
-def _blocking_keys(blocking_rules: tuple[str, ...]) -> list[tuple[str, ...]] | None:
-    """For each blocking rule, the columns it requires equal on both sides (`l.c = r.c` among its
-    top-level AND terms); None when a rule requires none that can be read so, or is written in a
-    way this reading does not follow (quotes, OR, CASE, BETWEEN outside parentheses): then any
-    record may pair, and nothing is filtered."""
-    keys = []
-    for rule in blocking_rules:
-        rule = " ".join(rule.split())
-        if "'" in rule or '"' in rule:
-            return None
-        top, depth = [], 0      # the rule with what is inside parentheses blanked out
-        for ch in rule:
-            depth += (ch == "(") - (ch == ")")
-            top.append(ch if depth == 0 and ch != ")" else " ")
-        outside = "".join(top)
-        if depth != 0 or re.search(r"\b(OR|CASE|BETWEEN)\b", outside, re.IGNORECASE):
-            return None
-        cuts = [m.span() for m in re.finditer(r"\bAND\b", outside, re.IGNORECASE)]
-        bounds = [0, *(i for span in cuts for i in span), len(rule)]
-        terms = [rule[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
-        columns = tuple(sorted({m[1] for m in map(_EQUAL_COLUMNS.match, terms) if m and m[1] == m[2]}))
-        if not columns:
-            return None
-        keys.append(columns)
-    return keys or None
-
-
-def _may_pair(frame: pl.DataFrame, other: pl.DataFrame, keys: list[tuple[str, ...]] | None) -> pl.DataFrame:
-    """The rows of `frame` that some blocking rule could pair with a row of `other`: those that
-    share, for some rule, all the rule's equal columns (none null, as in SQL) with a row of `other`."""
-    if keys is None or any(c not in frame.columns or c not in other.columns for k in keys for c in k):
-        return frame
-    indexed = frame.with_row_index("_row")
-    rows = pl.concat([
-        indexed.select("_row", *k).join(other.select(pl.col(c).cast(frame.schema[c]) for c in k).unique(),
-                                        on=list(k), how="semi").select("_row")
-        for k in keys
-    ]).unique()
-    return indexed.join(rows, on="_row", how="semi").drop("_row")
+def _scope_in_memory(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame,
+                     communes: list[str], min_probability: float) -> ScopeFrames:
+    """What a run of `communes` decides, from the province's frames and pairs just scored: the
+    same queries as from the stored pairs (store.scope), over the frames."""
+    with duckdb.connect() as con:
+        for name, frame in (("marriages", marriages), ("spouses", spouses), ("persons", persons),
+                            ("scored_pairs", pairs)):
+            con.register(name, frame.to_arrow())
+        return scope_frames(con, communes, min_probability, _DECIDE_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ raises `RulesError` naming the file and the key. Column maps are loaded by `inge
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,6 +52,10 @@ class MatchingRules:
     comparisons: tuple[Comparison, ...]
     # EM trains on about this many pairs of each rule, sampled (None: every blocked pair).
     em_max_pairs: int | None = None
+
+    def fingerprint(self) -> str:
+        """A short digest of these rules: pairs scored under other rules are not reused."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
 
 
 # One alternative of sufficient evidence: comparison name -> acceptable level labels.

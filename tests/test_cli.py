@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -73,6 +74,34 @@ def test_commune_run_gives_the_full_run_rows(cli: Cli, campaign_copy: Path, tmp_
     worked = again.filter(pl.col("bucket") != "rejected")
     assert set(worked.filter(pl.col("commune") == commune)["run_id"]) == {"2"}
     assert set(worked.filter(pl.col("commune") != commune)["run_id"]) == {"1"}
+
+
+def _pair_sets(campaign: Path) -> list[tuple[int, bool]]:
+    """The models of the kept scored pairs, and whether they were made on the latest ingest."""
+    with duckdb.connect(str(campaign / "campaign.duckdb"), read_only=True) as con:
+        return con.execute("SELECT model_id, ingest_id = (SELECT max(ingest_id) FROM ingests) FROM pair_sets").fetchall()
+
+
+def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_training(
+        cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    full = _results(cli, campaign_copy, tmp_path / "full.csv")
+    commune = full.filter(pl.col("record_type") == "marriage")["commune"].drop_nulls().mode()[0]
+    assert _pair_sets(campaign_copy) == [(1, True)]      # run --all kept the province's pairs
+    out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    assert "province's scored pairs" in out and "scoring the whole province" not in out
+    # A new model makes the kept pairs stale: the next commune run scores the province again,
+    # keeps those pairs, and still gives the full run's rows.
+    cli("train", "--campaign", campaign_copy)
+    out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    assert "scoring the whole province" in out
+    assert _pair_sets(campaign_copy) == [(2, True)]
+    by_commune = _results(cli, campaign_copy, tmp_path / "commune.csv")
+    cli("run", "--all", "--campaign", campaign_copy)
+    by_all = _results(cli, campaign_copy, tmp_path / "all.csv")
+    assert by_commune.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id").equals(
+        by_all.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id"))
+    out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    assert "province's scored pairs" in out and "No record changed bucket" in out
 
 
 def test_run_errors_are_one_line(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:

@@ -13,14 +13,16 @@ import json
 import sqlite3
 from datetime import date
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 import polars as pl
-import vietnamadminunits
 
 MERGER_DATE = date(2025, 7, 1)
 
-_PKG = Path(vietnamadminunits.__file__).resolve().parent
+# The package's data files, found without importing it (its import takes most of a second, and
+# commands that only read a campaign need none of it).
+_PKG = Path(find_spec("vietnamadminunits").origin).resolve().parent
 
 
 def query_units(sql: str) -> pl.DataFrame:

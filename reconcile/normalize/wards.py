@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import polars as pl
-from vietnamadminunits import ParseMode, parse_address
 
 from reconcile.normalize.communes import MERGER_DATE
 
@@ -63,6 +62,8 @@ def commune_columns(
 def _place_code(place: str, legacy: bool) -> str | None:
     """The ward code named in an authority text such as 'UBND xã Lộc Thủy, huyện Phú Lộc, tỉnh
     Thừa Thiên Huế' (old names before the merger, current ones after), or None."""
+    from vietnamadminunits import ParseMode, parse_address  # slow to import: only when a text needs it
+
     try:
         unit = parse_address(place, mode=ParseMode.LEGACY if legacy else ParseMode.FROM_2025, level=3 if legacy else 2)
     except Exception:  # noqa: BLE001 - the parser raises on text it cannot place; that is "unknown"

@@ -27,6 +27,7 @@ from reconcile.store.campaign import owner_only
 from reconcile.store.connect import connect, first_line
 from reconcile.store.current import CURRENT, EVIDENCE, REASON_SNAPSHOT, SNAPSHOT, latest_runs
 from reconcile.store.schema import SCHEMA_VERSION, migrate, schema_version
+from reconcile.store.scope import ScopeFrames, scope_frames
 
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
@@ -51,6 +52,16 @@ class IngestedSide:
     ignored_columns: tuple[str, ...]
     tables: dict[str, pl.DataFrame]
     rejected: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """What a set of scored pairs was made with: a commune run reuses them only when all three
+    are still the campaign's (`matching`: a fingerprint of the matching rules)."""
+
+    model_id: int
+    ingest_id: int
+    matching: str
 
 
 @dataclass(frozen=True)
@@ -214,30 +225,57 @@ class Store:
                                                {"registry spouses": spouses, "population persons": persons}), day)
         return model_id
 
-    def load_model(self) -> tuple[int, int, TrainedModel]:
-        """The pinned (latest) model: its id, the ingest it was trained on, the model."""
-        rows = self.con.execute(
-            "SELECT model_id, ingest_id, settings_json FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
+    def latest_model(self) -> tuple[int, int]:
+        """The pinned (latest) model's id and the ingest it was trained on."""
+        rows = self.con.execute("SELECT model_id, ingest_id FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
         if not rows:
             raise CampaignError("the campaign has no trained model; run `reconcile train` first")
-        model_id, ingest_id, settings = rows[0]
+        return rows[0][0], rows[0][1] or 0
+
+    def load_model(self) -> tuple[int, int, TrainedModel]:
+        """The pinned (latest) model: its id, the ingest it was trained on, the model."""
+        model_id, ingest_id = self.latest_model()
+        settings = self.con.execute("SELECT settings_json FROM models WHERE model_id = ?", [model_id]).fetchall()[0][0]
         tf = self.frame("SELECT column_name, value, tf FROM model_tf WHERE model_id = ?", [model_id])
         tables = {
             col: tf.filter(pl.col("column_name") == col).select(pl.col("value").alias(col), pl.col("tf").alias(f"tf_{col}"))
             for col in tf["column_name"].unique().to_list()
         }
-        return model_id, ingest_id or 0, TrainedModel(settings, tables)
+        return model_id, ingest_id, TrainedModel(settings, tables)
 
     # --- runs -----------------------------------------------------------------------
 
+    def communes(self) -> set[str]:
+        """Every commune with a marriage or a person in the campaign (UNKNOWN_COMMUNE for those
+        whose commune is not known)."""
+        return {r[0] for r in self.con.execute(
+            f"SELECT coalesce(commune, '{UNKNOWN_COMMUNE}') FROM marriages UNION "
+            f"SELECT coalesce(commune, '{UNKNOWN_COMMUNE}') FROM persons").fetchall()}
+
+    def has_pairs(self, pair_set: PairSet) -> bool:
+        """Whether the stored scored pairs were made by this model, on this ingest, with these
+        matching rules."""
+        return bool(self.con.execute(
+            "SELECT 1 FROM pair_sets WHERE model_id = ? AND ingest_id = ? AND matching = ?",
+            [pair_set.model_id, pair_set.ingest_id, pair_set.matching]).fetchall()) and self.has_table("scored_pairs")
+
+    def scope_frames(self, communes: Sequence[str], min_probability: float,
+                     columns: Mapping[str, Sequence[str]]) -> ScopeFrames:
+        """What a run of these communes decides, from the stored scored pairs (see store.scope)."""
+        return scope_frames(self.con, communes, min_probability, columns)
+
     def save_run(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
                  results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
-                 who: str, day: date, changes: Mapping[str, int]) -> int:
+                 who: str, day: date, changes: Mapping[str, int],
+                 pairs: tuple[PairSet, pl.DataFrame] | None = None) -> int:
         """Store one run's results, spouse links, top candidates, the communes' snapshots and the
-        audit entry, all or nothing; return its run id. Earlier runs' results are kept."""
+        audit entry, all or nothing; return its run id. Earlier runs' results are kept. `pairs`,
+        when the run scored the whole province, replace the stored scored pairs."""
         with self.transaction() as con:
             if self.latest_ingest() != ingest_id:
                 raise CampaignError("new data was ingested while this run was scoring; run it again")
+            if pairs is not None:
+                self._replace_pairs(*pairs)
             run_id = self._next_id("runs", "run_id")
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
@@ -260,6 +298,14 @@ class Store:
                 dict(zip(buckets["bucket"].to_list(), buckets["len"].to_list())) | dict(changes)), day)
             stages.reached("run:committing")
         return run_id
+
+    def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
+        self.con.register("_incoming", pairs.to_arrow())
+        self.con.execute("CREATE OR REPLACE TABLE scored_pairs AS SELECT * FROM _incoming")
+        self.con.unregister("_incoming")
+        self.con.execute("DELETE FROM pair_sets")
+        self.con.execute("INSERT INTO pair_sets VALUES (?, ?, ?, ?, ?)",
+                         [pair_set.model_id, pair_set.ingest_id, pair_set.matching, pairs.height, now()])
 
     def previous_results(self, communes: list[str]) -> pl.DataFrame:
         """Each of these communes' results from its latest run, on whatever data it was made."""

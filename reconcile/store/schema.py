@@ -109,6 +109,13 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
         WHERE o.reason <> '' GROUP BY s.day, o.commune, o.state, o.reason""")
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    # The scored pairs themselves (`scored_pairs`) have one column per comparison of the model
+    # that made them: that table is written whole by each scoring run (Store.save_run).
+    con.execute("CREATE TABLE IF NOT EXISTS pair_sets (model_id INTEGER, ingest_id INTEGER, matching VARCHAR, "
+                "pairs BIGINT, saved_at TIMESTAMPTZ)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -120,6 +127,7 @@ MIGRATIONS = (
     Migration(1, "ingests, rejected rows, models, runs with their results, links and candidates", _v1),
     Migration(2, "every version-1 layout completed; decisions, daily snapshots, audit log", _v2),
     Migration(3, "open records per reason beside each daily snapshot (the report's trend by reason)", _v3),
+    Migration(4, "the province's scored pairs, kept for one-commune runs on the same model and data", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
