@@ -197,8 +197,11 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         progress(f"scoring the whole province: {spouses.height:,} spouses × {persons.height:,} persons (blocked)")
         pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
         new_pairs = (pair_set, pairs)
-        scoped = _filled(ScopeFrames(marriages, spouses, persons, pairs) if communes is None
-                         else _scope_in_memory(marriages, spouses, persons, pairs, scope, min_probability))
+        if communes is None:  # deciding reads only its own columns: the matching ones are let go once scored
+            scoped = ScopeFrames(marriages, _for_deciding(spouses, "spouses"), _for_deciding(persons, "persons"), pairs)
+        else:
+            scoped = _scope_in_memory(marriages, spouses, persons, pairs, scope, min_probability)
+        scoped = _filled(scoped)
         del province, marriages, spouses, persons
     progress("deciding buckets")
     results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets, rules.reasons)
@@ -221,6 +224,10 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
                       model_is_older_than_data=model_ingest < ingest_id, changes=changes,
                       standing={c: int(standing[c].sum()) for c in COUNTS})
+
+
+def _for_deciding(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    return frame.select(c for c in _DECIDE_COLUMNS[table] if c in frame.columns)
 
 
 def _filled(frames: ScopeFrames) -> ScopeFrames:
