@@ -2,11 +2,13 @@
 
 Generates (once, cached under bench/.cache) a province of 1,500,000 persons and one of half
 that size; for each, runs `reconcile init → ingest → train → run --all → export results →
-report` and one `run --commune` in fresh campaigns, each command in its own process, timing
-its wall clock and the peak memory of its process tree (psutil, polled every 20 ms). Repeats
+report`, then one `run --commune` from the pairs `run --all` kept and one with none kept, in
+fresh campaigns, each command in its own process, timing its wall clock and the peak memory
+of its process tree (psutil, polled every 20 ms). Repeats
 the path and reports medians; runs the plain pipeline (bench/plain.py) and the blocking
-analysis (bench/blocking.py) on the same ingested data. Writes bench/results.json and prints
-a table with the issue's targets.
+analysis (bench/blocking.py) on the same ingested data, and measures both pipelines' accuracy
+against the truth file (bench/accuracy.py). Writes bench/results.json and prints a table with
+the issue's targets.
 
     python bench/run.py [--persons 1500000] [--seed 7] [--repeats 3] [--plain-repeats 1]
 """
@@ -102,8 +104,22 @@ def province_path(data: Path, work: Path, report: bool) -> dict[str, Measure]:
     commune = largest_commune(work)
     out["run_commune"] = measured([*RECONCILE, "run", "--commune", commune], work)
     print(f"  run_commune  {out['run_commune'].seconds:7.1f} s  {out['run_commune'].peak_gb:5.2f} GB"
-          f"  (commune {commune})", flush=True)
+          f"  (commune {commune}, from the pairs run --all kept)", flush=True)
+    # A commune office that ingested and trained but never ran the province: the same commune
+    # run with no scored pairs kept (forgotten here), so it scores the province first.
+    forget_pairs(work)
+    out["run_commune_cold"] = measured([*RECONCILE, "run", "--commune", commune], work)
+    print(f"  run_commune_cold {out['run_commune_cold'].seconds:5.1f} s  {out['run_commune_cold'].peak_gb:5.2f} GB"
+          "  (no pairs kept: scores the province, keeps its pairs)", flush=True)
     return out
+
+
+def forget_pairs(campaign: Path) -> None:
+    con = duckdb.connect(str(campaign / "campaign.duckdb"))
+    try:
+        con.execute("DELETE FROM pair_sets")
+    finally:
+        con.close()
 
 
 def summary(runs: list[dict[str, Measure]]) -> dict[str, dict[str, float]]:
@@ -147,6 +163,11 @@ def main() -> None:
         print(f"plain Splink pipeline, run {i + 1}/{args.plain_repeats}", flush=True)
         m = measured([sys.executable, str(HERE / "plain.py"), str(campaign), str(CACHE / "plain-pairs.parquet")], HERE)
         plain_runs.append({**json.loads(m.stdout), "seconds": m.seconds, "peak_gb": m.peak_gb})
+    print("accuracy against the truth file: reconcile's results, and the plain pipeline's pairs bucketed "
+          "by the same rules", flush=True)
+    accuracy = json.loads(measured([sys.executable, str(HERE / "accuracy.py"), str(campaign),
+                                    str(CACHE / "plain-pairs.parquet"),
+                                    str(fixture(args.persons, args.seed) / "truth.csv")], HERE).stdout)
     half, _ = province(args.persons // 2, args.seed, args.repeats, report)
 
     plain_s = statistics.median(r["seconds"] for r in plain_runs)
@@ -155,7 +176,7 @@ def main() -> None:
         "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1)},
         "persons": args.persons, "seed": args.seed, "repeats": args.repeats,
         "spouses": blocking["spouses"],
-        "full": full, "half": half, "blocking": blocking,
+        "full": full, "half": half, "blocking": blocking, "accuracy": accuracy,
         "plain": {"median_s": plain_s, "peak_gb": max(r["peak_gb"] for r in plain_runs), "runs": plain_runs},
         "ratios": {
             # The plain pipeline reads the ingested records: it is set against train + run --all.
@@ -174,12 +195,12 @@ def show(r: dict) -> None:
     full, half, ratios = r["full"], r["half"], r["ratios"]
     print(f"\n{r['persons']:,} persons, {r['spouses']:,} registry spouses; medians of {r['repeats']} runs; "
           f"{r['machine']['cores']} cores")
-    print(f"{'stage':<14}{'median s':>10}{'peak GB':>9}{'half-size s':>13}")
+    print(f"{'stage':<18}{'median s':>10}{'peak GB':>9}{'half-size s':>13}")
     for stage in [*full.keys()]:
         h = half.get(stage, {}).get("median_s")
-        print(f"{stage:<14}{full[stage]['median_s']:>10.1f}{full[stage]['peak_gb']:>9.2f}"
+        print(f"{stage:<18}{full[stage]['median_s']:>10.1f}{full[stage]['peak_gb']:>9.2f}"
               f"{(f'{h:.1f}' if h is not None else '-'):>13}")
-    print(f"{'plain Splink':<14}{r['plain']['median_s']:>10.1f}{r['plain']['peak_gb']:>9.2f}")
+    print(f"{'plain Splink':<18}{r['plain']['median_s']:>10.1f}{r['plain']['peak_gb']:>9.2f}")
     cum = r["blocking"]
     print(f"comparisons: reconcile {cum['reconcile'][-1]['cumulative']:,}, plain {cum['plain'][-1]['cumulative']:,}")
     checks = [
@@ -191,6 +212,12 @@ def show(r: dict) -> None:
         ("run --commune ≤ 3 s", full["run_commune"]["median_s"], full["run_commune"]["median_s"] <= TARGETS["commune_s"]),
         ("doubling ≤ 2.3×", ratios["doubling"], ratios["doubling"] <= TARGETS["doubling"]),
     ]
+    ours, plain = r["accuracy"]["reconcile"], r["accuracy"]["plain"]
+    print(f"{'accuracy':<14}{'precision':>10}{'recall':>9}{'auto share':>12}{'macro-F1':>10}")
+    for name, a in (("reconcile", ours), ("plain Splink", plain)):
+        print(f"{name:<14}{a['precision']:>10.4%}{a['recall']:>9.2%}{a['auto_share']:>12.2%}{a['macro_f1']:>10.4f}")
+    checks.append(("accuracy ≥ plain (all four)", ours["macro_f1"],
+                   all(ours[k] >= plain[k] for k in ("precision", "recall", "auto_share", "macro_f1"))))
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label:<34} {value:8.2f}")
     print(f"bench took {r['bench_s'] / 60:.1f} min")

@@ -183,10 +183,13 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         previous = store.previous_results(scope)
         pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
         scoped, province = None, None
-        if communes is not None and store.has_pairs(pair_set):
+        if store.has_pairs(pair_set):
             # The province was scored with this model on this data: decide from those pairs.
-            progress("reading the communes' records and the province's scored pairs")
-            scoped = _filled(store.scope_frames(scope, min_probability, _DECIDE_COLUMNS))
+            progress("reading the records and the province's scored pairs")
+            scoped = _filled(store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
+                             else ScopeFrames(*(store.table(t, _DECIDE_COLUMNS[t])
+                                                for t in ("marriages", "spouses", "persons")),
+                                              store.table("scored_pairs")))
         else:
             model = store.load_model()[2]
             province = [store.table(t, _RUN_COLUMNS[t]) for t in ("marriages", "spouses", "persons")]
@@ -284,9 +287,11 @@ def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
 
 
 def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
-                      progress: Progress = _silent) -> tuple[Evaluation, Evaluation | None]:
+                      progress: Progress = _silent, plain_pairs: pl.DataFrame | None = None,
+                      ) -> tuple[Evaluation, Evaluation | None]:
     """Score the campaign's current results against a truth file and, if asked, a plain Splink
-    configuration trained and bucketed on the same data with the same rules."""
+    configuration trained and bucketed on the same data with the same rules (`plain_pairs`: its
+    pairs scored already, as `make bench` does with naive blocking)."""
     from reconcile.link.baseline import baseline_pairs
 
     expected = read_truth(truth)
@@ -298,8 +303,11 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
         return ours, None
     rules = load_rules(campaign.rules_dir)
     marriages, spouses, persons = tables
-    progress("training and scoring the plain Splink baseline")
-    _, pairs = baseline_pairs(spouses, persons, rules.matching)
+    if plain_pairs is None:
+        progress("training and scoring the plain Splink baseline")
+        pairs = baseline_pairs(spouses, persons, rules.matching)[1]
+    else:
+        pairs = plain_pairs
     plain, _ = decide(marriages, spouses, persons, pairs, rules.buckets, rules.reasons)
     # The same records on both sides: the communes run so far, and the same rejected rows.
     plain = pl.concat([

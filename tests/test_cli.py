@@ -96,12 +96,18 @@ def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_trainin
     assert "scoring the whole province" in out
     assert _pair_sets(campaign_copy) == [(2, True)]
     by_commune = _results(cli, campaign_copy, tmp_path / "commune.csv")
-    cli("run", "--all", "--campaign", campaign_copy)
+    # run --all decides from those pairs too, and agrees with the commune run.
+    assert "province's scored pairs" in cli("run", "--all", "--campaign", campaign_copy).output
     by_all = _results(cli, campaign_copy, tmp_path / "all.csv")
     assert by_commune.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id").equals(
         by_all.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id"))
     out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
     assert "province's scored pairs" in out and "No record changed bucket" in out
+    # Other matching rules make other pairs: edited rules are not served stale pairs.
+    matching = campaign_copy / "rules" / "matching.toml"
+    matching.write_text(matching.read_text(encoding="utf-8").replace(
+        "keep_min_probability = 0.01", "keep_min_probability = 0.02"), encoding="utf-8")
+    assert "scoring the whole province" in cli("run", "--commune", commune, "--campaign", campaign_copy).output
 
 
 def test_run_errors_are_one_line(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
