@@ -43,7 +43,8 @@ ByOpt = Annotated[Optional[str], typer.Option(
 EngineOpt = Annotated[str, typer.Option(
     "--engine", help="Where Splink runs: duckdb (this machine) or spark (local[N], spark-submit or Databricks).")]
 MemoryOpt = Annotated[Optional[str], typer.Option(
-    "--memory-limit", help="Memory the engine may use, e.g. 2GB (DuckDB spills to disk past it; default: 80% of RAM).")]
+    "--memory-limit", help="Memory the engine may use, e.g. 2GB (DuckDB spills to disk past it). Default: 1500MB "
+                             "to train, 1GB to score, and no limit for a step that does not fit in that.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option(
     "--threads", help="Threads the engine may use (default: every core).")]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
@@ -22,9 +23,17 @@ SPOUSES_DATASET, PERSONS_DATASET = "marriage_registry", "population"
 def register_inputs(db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame,
                     columns: Sequence[str]) -> tuple[Any, Any]:
     """Hand both sides to Splink, the registry on the left."""
-    left = db_api.register(spouses.select(columns).to_arrow(), dataset_display_name=SPOUSES_DATASET)
-    right = db_api.register(persons.select(columns).to_arrow(), dataset_display_name=PERSONS_DATASET)
+    left = db_api.register(as_arrow(db_api, spouses.select(columns)), dataset_display_name=SPOUSES_DATASET)
+    right = db_api.register(as_arrow(db_api, persons.select(columns)), dataset_display_name=PERSONS_DATASET)
     return left, right
+
+
+def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
+    """`frame` as Arrow for `db_api`. DuckDB reads Polars' string views as they are: no copy of
+    the strings (the default conversion copies every string column into a new buffer)."""
+    if isinstance(db_api, DuckDBAPI):
+        return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    return frame.to_arrow()
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,18 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
+import duckdb
 import polars as pl
 from splink import Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.blocking import SPOUSES_DATASET, register_inputs
+from reconcile.link.blocking import SPOUSES_DATASET, as_arrow, register_inputs
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
-from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect
+from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.ruleset import MatchingRules
 
 # The normalized columns the matching rules may use; both sides must carry them all.
@@ -74,6 +75,43 @@ def _splink_warnings() -> Iterator[list[str]]:
         logger.propagate = saved[1]
 
 
+# Without --memory-limit, DuckDB would take up to 80% of the machine's memory, and keep most of
+# what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
+# them: at 1.5 million persons, ~0.3 GB and ~0.6 GB less at the peak for a few percent more
+# time), and again without one if a step cannot fit under it: a larger province still runs.
+TRAIN_MEMORY, PREDICT_MEMORY = "1500MB", "1GB"
+T = TypeVar("T")
+
+
+def _within_default_memory(engine: Engine, cap: str, work: Callable[[Engine], T],
+                           say: Progress | None = None) -> T:
+    if engine.name != "duckdb" or engine.memory_limit is not None:
+        return work(engine)
+    try:
+        return work(replace(engine, memory_limit=cap))
+    except Exception as exc:  # noqa: BLE001 - only DuckDB running out of memory under our cap is retried
+        if not _out_of_memory(exc):
+            raise
+    if say:
+        say(f"more than {cap} of memory needed: again without a limit")
+    return work(engine)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, duckdb.OutOfMemoryException) or "Out of Memory Error" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _runnable(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The settings Splink runs with on `dialect` (the model keeps the rules' SQL as written)."""
+    out = in_dialect(settings, dialect)
+    return with_fast_guards(out) if dialect == "duckdb" else out
+
+
 def train_model(
     spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None,
     settings: SettingsCreator | None = None, columns: tuple[str, ...] = LINK_COLUMNS,
@@ -86,8 +124,13 @@ def train_model(
     """
     say = progress or (lambda _msg: None)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
-    with _splink_warnings() as notes, backend(engine) as (db_api, dialect):
-        trained, tf_tables = _train(db_api, dialect, spouses, persons, rules, say, canonical, columns)
+
+    def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
+        with backend(capped) as (db_api, dialect):
+            return _train(db_api, dialect, spouses, persons, rules, say, canonical, columns)
+
+    with _splink_warnings() as notes:
+        trained, tf_tables = _within_default_memory(engine, TRAIN_MEMORY, work, say)
     # Stored with the rules' DuckDB SQL whichever engine trained it: any engine can score with it.
     model = in_dialect(trained, "duckdb", sql_from=canonical)
     return TrainedModel(json.dumps(model, ensure_ascii=False), MappingProxyType(tf_tables),
@@ -98,7 +141,7 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
            say: Progress, settings: dict[str, Any], columns: tuple[str, ...]
            ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
     inputs = list(register_inputs(db_api, spouses, persons, columns))
-    linker = Linker(inputs, in_dialect(settings, dialect), log_level=None)
+    linker = Linker(inputs, _runnable(settings, dialect), log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
         [sql_in_dialect(rule, dialect) for rule in rules.prior_rules], recall=rules.prior_recall
@@ -142,17 +185,23 @@ def predict_pairs(
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
-    with _splink_warnings(), backend(engine) as (db_api, dialect):
-        linker = Linker(list(register_inputs(db_api, spouses, persons, columns)), in_dialect(settings, dialect),
-                        log_level=None)
-        for col, table in model.tf_tables.items():
-            registered = db_api.register(table.to_arrow(), table_name=f"reconcile_tf_{col}")
-            linker.table_management.register_term_frequency_lookup(registered, col)
-        # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
-        # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
-        scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability)
-        raw = pl.from_arrow(scored.as_pyarrow_table())
     labels = level_labels(settings)
+
+    def work(capped: Engine) -> pl.DataFrame:
+        with backend(capped) as (db_api, dialect):
+            linker = Linker(list(register_inputs(db_api, spouses, persons, columns)), _runnable(settings, dialect),
+                            log_level=None)
+            for col, table in model.tf_tables.items():
+                registered = db_api.register(as_arrow(db_api, table), table_name=f"reconcile_tf_{col}")
+                linker.table_management.register_term_frequency_lookup(registered, col)
+            # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
+            # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
+            scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability,
+                                              **_chunks(dialect, spouses.height))
+            return _fetch(db_api, scored, settings)
+
+    with _splink_warnings():
+        raw = _within_default_memory(engine, PREDICT_MEMORY, work)
     # The registry is on the left (see SPOUSES_DATASET); guard against a Splink that orders otherwise.
     swap = raw.height > 0 and raw["source_dataset_l"][0] != SPOUSES_DATASET
     spouse_col, person_col = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
@@ -173,6 +222,35 @@ def predict_pairs(
             weight = weight + pl.col(f"mw_tf_adj_{name}").cast(pl.Float64).fill_null(0.0)
         cols.append(weight.alias(f"weight_{name}"))
     return raw.select(cols).cast(_pairs_schema(list(labels)))
+
+
+# Scoring the registry in slices of about this many spouses (Splink's chunked predict, which on
+# DuckDB also prunes each slice's inputs to the records its pairs use) keeps the blocked pairs and
+# their joined records of one slice in memory at a time; below it, one slice.
+CHUNK_SPOUSES = 200_000
+
+
+def _chunks(dialect: str, spouses: int) -> dict[str, int]:
+    if dialect != "duckdb":
+        return {}
+    return {"num_chunks_left": max(1, -(-spouses // CHUNK_SPOUSES)), "num_chunks_right": 1}
+
+
+def _fetch(db_api: Any, scored: Any, settings: dict[str, Any]) -> pl.DataFrame:
+    """The columns of Splink's predictions that `predict_pairs` uses, selected in the database
+    (the predictions also carry every compared column of both records), then the rest dropped."""
+    wanted = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    for comp in settings["comparisons"]:
+        name = comp["output_column_name"]
+        wanted += [f"gamma_{name}", f"mw_{name}"]
+        if any(lv.get("tf_adjustment_column") for lv in comp["comparison_levels"]):
+            wanted.append(f"mw_tf_adj_{name}")
+    selected = db_api.query_sql(f"SELECT {', '.join(wanted)} FROM {scored.physical_name}")
+    scored.drop_table_from_database_and_remove_from_cache()
+    try:
+        return pl.from_arrow(selected.as_pyarrow_table())
+    finally:
+        selected.drop_table_from_database_and_remove_from_cache()
 
 
 def _tf_columns(settings: dict[str, Any]) -> set[str]:

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import sqlglot
+from sqlglot import exp
 from splink import SettingsCreator
 from splink.internals.dialects import SplinkDialect
 
@@ -113,3 +114,55 @@ def in_dialect(settings: dict[str, Any], dialect: str, sql_from: dict[str, Any] 
     ]
     out["sql_dialect"] = dialect
     return out
+
+
+# True whenever `damerau_levenshtein(a, b) <= 1` is (DuckDB's counts bytes): the byte lengths
+# differ by at most one, and equal-length strings differ in at most two bytes (a substitution, or
+# a transposition). Null where either is null, like the distance. Hamming needs equal, non-empty
+# strings, which the CASE gives it.
+_NEAR = ("CASE WHEN strlen({a}) <> strlen({b}) THEN abs(strlen({a}) - strlen({b})) = 1 "
+         "WHEN strlen({a}) = 0 THEN TRUE ELSE hamming({a}, {b}) <= 2 END")
+
+
+def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """(a, b) when `node` is `damerau_levenshtein(a, b) <= 1` (or `< 2`)."""
+    bound = {exp.LTE: "1", exp.LT: "2"}.get(type(node))
+    func = node.this if bound else None
+    if (isinstance(func, exp.Anonymous) and func.name.lower() == "damerau_levenshtein" and len(func.expressions) == 2
+            and isinstance(node.expression, exp.Literal) and not node.expression.is_string
+            and node.expression.name == bound):
+        return func.expressions[0], func.expressions[1]
+    return None
+
+
+def with_fast_guards(settings: dict[str, Any]) -> dict[str, Any]:
+    """`settings` (DuckDB SQL) to run: each comparison level's `damerau_levenshtein(a, b) <= 1`
+    first tested with a check that is far cheaper and true whenever the distance is within one
+    (see `_NEAR`), so the distance is computed only for the few pairs that may be. Same levels,
+    same results: DuckDB computes a Damerau-Levenshtein distance slowly, and random or blocked
+    pairs with two different ID numbers are the many. The stored model keeps the rules' SQL."""
+    out = copy.deepcopy(settings)
+    for comp in out["comparisons"]:
+        for level in comp["comparison_levels"]:
+            level["sql_condition"] = _guarded(level["sql_condition"])
+    return out
+
+
+def _guarded(sql: str) -> str:
+    if "damerau_levenshtein" not in sql.lower():
+        return sql
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    found = False
+
+    def guard(node: exp.Expression) -> exp.Expression:
+        nonlocal found
+        args = _within_one_edit(node)
+        if args is None:
+            return node
+        found = True
+        a, b = (arg.sql("duckdb") for arg in args)
+        near = sqlglot.parse_one(_NEAR.format(a=a, b=b), read="duckdb")
+        return exp.Paren(this=exp.And(this=near, expression=node.copy()))
+
+    tree = tree.transform(guard)
+    return tree.sql("duckdb") if found else sql
