@@ -8,6 +8,7 @@ so that every row read is accounted for.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import json
@@ -16,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import fastexcel
 import polars as pl
@@ -95,32 +97,49 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     limit = csv.field_size_limit(_MAX_FIELD)
     try:
         with open_text(path) as text:
-            return _parse_csv(path, text)
+            fast = _fast_csv(path, text)
+            return fast if fast is not None else _parse_csv(path, text)
     except csv.Error as exc:
         raise InputFileError(str(path), f"cannot be read as CSV: {mask_ids(str(exc))}") from exc
     finally:
         csv.field_size_limit(limit)
 
 
+@dataclass(frozen=True)
+class _Header:
+    """A CSV header: its separator, its `width` named columns, the `spare` empty names after them,
+    and the schema of the rows read (a text column per name, then source_row)."""
+
+    separator: str
+    width: int
+    spare: int
+    schema: dict[str, pl.DataType]
+
+
+def _header(path: Path, fields: list[str], separator: str) -> _Header:
+    spare = 0  # separators after the last name: rows may end with as many empty values
+    while fields and not fields[-1].strip():
+        fields.pop()
+        spare += 1
+    if not fields:
+        raise InputFileError(str(path), "has no header on its first line (it holds no column name)")
+    schema = {**dict.fromkeys(_unique_headers(fields), pl.String), "source_row": pl.Int64}
+    return _Header(separator, len(fields), spare, schema)
+
+
 def _parse_csv(path: Path, text: Iterator[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read a CSV row by row with Python's csv module: any file, however broken."""
     first = next(text, "")
     if not first.strip():
         raise InputFileError(str(path), "has no header on its first line (it is blank)")
     separator = max(_DELIMITERS, key=first.count)  # a tie keeps the first: ','
     seen = _Seen()
     records = csv.reader(_lines(itertools.chain([first], text), seen), delimiter=separator)
-    header = next(records)
+    fields = next(records)
     if seen.ended:
         raise _never_closed(path, 1)
-    spare = 0  # separators after the last name: rows may end with as many empty values
-    while header and not header[-1].strip():
-        header.pop()
-        spare += 1
-    if not header:
-        raise InputFileError(str(path), "has no header on its first line (it holds no column name)")
-    width = len(header)
-    schema = {**dict.fromkeys(_unique_headers(header), pl.String), "source_row": pl.Int64}
-    batches = [pl.DataFrame(schema=schema)]
+    header = _header(path, fields, separator)
+    batches = [pl.DataFrame(schema=header.schema)]
     values: list[str | None] = []  # row after row: far faster to hand to Polars than columns
     numbers: list[int] = []
     malformed: list[tuple[int, str, str]] = []
@@ -129,26 +148,116 @@ def _parse_csv(path: Path, text: Iterator[str]) -> tuple[pl.DataFrame, pl.DataFr
         if seen.ended:  # the parser asked for more lines than the file has: a quote is open
             raise _never_closed(path, row)
         one_line, line = records.line_num == line + 1, records.line_num
-        if len(fields) != width or not one_line:  # the usual row skips these checks
-            if not "".join(fields).strip():
-                continue  # a blank line, still numbered
-            if len(fields) < width and not seen.last.endswith(("\n", "\r")):  # only the last line can lack one
-                raise InputFileError(
-                    str(path), f"ends in the middle of row {row} (it has {len(fields)} of {width} columns and no "
-                    "line break: the file looks cut off); export it again"
-                )
-            problem = _shape_problem(fields, width, spare, separator)
-            if problem is not None:
-                malformed.append((row, problem, json.dumps({"fields": fields}, ensure_ascii=False)))
+        if len(fields) != header.width or not one_line:  # the usual row skips these checks
+            fitted = _odd_row(path, fields, row, header, seen.last.endswith(("\n", "\r")))
+            if fitted is None:
                 continue
-            fields = [*fields[:width], *[None] * (width - len(fields))]
+            if isinstance(fitted, str):
+                malformed.append((row, fitted, json.dumps({"fields": fields}, ensure_ascii=False)))
+                continue
+            fields = fitted
         values.extend(fields)
         numbers.append(row)
         if len(numbers) == _BATCH:
-            batches.append(_batch(values, numbers, schema))
+            batches.append(_batch(values, numbers, header.schema))
             values, numbers = [], []
-    batches.append(_batch(values, numbers, schema))
+    batches.append(_batch(values, numbers, header.schema))
     return pl.concat(batches), pl.DataFrame(malformed, schema=_MALFORMED, orient="row")
+
+
+def _odd_row(
+    path: Path, fields: list[str], row: int, header: _Header, line_ended: bool
+) -> list[str | None] | str | None:
+    """A row that is not one line of exactly the header's width: its values fitted to the header,
+    its problem (a malformed row), or None for a blank row (left out, its number still taken)."""
+    if not "".join(fields).strip():
+        return None
+    width = header.width
+    if len(fields) < width and not line_ended:  # only the last line can lack a line break
+        raise InputFileError(
+            str(path), f"ends in the middle of row {row} (it has {len(fields)} of {width} columns and no "
+            "line break: the file looks cut off); export it again"
+        )
+    problem = _shape_problem(fields, width, header.spare, header.separator)
+    if problem is not None:
+        return problem
+    return [*fields[:width], *[None] * (width - len(fields))]
+
+
+def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Read a UTF-8 CSV with Polars' reader when every line of it is a whole row in plain CSV
+    quoting, else None (the csv module then reads it row by row).
+
+    Plain quoting (a value either unquoted with no '"', or wholly quoted with '""' inside) reads
+    alike in both readers, and a line in it is one row. Lines not exactly as wide as the header
+    (blank ones, malformed rows) get the checks of `_parse_csv`, one by one; Polars parses the rest.
+    """
+    if getattr(text, "encoding", None) not in ("utf-8", "utf-8-sig"):
+        return None
+    data = path.read_bytes()
+    # A lone CR ends a line for the csv module; a NUL is an error there.
+    returns = data.count(b"\r")
+    if b"\x00" in data or returns != data.count(b"\r\n"):
+        return None
+    ended = data.endswith(b"\n")
+    lines = pl.Series([data], dtype=pl.Binary)
+    del data  # Polars reads the file again itself, mapped rather than copied
+    lines = lines.cast(pl.String).str.split("\n").explode()
+    lines = lines.slice(0, len(lines) - ended)
+    if returns:
+        lines = lines.str.strip_suffix("\r")
+    first = lines[0].removeprefix("\ufeff")
+    if not first.strip() or lines.str.len_bytes().max() > _MAX_FIELD:
+        return None
+    separator = max(_DELIMITERS, key=first.count)  # a tie keeps the first: ','
+    sep = f"\\x{ord(separator):02x}"  # reads the same in Python's re and Polars' (Rust) regex
+    value = f'(?:"(?:[^"]|"")*"|[^"{sep}]*)'
+    checked = (
+        pl.DataFrame({"line": lines})
+        .with_row_index("row", offset=1)
+        .with_columns(
+            plain=pl.col("line").str.contains(f"^{value}(?:{sep}{value})*$"),
+            values=pl.col("line").str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(separator, literal=True),
+        )
+    )
+    del lines
+    if not checked.get_column("plain").all() or not re.fullmatch(f"{value}(?:{sep}{value})*", first):
+        return None
+    checked = checked.slice(1)
+    header = _header(path, next(csv.reader([first], delimiter=separator)), separator)
+    whole = (pl.col("values") == header.width - 1) & (pl.col("line") != "")
+    values: list[str | None] = []
+    numbers: list[int] = []
+    malformed: list[tuple[int, str, str]] = []
+    last = checked.height + 1
+    for row, line in checked.filter(~whole).select("row", "line").iter_rows():
+        fields = next(csv.reader([line], delimiter=separator), [])
+        fitted = _odd_row(path, fields, row, header, ended or row < last)
+        if isinstance(fitted, str):
+            malformed.append((row, fitted, json.dumps({"fields": fields}, ensure_ascii=False)))
+        elif fitted is not None:
+            values.extend(fitted)
+            numbers.append(row)
+    kept = checked.filter(whole).select("row")
+    all_whole = kept.height == checked.height
+    # Every line after the header a whole row (the usual file): Polars reads the file as it is.
+    body = path if all_whole else checked.filter(whole).select(pl.col("line").str.join("\n").cast(pl.Binary)).item()
+    del checked
+    names = list(header.schema)[:-1]
+    parsed = (
+        pl.read_csv(
+            body, has_header=False, skip_rows=int(all_whole), schema=dict.fromkeys(names, pl.String),
+            separator=separator, quote_char='"', raise_if_empty=False,
+        )
+        if kept.height
+        else pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    )
+    if parsed.height != kept.height:  # not expected: the row-by-row reader decides
+        return None
+    frame = parsed.with_columns(source_row=kept.get_column("row").cast(pl.Int64))
+    if numbers:
+        frame = pl.concat([frame, _batch(values, numbers, header.schema)]).sort("source_row")
+    return frame, pl.DataFrame(malformed, schema=_MALFORMED, orient="row")
 
 
 def _never_closed(path: Path, row: int) -> InputFileError:

@@ -123,4 +123,6 @@ def date_columns(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
     """Add `prefix + field` for each of `DATE_FIELDS`, parsing each distinct text once."""
     distinct = frame.get_column(column).unique()
     parsed = parse_dates(distinct).select(pl.all().name.prefix(prefix)).with_columns(distinct)
-    return frame.join(parsed, on=column, how="left", maintain_order="left", nulls_equal=True)
+    # Joined on the one column, not the whole frame: the frame's other columns are not copied.
+    found = frame.select(column).join(parsed, on=column, how="left", maintain_order="left", nulls_equal=True)
+    return frame.hstack(found.drop(column).get_columns())

@@ -136,12 +136,14 @@ def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataF
     """Add the `NAME_COLUMNS` (with `prefix`, replacing same-named columns) for the names in `column`."""
     outputs = {c: prefix + c for c in NAME_COLUMNS}
     table = name_table(frame.get_column(column).drop_nulls().unique()).rename({"raw": "_name_key", **outputs})
-    keyed = frame.with_columns(pl.col(column).alias("_name_key")).drop(list(outputs.values()), strict=False)
-    return (
-        keyed.join(table, on="_name_key", how="left", maintain_order="left")
+    # Joined on the one column, not the whole frame: the frame's other columns are not copied.
+    found = (
+        frame.select(pl.col(column).alias("_name_key"))
+        .join(table, on="_name_key", how="left", maintain_order="left")
         .drop("_name_key")
         .with_columns(pl.col(prefix + "name_repaired").fill_null(False))
     )
+    return frame.drop(list(outputs.values()), strict=False).hstack(found.get_columns())
 
 
 def normalize_name(raw: str) -> NameParts:

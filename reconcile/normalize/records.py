@@ -54,9 +54,22 @@ class NormalizedPopulation:
     rejected: pl.DataFrame
 
 
+def _nfc(values: pl.Series) -> pl.Series:
+    """`values` in NFC. ASCII text is NFC already, so only the distinct non-ASCII values are normalised."""
+    non_ascii = values.str.len_bytes() != values.str.len_chars()
+    if not non_ascii.any():
+        return values
+    distinct = values.filter(non_ascii).unique()
+    normalised = distinct.str.normalize("NFC")
+    changed = distinct != normalised
+    if not changed.any():
+        return values
+    return values.replace(distinct.filter(changed), normalised.filter(changed))
+
+
 def _text(column: str) -> pl.Expr:
     """NFC text without surrounding spaces; empty becomes null."""
-    value = pl.col(column).str.normalize("NFC").str.strip_chars()
+    value = pl.col(column).map_batches(_nfc, return_dtype=pl.String, is_elementwise=True).str.strip_chars()
     return pl.when(value != "").then(value)
 
 

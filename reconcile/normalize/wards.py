@@ -42,11 +42,13 @@ def commune_columns(
     ).filter(pl.col("_code").is_not_null() & pl.col("_old_new").is_not_null())
     current_codes = current.get_column("code").implode()
     code = clean_ward_code(pl.col(code_column))
-    with_old = frame.with_columns(code.alias("_code")).join(old, on="_code", how="left", maintain_order="left")
+    # Only the columns the commune is read from are joined: the frame's other columns are not copied.
+    keys = frame.select(code.alias("_code"), before_merger.fill_null(False).alias("_before"))
+    with_old = keys.join(old, on="_code", how="left", maintain_order="left")
     is_current = pl.col("_code").is_in(current_codes)
     is_old = pl.col("_old_new").is_not_null()
-    use_old = is_old & (before_merger.fill_null(False) | ~is_current)
-    return with_old.with_columns(
+    use_old = is_old & (pl.col("_before") | ~is_current)
+    found = with_old.select(
         commune=pl.when(use_old).then(pl.col("_old_new")).when(is_current).then(pl.col("_code")),
         commune_source=pl.when(use_old & pl.col("_split"))
         .then(pl.lit(OLD_SPLIT))
@@ -55,7 +57,8 @@ def commune_columns(
         .when(is_current)
         .then(pl.lit(CURRENT))
         .otherwise(pl.lit(UNKNOWN)),
-    ).drop("_code", "_old_new", "_split")
+    )
+    return frame.with_columns(found.get_columns())
 
 
 @lru_cache(maxsize=65536)
@@ -88,16 +91,16 @@ def place_communes(
     found = commune_columns(
         todo.with_columns(pl.Series("_code", codes, dtype=pl.String)), "_code", pl.col("_before"), communes, current
     ).select(place_column, "_before", _place_commune=pl.col("commune"))
-    return (
-        frame.with_columns(_before=before_merger.fill_null(True))
+    filled = (
+        frame.select(place_column, "commune", "commune_source", _before=before_merger.fill_null(True))
         .join(found, on=[place_column, "_before"], how="left", maintain_order="left")
-        .with_columns(
+        .select(
             commune=pl.coalesce("commune", "_place_commune"),
             commune_source=pl.when((pl.col("commune_source") == UNKNOWN) & pl.col("_place_commune").is_not_null())
             .then(pl.lit(PLACE_TEXT)).otherwise(pl.col("commune_source")),
         )
-        .drop("_before", "_place_commune")
     )
+    return frame.with_columns(filled.get_columns())
 
 
 def rejected_communes(rejected: pl.DataFrame, code_field: str, communes: pl.DataFrame,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from reconcile import stages
 from reconcile.clock import now
@@ -38,6 +39,8 @@ _RESULT_COLUMNS = (
     "run_id", "decision", "decision_person_ids", "decision_status", "decided_by", "decided_at", "decision_note",
 )
 VERDICTS = ("accept", "reject", "defer")
+# Rows per Arrow batch handed to DuckDB when storing a table: its row group size.
+_ROW_GROUP = 122_880
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,17 @@ class PairSet:
     model_id: int
     ingest_id: int
     matching: str
+
+
+def _arrow_stream(frame: pl.DataFrame) -> pa.RecordBatchReader:
+    """A frame as Arrow batches of one row group each, converted only as DuckDB reads them: the
+    table is never held twice, and DuckDB's threads compress and write the row groups in parallel."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for start in range(0, frame.height, _ROW_GROUP):
+            yield from frame.slice(start, _ROW_GROUP).to_arrow().to_batches()
+
+    return pa.RecordBatchReader.from_batches(frame.head(0).to_arrow().schema, batches())
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,13 @@ class Store:
         chosen = ", ".join(f'"{c}"' for c in present if c in wanted)
         if not chosen:
             raise CampaignError(f"the campaign's {name} table has none of the columns {sorted(wanted)}")
-        return self.frame(f'SELECT {chosen} FROM "{name}"')
+        # Read on one thread: as fast for a plain scan, and it holds far fewer of DuckDB's buffers
+        # (1.5 million persons: 1.5 GB at the peak instead of 2.1).
+        self.con.execute("SET threads = 1")
+        try:
+            return self.frame(f'SELECT {chosen} FROM "{name}"')
+        finally:
+            self.con.execute("RESET threads")
 
     def _insert(self, table: str, frame: pl.DataFrame) -> None:
         """Append a frame's columns to the same-named columns of a table."""
@@ -191,7 +211,7 @@ class Store:
         with self.transaction() as con:
             for side in sides:
                 for name, frame in side.tables.items():
-                    con.register("_incoming", frame.to_arrow())
+                    con.register("_incoming", _arrow_stream(frame))
                     con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
                     con.unregister("_incoming")
                 con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
