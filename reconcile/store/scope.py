@@ -37,21 +37,18 @@ CREATE OR REPLACE TEMP TABLE _scope_regs AS
     SELECT registration_id FROM marriages WHERE {_COMMUNE} IN (SELECT unnest($communes::VARCHAR[]));
 CREATE OR REPLACE TEMP TABLE _scope_involved AS
     SELECT unique_id, person_id, spouse_id, id12, id9 FROM persons
-    WHERE {_COMMUNE} IN (SELECT unnest($communes::VARCHAR[]))
-    UNION
-    SELECT unique_id, person_id, spouse_id, id12, id9 FROM persons
-    WHERE unique_id IN (SELECT p.person_uid FROM scored_pairs p
-                        WHERE p.match_probability >= $min_probability
-                          AND p.spouse_uid IN (SELECT unique_id FROM spouses
-                                               WHERE registration_id IN (SELECT registration_id FROM _scope_regs)));
+    WHERE unique_id IN (
+        SELECT unique_id FROM persons WHERE {_COMMUNE} IN (SELECT unnest($communes::VARCHAR[]))
+        UNION ALL
+        SELECT person_uid FROM scored_pairs
+        WHERE match_probability >= $min_probability
+          AND spouse_uid IN (SELECT unique_id FROM spouses
+                             WHERE registration_id IN (SELECT registration_id FROM _scope_regs)));
 CREATE OR REPLACE TEMP TABLE _scope_focus AS  -- with decide.persons.population_spouses
-    SELECT unique_id, id12, id9 FROM _scope_involved
-    UNION
     SELECT unique_id, id12, id9 FROM persons
-    WHERE person_id IN (SELECT spouse_id FROM _scope_involved WHERE spouse_id IS NOT NULL)
-    UNION
-    SELECT unique_id, id12, id9 FROM persons
-    WHERE spouse_id IN (SELECT person_id FROM _scope_involved WHERE person_id IS NOT NULL);
+    WHERE unique_id IN (SELECT unique_id FROM _scope_involved)
+       OR person_id IN (SELECT spouse_id FROM _scope_involved WHERE spouse_id IS NOT NULL)
+       OR spouse_id IN (SELECT person_id FROM _scope_involved WHERE person_id IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE _scope_decided AS
     SELECT registration_id FROM _scope_regs
     UNION
