@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,28 +84,43 @@ def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, 
             who: str) -> list[IngestSummary]:
     columns = load_column_map(campaign.rules_dir / "columns.toml")
     communes, current = commune_table(), current_communes()
-    sides, quality = [], []
-    if registry is not None:
-        progress(f"reading {registry}")
-        table = read_registry(registry, columns)
-        progress("normalizing registry marriages")
-        norm = normalize_registry(table.rows, communes, current)
-        quality.append(data_quality(norm.spouses, norm.marriages))
-        sides.append(_side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
-                           {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses}))
-    if population is not None:
-        progress(f"reading {population}")
-        table = read_population(population, columns)
-        progress("normalizing population persons")
-        norm_p = normalize_population(table.rows, communes, current)
-        quality.append(data_quality(norm_p.persons, norm_p.persons))
-        sides.append(_side(table, "person", ("ward_code", None), norm_p.rejected,
-                           {"population_rows": table.rows, "persons": norm_p.persons}))
-    progress("saving to the campaign")
+    summaries: list[IngestSummary] = []
+
+    def sides() -> Iterator[IngestedSide]:
+        """Each file read, normalized and handed to the store in turn, so that the store writes it
+        and lets it go before the next is read."""
+        if registry is not None:
+            progress(f"reading {registry}")
+            table = read_registry(registry, columns)
+            progress("normalizing registry marriages")
+            norm = normalize_registry(table.rows, communes, current)
+            side = _side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
+                         {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses})
+            summaries.append(_summary(side, data_quality(norm.spouses, norm.marriages)))
+            del table, norm
+            progress("saving the registry to the campaign")
+            yield side
+        if population is not None:
+            progress(f"reading {population}")
+            table = read_population(population, columns)
+            progress("normalizing population persons")
+            norm_p = normalize_population(table.rows, communes, current)
+            side = _side(table, "person", ("ward_code", None), norm_p.rejected,
+                         {"population_rows": table.rows, "persons": norm_p.persons})
+            summaries.append(_summary(side, data_quality(norm_p.persons, norm_p.persons)))
+            del table, norm_p
+            progress("saving the population to the campaign")
+            yield side
+
+    # One transaction: if either file fails, nothing of this ingest is kept.
     with Store(campaign.database) as store:
-        store.save_ingest(sides, who, today())
-    return [IngestSummary(s.kind, s.path, s.rows_read, s.rows_read - s.rejected.height, s.rejected.height,
-                          s.ignored_columns, q) for s, q in zip(sides, quality)]
+        store.save_ingest(sides(), who, today())
+    return summaries
+
+
+def _summary(side: IngestedSide, quality: DataQuality) -> IngestSummary:
+    return IngestSummary(side.kind, side.path, side.rows_read, side.rows_read - side.rejected.height,
+                         side.rejected.height, side.ignored_columns, quality)
 
 
 def _side(table: IngestedTable, record_type: str, ward_and_date: tuple[str, str | None],

@@ -205,15 +205,21 @@ class Store:
         """The id of the latest ingest (0 before any): runs and models older than it are stale."""
         return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchall()[0][0])
 
-    def save_ingest(self, sides: list[IngestedSide], who: str, day: date) -> None:
+    def save_ingest(self, sides: Iterable[IngestedSide], who: str, day: date) -> None:
         """Replace the ingested sides (registry and/or population), all in one transaction; the
-        ingests of earlier exports, and every run made on them, stay."""
+        ingests of earlier exports, and every run made on them, stay. `sides` may be made one at a
+        time (a generator, within the transaction): each side's tables are written and let go
+        (taken out of its `tables`) before the next side is made, so that one file's tables at a
+        time are in memory."""
         with self.transaction() as con:
+            saved = []
             for side in sides:
-                for name, frame in side.tables.items():
+                for name in list(side.tables):
+                    frame = side.tables.pop(name)
                     con.register("_incoming", _arrow_stream(frame))
                     con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
                     con.unregister("_incoming")
+                    del frame
                 con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
                 if side.rejected.height:
                     self._insert("rejected", side.rejected.select(
@@ -224,11 +230,12 @@ class Store:
                     "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [self._next_id("ingests", "ingest_id"), side.kind, side.path, side.sha256, side.rows_read,
                      side.rejected.height, json.dumps(list(side.ignored_columns), ensure_ascii=False), now()])
+                saved.append(side)
             counts = {}
-            for side in sides:
+            for side in saved:
                 counts |= {f"{side.kind} rows": side.rows_read, f"{side.kind} rejected": side.rejected.height}
-            audit.append(con, audit.AuditEntry("ingest", who, " + ".join(s.kind for s in sides), counts,
-                                               {s.path: s.sha256 for s in sides}), day)
+            audit.append(con, audit.AuditEntry("ingest", who, " + ".join(s.kind for s in saved), counts,
+                                               {s.path: s.sha256 for s in saved}), day)
 
     # --- model ----------------------------------------------------------------------
 
