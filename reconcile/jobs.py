@@ -47,11 +47,6 @@ _DECIDE_COLUMNS = {
     "persons": ("unique_id", "person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
                 "spouse_name_ascii", "death_date", "death_year", "province", "id12", "id9", "commune"),
 }
-_RUN_COLUMNS = {
-    "marriages": _DECIDE_COLUMNS["marriages"],
-    "spouses": (*LINK_COLUMNS, *_DECIDE_COLUMNS["spouses"]),
-    "persons": (*LINK_COLUMNS, *_DECIDE_COLUMNS["persons"]),
-}
 
 
 def _silent(_message: str) -> None:
@@ -197,30 +192,28 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
         previous = store.previous_results(scope)
         pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
-        scoped, province = None, None
-        if store.has_pairs(pair_set):
+        stored = store.has_pairs(pair_set)
+        if stored:
             # The province was scored with this model on this data: decide from those pairs.
             progress("reading the records and the province's scored pairs")
-            scoped = _filled(store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
-                             else ScopeFrames(*(store.table(t, _DECIDE_COLUMNS[t])
-                                                for t in ("marriages", "spouses", "persons")),
-                                              store.table("scored_pairs")))
+            scoped = (store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
+                      else ScopeFrames(*_deciding_tables(store), store.table("scored_pairs")))
         else:
             model = store.load_model()[2]
-            province = [store.table(t, _RUN_COLUMNS[t]) for t in ("marriages", "spouses", "persons")]
+            spouses, persons = (store.table(t, LINK_COLUMNS) for t in ("spouses", "persons"))
     stages.reached("run:loaded")
     new_pairs = None
-    if scoped is None:
-        marriages, spouses, persons = province
+    if not stored:
         progress(f"scoring the whole province: {spouses.height:,} spouses × {persons.height:,} persons (blocked)")
         pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
         new_pairs = (pair_set, pairs)
-        if communes is None:  # deciding reads only its own columns: the matching ones are let go once scored
-            scoped = ScopeFrames(marriages, _for_deciding(spouses, "spouses"), _for_deciding(persons, "persons"), pairs)
-        else:
-            scoped = _scope_in_memory(marriages, spouses, persons, pairs, scope, min_probability)
-        scoped = _filled(scoped)
-        del province, marriages, spouses, persons
+        del spouses, persons
+        # Scored with the matching columns only; deciding reads its own columns afterwards.
+        with Store(campaign.database, read_only=True) as store:
+            province = ScopeFrames(*_deciding_tables(store), pairs)
+        scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
+        del province
+    scoped = _filled(scoped)
     progress("deciding buckets")
     results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets, rules.reasons)
     results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
@@ -244,8 +237,9 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
                       standing={c: int(standing[c].sum()) for c in COUNTS})
 
 
-def _for_deciding(frame: pl.DataFrame, table: str) -> pl.DataFrame:
-    return frame.select(c for c in _DECIDE_COLUMNS[table] if c in frame.columns)
+def _deciding_tables(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The province's marriages, spouses and persons with the columns deciding reads."""
+    return tuple(store.table(t, _DECIDE_COLUMNS[t]) for t in ("marriages", "spouses", "persons"))
 
 
 def _filled(frames: ScopeFrames) -> ScopeFrames:
@@ -255,13 +249,12 @@ def _filled(frames: ScopeFrames) -> ScopeFrames:
                        frames.persons.with_columns(commune), frames.pairs)
 
 
-def _scope_in_memory(marriages: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame,
-                     communes: list[str], min_probability: float) -> ScopeFrames:
+def _scope_in_memory(province: ScopeFrames, communes: list[str], min_probability: float) -> ScopeFrames:
     """What a run of `communes` decides, from the province's frames and pairs just scored: the
     same queries as from the stored pairs (store.scope), over the frames."""
     with duckdb.connect() as con:
-        for name, frame in (("marriages", marriages), ("spouses", spouses), ("persons", persons),
-                            ("scored_pairs", pairs)):
+        for name, frame in (("marriages", province.marriages), ("spouses", province.spouses),
+                            ("persons", province.persons), ("scored_pairs", province.pairs)):
             con.register(name, frame.to_arrow())
         return scope_frames(con, communes, min_probability, _DECIDE_COLUMNS)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.jobs import _scope_in_memory
+from reconcile.store.scope import ScopeFrames
 
 ID = {"id12": pl.String, "id9": pl.String, "spouse_id": pl.String}
 
@@ -35,7 +36,7 @@ def test_the_marriage_of_a_residents_population_spouse_is_decided_too() -> None:
     # for P (not "married without registration"); a run of 11111 must decide M1 to say the same.
     frames = _frames([_person("P", "11111", "Q"), _person("Q", "22222", "P"), _person("R", "33333")],
                      {"M1": "22222"}, {("M1|W", "Q"): 0.99})
-    scope = _scope_in_memory(*frames, ["11111"], 0.1)
+    scope = _scope_in_memory(ScopeFrames(*frames), ["11111"], 0.1)
     assert scope.marriages["registration_id"].to_list() == ["M1"]
     assert scope.pairs.filter(pl.col("spouse_uid") == "M1|W")["person_uid"].to_list() == ["Q"]
     assert set(scope.persons["unique_id"]) == {"P", "Q"}
@@ -50,7 +51,7 @@ def test_another_marriage_of_a_candidate_and_one_naming_a_resident_by_id_are_dec
                      {("M1|H", "S"): 0.95, ("M2|H", "S"): 0.9, ("M2|H", "U"): 0.05, ("M4|W", "U"): 0.99,
                       ("M5|W", "T"): 0.05},
                      ids={"M3|W": "001234567890"})
-    scope = _scope_in_memory(*frames, ["11111"], 0.1)
+    scope = _scope_in_memory(ScopeFrames(*frames), ["11111"], 0.1)
     assert sorted(scope.marriages["registration_id"]) == ["M1", "M2", "M3"]
     # All the pairs of the decided spouses, also those below the minimum (explain shows them).
     assert sorted(zip(scope.pairs["spouse_uid"], scope.pairs["person_uid"])) == [
