@@ -1,0 +1,21 @@
+"""`ingest` asks Polars' allocator to give memory back at once; a user's own setting wins."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SHOW = ("from reconcile.memory import return_freed_memory_at_once as f; f(); import os, polars; "
+        "print(os.environ.get('_RJEM_MALLOC_CONF'))")
+
+
+def _run(env: dict[str, str]) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    return subprocess.run([sys.executable, "-c", SHOW], env={**clean, **env}, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_freed_memory_is_returned_at_once_unless_the_user_says_otherwise() -> None:
+    assert _run({}) == "dirty_decay_ms:0,muzzy_decay_ms:0"
+    assert _run({"_RJEM_MALLOC_CONF": "background_thread:true"}) == "background_thread:true"
