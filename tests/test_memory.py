@@ -17,5 +17,7 @@ def _run(env: dict[str, str]) -> str:
 
 
 def test_freed_memory_is_returned_at_once_unless_the_user_says_otherwise() -> None:
-    assert _run({}) == "dirty_decay_ms:0,muzzy_decay_ms:0"
-    assert _run({"_RJEM_MALLOC_CONF": "background_thread:true"}) == "background_thread:true"
+    # Polars puts its own defaults first when it loads; in jemalloc's list the last setting wins.
+    assert _run({}).endswith("dirty_decay_ms:0,muzzy_decay_ms:0")
+    mine = _run({"_RJEM_MALLOC_CONF": "background_thread:true"})
+    assert mine.endswith("background_thread:true") and "dirty_decay_ms:0" not in mine
