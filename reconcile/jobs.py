@@ -24,7 +24,6 @@ from reconcile.decide import decide, top_candidates
 from reconcile.errors import UserError
 from reconcile.evaluate import Evaluation, evaluate, read_truth
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
-from reconcile.link import LINK_COLUMNS, predict_pairs, train_model
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
 from reconcile.normalize.communes import commune_table, current_communes
@@ -143,6 +142,8 @@ def train(campaign: Campaign, progress: Progress = _silent, who: str | None = No
 
 
 def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
+    from reconcile.link import LINK_COLUMNS, train_model
+
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
         spouses, persons = store.table("spouses", LINK_COLUMNS), store.table("persons", LINK_COLUMNS)
@@ -199,6 +200,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped = (store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
                       else ScopeFrames(*_deciding_tables(store), store.table("scored_pairs")))
         else:
+            from reconcile.link import LINK_COLUMNS, predict_pairs
+
             model = store.load_model()[2]
             spouses, persons = (store.table(t, LINK_COLUMNS) for t in ("spouses", "persons"))
     stages.reached("run:loaded")

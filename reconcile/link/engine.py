@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from splink import DuckDBAPI
 
 from reconcile.errors import UserError
 
@@ -68,6 +67,8 @@ def backend(engine: Engine) -> Iterator[tuple[Any, str]]:
         config["memory_limit"] = engine.memory_limit.replace(" ", "")
     if engine.threads:
         config["threads"] = engine.threads
+    from splink import DuckDBAPI  # here, not at the top: commands that do not link never load Splink
+
     con = duckdb.connect(config=config)
     try:
         yield DuckDBAPI(connection=con), "duckdb"

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -22,13 +23,15 @@ import pyarrow as pa
 from reconcile import stages
 from reconcile.clock import now
 from reconcile.errors import CampaignDatabaseError, CampaignError, as_resource_error
-from reconcile.link import TrainedModel
 from reconcile.store import audit
 from reconcile.store.campaign import owner_only
 from reconcile.store.connect import connect, first_line
 from reconcile.store.current import CURRENT, EVIDENCE, REASON_SNAPSHOT, SNAPSHOT, latest_runs
 from reconcile.store.schema import SCHEMA_VERSION, migrate, schema_version
 from reconcile.store.scope import ScopeFrames, scope_frames
+
+if TYPE_CHECKING:
+    from reconcile.link.model import TrainedModel
 
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
@@ -261,6 +264,8 @@ class Store:
 
     def load_model(self) -> tuple[int, int, TrainedModel]:
         """The pinned (latest) model: its id, the ingest it was trained on, the model."""
+        from reconcile.link.model import TrainedModel  # loads Splink: only commands that score need it
+
         model_id, ingest_id = self.latest_model()
         settings = self.con.execute("SELECT settings_json FROM models WHERE model_id = ?", [model_id]).fetchall()[0][0]
         tf = self.frame("SELECT column_name, value, tf FROM model_tf WHERE model_id = ?", [model_id])
