@@ -221,7 +221,7 @@ def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | N
         )
     )
     del lines
-    if not checked.get_column("plain").all() or not re.fullmatch(f"{value}(?:{sep}{value})*", first):
+    if not checked.get_column("plain").all():  # the header line too (a BOM before it reads as unquoted text)
         return None
     checked = checked.slice(1)
     header = _header(path, next(csv.reader([first], delimiter=separator)), separator)

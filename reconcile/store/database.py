@@ -189,6 +189,12 @@ class Store:
         self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
         self.con.unregister("_incoming")
 
+    def _replace_table(self, name: str, frame: pl.DataFrame) -> None:
+        """Make the table `name` hold exactly `frame` (its columns and types)."""
+        self.con.register("_incoming", _arrow_stream(frame))
+        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+        self.con.unregister("_incoming")
+
     def _next_id(self, table: str, column: str) -> int:
         return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()[0][0])
 
@@ -218,11 +224,7 @@ class Store:
             saved = []
             for side in sides:
                 for name in list(side.tables):
-                    frame = side.tables.pop(name)
-                    con.register("_incoming", _arrow_stream(frame))
-                    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-                    con.unregister("_incoming")
-                    del frame
+                    self._replace_table(name, side.tables.pop(name))
                 con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
                 if side.rejected.height:
                     self._insert("rejected", side.rejected.select(
@@ -332,9 +334,7 @@ class Store:
         return run_id
 
     def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
-        self.con.register("_incoming", pairs.to_arrow())
-        self.con.execute("CREATE OR REPLACE TABLE scored_pairs AS SELECT * FROM _incoming")
-        self.con.unregister("_incoming")
+        self._replace_table("scored_pairs", pairs)
         self.con.execute("DELETE FROM pair_sets")
         self.con.execute("INSERT INTO pair_sets VALUES (?, ?, ?, ?, ?)",
                          [pair_set.model_id, pair_set.ingest_id, pair_set.matching, pairs.height, now()])
