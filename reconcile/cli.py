@@ -429,10 +429,12 @@ def fixtures_generate(
     province: Annotated[str, typer.Option(help="Current 2-digit province code.")] = "46",
     file_format: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx.")] = "csv",
     headers: Annotated[str, typer.Option(help="vietnamese or canonical column headers.")] = "vietnamese",
+    marriages: Annotated[Optional[int], typer.Option(
+        help="About how many registry marriages (default: 38% of adults married, about 19 per 100 persons).")] = None,
 ) -> None:
     """Generate realistic synthetic registry and population exports with a truth file.
 
-    Example: reconcile fixtures generate data/ --persons 300000 --seed 1
+    Example: reconcile fixtures generate data/ --persons 1500000 --marriages 75000 --seed 1
     """
     from reconcile.synthetic import generate
 
@@ -440,11 +442,16 @@ def fixtures_generate(
     with _guard(screen):
         if persons < 10:
             raise UserError(f"--persons must be at least 10, got {persons}")
+        if marriages is not None and not 1 <= marriages <= persons // 2:
+            raise UserError(f"--marriages must be between 1 and half of --persons ({persons // 2:,}), got {marriages:,}")
         with screen.progress() as step:
             step(f"generating {persons:,} persons")
-            files = generate(out, persons=persons, seed=seed, province=province, file_format=file_format, headers=headers)
-        for label, path in (("registry", files.registry), ("population", files.population), ("truth", files.truth)):
-            screen.info(f"{label:>10}: {path}")
+            files = generate(out, persons=persons, seed=seed, province=province, file_format=file_format,
+                             headers=headers, marriages=marriages)
+        for label, path, rows, unit in (("registry", files.registry, files.registry_rows, "marriages"),
+                                        ("population", files.population, files.population_rows, "persons"),
+                                        ("truth", files.truth, files.truth_rows, "rows")):
+            screen.info(f"{label:>10}: {path} ({rows:,} {unit})")
 
 
 @app.command()

@@ -158,6 +158,10 @@ def test_fixtures_generate(cli: Cli, tmp_path: Path) -> None:
     out = cli("fixtures", "generate", tmp_path / "gen", "--persons", "500", "--seed", "3").output
     assert "registry" in out and (tmp_path / "gen" / "truth.csv").is_file()
     assert "--persons must be at least 10" in cli("fixtures", "generate", tmp_path / "x", "--persons", "1", code=1).output
+    out = cli("fixtures", "generate", tmp_path / "few", "--persons", "2000", "--marriages", "100").output
+    assert "registry" in out and "(10" in out and "marriages)" in out and "2,000 persons" in out
+    err = cli("fixtures", "generate", tmp_path / "y", "--persons", "100", "--marriages", "80", code=1).output
+    assert "--marriages must be between 1 and half of --persons (50), got 80" in err
 
 
 def test_usage_errors_exit_1_and_internal_errors_exit_2(capsys: pytest.CaptureFixture[str],

@@ -57,6 +57,17 @@ def test_counts_match_the_files(tmp_path):
     assert files.truth_rows == len(read(files.truth))
 
 
+def test_marriages_sets_about_how_many_registry_marriages(tmp_path):
+    files = generate(tmp_path, persons=5_000, seed=3, marriages=300)
+    registry, truth = read(files.registry), read(files.truth)
+    assert 300 <= files.registry_rows == len(registry) <= 310  # second marriages add about 0.5 %
+    assert files.population_rows == 5_000
+    marriages = truth.filter(pl.col("record_type") == "marriage")
+    assert marriages.height == len(registry)
+    natural = generate(tmp_path / "natural", persons=5_000, seed=3)
+    assert natural.registry_rows > 3 * files.registry_rows
+
+
 def test_person_ids_carry_sex_century_and_birth_year(province):
     people = province["population"].with_columns(year=pl.col("birth_date").str.slice(-4).cast(pl.Int32))
     assert people["person_id"].is_unique().all()

@@ -44,9 +44,13 @@ class GeneratedFiles:
 
 def generate(
     out_dir: Path, persons: int, seed: int, province: str = "46", file_format: str = "csv",
-    headers: str = "vietnamese",
+    headers: str = "vietnamese", marriages: int | None = None,
 ) -> GeneratedFiles:
-    """Write registry, population and truth files for `persons` residents of `province`."""
+    """Write registry, population and truth files for `persons` residents of `province`.
+
+    `marriages` sets about how many registry marriages there are (second marriages add about
+    0.5 %); by default MARRIED_SHARE of the adults are married, about 19 marriages per 100
+    persons, which makes a province's registry larger than one campaign's scope."""
     if file_format not in FILE_FORMATS:
         raise ValueError(f"unknown file format {file_format!r}; expected one of {FILE_FORMATS}")
     if headers not in HEADER_STYLES:
@@ -59,7 +63,7 @@ def generate(
     female = people["female"].to_numpy()
     birth = people["birth_date"].to_numpy().astype("datetime64[D]")
     legal = legal_dates(birth, female)
-    husbands, wives = choose_couples(rng, female, birth)
+    husbands, wives = choose_couples(rng, female, birth, marriages)
     people = settle_couples(rng, people, husbands, wives)
     registered = registration_dates(rng, legal[husbands], birth[wives], legal[wives])
     couples = assign_scenarios(rng, husbands, wives, registered)

@@ -49,13 +49,14 @@ def pair_by_age(
 
 
 def choose_couples(
-    rng: np.random.Generator, female: np.ndarray, birth: np.ndarray
+    rng: np.random.Generator, female: np.ndarray, birth: np.ndarray, couples: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Husband and wife rows of the registered couples, paired by age."""
+    """Husband and wife rows of the registered couples, paired by age: `couples` of them (at
+    most as many as there are adult men or women), by default MARRIED_SHARE of the adults."""
     adult = legal_dates(birth, female) <= REGISTRY_END
     age = (REGISTRY_END - birth).astype(np.int64) / 365.25
     weight = 1.0 / (1.0 + np.exp(-(age - 27.0) / 3.0))  # the married share rises with age
-    k = int(round(MARRIED_SHARE * adult.sum() / 2))
+    k = int(round(MARRIED_SHARE * adult.sum() / 2)) if couples is None else couples
     men = np.flatnonzero(adult & ~female)
     women = np.flatnonzero(adult & female)
     k = min(k, len(men), len(women))
