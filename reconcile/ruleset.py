@@ -63,6 +63,15 @@ EvidenceSet = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
+class NamesakeRule:
+    """[link.namesakes] of buckets.toml: each part a set of comparison levels (see EvidenceSet)."""
+
+    when_best: EvidenceSet
+    unless_best: EvidenceSet
+    rival: EvidenceSet
+
+
+@dataclass(frozen=True)
 class BucketRules:
     candidate_min_probability: float
     auto_min_probability: float
@@ -70,6 +79,9 @@ class BucketRules:
     sufficient_evidence: tuple[EvidenceSet, ...]
     # None: the rule is off (a campaign whose rules were copied before it existed).
     other_province_id_levels: tuple[str, ...] | None
+    # None: off, as above. Otherwise when the best candidate holds its `when_best` levels and
+    # not its `unless_best` ones, another candidate holding `rival` makes the spouse NAMESAKE_SAME_YEAR.
+    namesakes: NamesakeRule | None
     husband_min_age: int
     wife_min_age: int
     fix_marital_status: bool
@@ -182,18 +194,31 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
     r = _Reader(path)
     link = r.get(r.data, "link", dict, "")
     levels = {c.name: {lv.label for lv in c.levels} for c in matching.comparisons}
-    evidence: list[EvidenceSet] = []
-    for i, alternative in enumerate(r.get(link, "sufficient_evidence", list, "link")):
+
+    def level_set(table: dict[str, Any], where: str) -> EvidenceSet:
         items = []
-        for comp, labels in alternative.items():
-            where = f"link.sufficient_evidence[{i}].{comp}"
+        for comp, labels in table.items():
             if comp not in levels:
-                raise RulesError(str(path), where, f"no comparison named '{comp}' in matching.toml")
+                raise RulesError(str(path), f"{where}.{comp}", f"no comparison named '{comp}' in matching.toml")
+            if not isinstance(labels, list) or not all(isinstance(lb, str) for lb in labels):
+                raise RulesError(str(path), f"{where}.{comp}", "expected a list of level labels")
             unknown = [lb for lb in labels if lb not in levels[comp]]
             if unknown:
-                raise RulesError(str(path), where, f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
+                raise RulesError(str(path), f"{where}.{comp}", f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
             items.append((comp, tuple(labels)))
-        evidence.append(tuple(items))
+        return tuple(items)
+
+    evidence = [level_set(alternative, f"link.sufficient_evidence[{i}]")
+                for i, alternative in enumerate(r.get(link, "sufficient_evidence", list, "link"))]
+    namesakes = None
+    if "namesakes" in link:
+        rule = r.get(link, "namesakes", dict, "link")
+        namesakes = NamesakeRule(
+            when_best=level_set(r.get(rule, "when_best", dict, "link.namesakes"), "link.namesakes.when_best"),
+            unless_best=level_set(r.get(rule, "unless_best", dict, "link.namesakes") if "unless_best" in rule else {},
+                                  "link.namesakes.unless_best"),
+            rival=level_set(r.get(rule, "rival", dict, "link.namesakes"), "link.namesakes.rival"),
+        )
     other_province = r.strings(link, "other_province_id_levels", "link") if "other_province_id_levels" in link else None
     unknown_id = [lb for lb in other_province or () if lb not in levels.get("id", set())]
     if unknown_id:
@@ -207,6 +232,7 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
         min_weight_lead=r.get(link, "min_weight_lead", float, "link"),
         sufficient_evidence=tuple(evidence),
         other_province_id_levels=other_province,
+        namesakes=namesakes,
         husband_min_age=r.get(plaus, "husband_min_age", int, "plausibility"),
         wife_min_age=r.get(plaus, "wife_min_age", int, "plausibility"),
         fix_marital_status=r.get(fix, "marital_status", bool, "auto_fix"),

@@ -222,6 +222,35 @@ def test_spouse_from_another_province_needs_the_id_to_auto_resolve() -> None:
     assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
 
 
+def test_placeholder_date_with_a_namesake_born_the_same_year_is_a_conflict() -> None:
+    # The registry says 01/01/1954 and gives no ID; H1 carries the same 01/01/1954, and H2, with
+    # the same name, was born on a real day of 1954. Either may be the husband, whatever the lead.
+    placeholder = {"level_id": "null", "level_birth_date": "placeholder_date_exact"}
+    namesake = pair("M1|H", "H2", p=0.37, w=-0.8, id="null", birth_date="year_only_exact")
+    m, s, p, pr = couple()
+    pr[0].update(placeholder)
+    p.append(person("H2", "M", marital_status="single"))
+    pr.append(namesake)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("conflict", "H1")
+    assert "NAMESAKE_SAME_YEAR" in r["reasons"].split(";")
+    # Alone with its placeholder date, H1 is still linked automatically (as issue 3 measured).
+    m, s, p, pr = couple()
+    pr[0].update(placeholder)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    # So it is when the ID agrees, or when the other candidate's name differs.
+    m, s, p, pr = couple()
+    pr[0].update(level_birth_date="placeholder_date_exact", level_id="old_id_exact")
+    p.append(person("H2", "M", marital_status="single"))
+    pr.append(namesake)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    m, s, p, pr = couple()
+    pr[0].update(placeholder)
+    p.append(person("H2", "M", marital_status="single"))
+    pr.append({**namesake, "level_name": "similar"})
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
 def test_partner_of_a_linked_spouse_is_not_reported_as_married_without_registration() -> None:
     # The registry's husband is not found, but the wife links to W1, whose population
     # husband H1 is married to her: the marriage row (HUSBAND_NOT_FOUND) covers H1.

@@ -39,8 +39,17 @@ def test_probability_out_of_range_names_file_and_key(rules_copy: Path) -> None:
 
 
 def test_unknown_level_in_sufficient_evidence(rules_copy: Path) -> None:
-    _edit(rules_copy / "buckets.toml", '"placeholder_date_exact"]', '"placeholder_date_exakt"]')
+    _edit(rules_copy / "buckets.toml", '"full_date_exact", "placeholder_date_exact"]', '"full_date_exact", "placeholder_date_exakt"]')
     with pytest.raises(RulesError, match=r"\[link.sufficient_evidence\[1\].birth_date\] unknown level"):
+        load_rules(rules_copy)
+
+
+def test_unknown_level_or_comparison_in_namesakes(rules_copy: Path) -> None:
+    _edit(rules_copy / "buckets.toml", 'rival = { name = ["tone_exact"', 'rival = { name = ["tone_exakt"')
+    with pytest.raises(RulesError, match=r"\[link.namesakes.rival.name\] unknown level\(s\) \['tone_exakt'\]"):
+        load_rules(rules_copy)
+    _edit(rules_copy / "buckets.toml", 'rival = { name = ["tone_exakt"', 'rival = { nam = ["tone_exact"')
+    with pytest.raises(RulesError, match=r"\[link.namesakes.rival.nam\] no comparison named 'nam'"):
         load_rules(rules_copy)
 
 
@@ -83,6 +92,10 @@ def test_rules_copied_before_a_rule_existed_still_load(rules_copy: Path) -> None
     start = reasons.index("[RESIDENCE_OTHER_PROVINCE]")
     end = reasons.index("\n[", start + 1)
     (rules_copy / "reasons.toml").write_text(reasons[:start] + reasons[end + 1:], encoding="utf-8")
+    text = (rules_copy / "buckets.toml").read_text(encoding="utf-8")
+    start = text.index("[link.namesakes]")
+    (rules_copy / "buckets.toml").write_text(text[:start] + text[text.index("\n\n", start) + 2:], encoding="utf-8")
     rules = load_rules(rules_copy)
     assert rules.buckets.other_province_id_levels is None
+    assert rules.buckets.namesakes is None
     assert rules.reasons["RESIDENCE_OTHER_PROVINCE"].bucket == "conflict"

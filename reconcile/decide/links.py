@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.ruleset import BucketRules
+from reconcile.ruleset import BucketRules, EvidenceSet
 
 
 # Joins the strings of a list built from many columns: a control character, which JSON escapes
@@ -26,13 +26,27 @@ def non_null_list(parts: list[pl.Expr]) -> pl.Expr:
     return pl.when(text != "").then(text.str.split(SEP)).otherwise(pl.lit([], dtype=pl.List(pl.String)))
 
 
+def _holds(levels: EvidenceSet) -> pl.Expr:
+    """True where the pair's level of every comparison of the set is one of those listed."""
+    return pl.all_horizontal([pl.col(f"level_{comp}").is_in(list(labels)) for comp, labels in levels])
+
+
 def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     """True where at least one configured set of comparison levels holds for the pair."""
-    alternatives = [
-        pl.all_horizontal([pl.col(f"level_{comp}").is_in(list(labels)) for comp, labels in alt])
-        for alt in rules.sufficient_evidence
-    ]
+    alternatives = [_holds(alt) for alt in rules.sufficient_evidence]
     return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
+
+
+def _namesakes(ranked: pl.DataFrame, rules: BucketRules) -> pl.DataFrame:
+    """The spouses whose best candidate is open to a namesake ([link.namesakes]): `spouse_uid`,
+    `namesake` (True)."""
+    rule = rules.namesakes
+    if rule is None:
+        return pl.DataFrame(schema={"spouse_uid": pl.String, "namesake": pl.Boolean})
+    unless = _holds(rule.unless_best) if rule.unless_best else pl.lit(False)
+    exposed = ranked.filter((pl.col("rank") == 0) & _holds(rule.when_best) & ~unless.fill_null(False))
+    rivals = ranked.filter((pl.col("rank") > 0) & _holds(rule.rival))
+    return exposed.join(rivals, on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
 
 
 def _other_province(rules: BucketRules) -> pl.Expr:
@@ -65,6 +79,7 @@ def spouse_links(
         "spouse_uid", second_weight=pl.col("match_weight")
     )
     counts = ranked.group_by("spouse_uid").agg(candidate_count=pl.len())
+    namesakes = _namesakes(ranked, rules)
     owners = _id_owners(spouses, persons)
     province_rule = rules.other_province_id_levels is not None
     out = (
@@ -72,6 +87,7 @@ def spouse_links(
         .join(best.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(second.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(counts.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
+        .join(namesakes.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(owners, on="unique_id", how="left")
         .join(persons.select(pl.col("unique_id").alias("person_uid"), person_sex=pl.col("sex"),
                              **({"person_province": pl.col("province")} if province_rule else {})),
@@ -84,6 +100,7 @@ def spouse_links(
         pl.when(pl.col("linked") & (pl.col("match_probability") < rules.auto_min_probability))
         .then(pl.lit("LOW_CONFIDENCE_LINK")),
         pl.when(pl.col("linked") & ~pl.col("sufficient").fill_null(False)).then(pl.lit("WEAK_EVIDENCE")),
+        pl.when(pl.col("linked") & pl.col("namesake").fill_null(False)).then(pl.lit("NAMESAKE_SAME_YEAR")),
         pl.when(pl.col("id_owner_uid").is_not_null()
                 & (pl.col("person_uid").is_null() | (pl.col("id_owner_uid") != pl.col("person_uid"))))
         .then(pl.lit("ID_POINTS_ELSEWHERE")),
