@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -79,36 +80,35 @@ def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, 
     columns = load_column_map(campaign.rules_dir / "columns.toml")
     communes, current = commune_table(), current_communes()
     summaries: list[IngestSummary] = []
-
-    def sides() -> Iterator[IngestedSide]:
-        """Each file read, normalized and handed to the store in turn, so that the store writes it
-        and lets it go before the next is read."""
+    # One transaction: if either file fails, nothing of this ingest is kept. Each table goes to the
+    # store as soon as it is made, and is written while the next one is made; the population file
+    # is read meanwhile too, while the registry is normalized (much of that is one core's work).
+    with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-read") as reader,
+          Store(campaign.database) as store, store.save_ingest(who, today()) as saving):
+        reading = reader.submit(read_population, population, columns) if population is not None else None
         if registry is not None:
             progress(f"reading {registry}")
             table = read_registry(registry, columns)
+            saving.table("registry_rows", table.rows)
             progress("normalizing registry marriages")
             norm = normalize_registry(table.rows, communes, current)
             side = _side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
-                         {"registry_rows": table.rows, "marriages": norm.marriages, "spouses": norm.spouses})
+                         {"marriages": norm.marriages, "spouses": norm.spouses})
             summaries.append(_summary(side, data_quality(norm.spouses, norm.marriages)))
             del table, norm
             progress("saving the registry to the campaign")
-            yield side
-        if population is not None:
+            saving.side(side)
+        if reading is not None:
             progress(f"reading {population}")
-            table = read_population(population, columns)
+            table = reading.result()
+            saving.table("population_rows", table.rows)
             progress("normalizing population persons")
             norm_p = normalize_population(table.rows, communes, current)
-            side = _side(table, "person", ("ward_code", None), norm_p.rejected,
-                         {"population_rows": table.rows, "persons": norm_p.persons})
+            side = _side(table, "person", ("ward_code", None), norm_p.rejected, {"persons": norm_p.persons})
             summaries.append(_summary(side, data_quality(norm_p.persons, norm_p.persons)))
             del table, norm_p
             progress("saving the population to the campaign")
-            yield side
-
-    # One transaction: if either file fails, nothing of this ingest is kept.
-    with Store(campaign.database) as store:
-        store.save_ingest(sides(), who, today())
+            saving.side(side)
     return summaries
 
 

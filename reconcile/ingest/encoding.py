@@ -16,6 +16,8 @@ import unicodedata
 from pathlib import Path
 from typing import TextIO
 
+import polars as pl
+
 from reconcile.errors import InputFileError
 
 _CHUNK = 1 << 20
@@ -71,6 +73,8 @@ def _without_bom(path: Path, head: bytes) -> str:
 
 def _first_error(path: Path, codec: str) -> UnicodeDecodeError | None:
     """The first decoding error over the whole file, with `start` as a file offset."""
+    if codec in ("utf-8", "utf-8-sig") and _valid_utf8(path):
+        return None  # the usual file: checked without decoding it
     decoder = codecs.getincrementaldecoder(codec)()
     offset = 0
     with path.open("rb") as handle:
@@ -85,6 +89,16 @@ def _first_error(path: Path, codec: str) -> UnicodeDecodeError | None:
             if not chunk:
                 return None
             offset += len(chunk)
+
+
+def _valid_utf8(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8 (the same rules as Python's strict decoder), found by
+    Polars' validator: many times faster than decoding it to a str."""
+    try:
+        pl.Series([path.read_bytes()], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:
+        return False
+    return True
 
 
 def _windows_1258(path: Path) -> str | None:

@@ -194,43 +194,34 @@ def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | N
     """
     if getattr(text, "encoding", None) not in ("utf-8", "utf-8-sig"):
         return None
-    data = path.read_bytes()
-    # A lone CR ends a line for the csv module; a NUL is an error there.
-    returns = data.count(b"\r")
-    if b"\x00" in data or returns != data.count(b"\r\n"):
+    split = _file_lines(path.read_bytes())
+    if split is None:
         return None
-    ended = data.endswith(b"\n")
-    lines = pl.Series([data], dtype=pl.Binary)
-    del data  # Polars reads the file again itself, mapped rather than copied
-    lines = lines.cast(pl.String).str.split("\n").explode()
-    lines = lines.slice(0, len(lines) - ended)
-    if returns:
-        lines = lines.str.strip_suffix("\r")
+    ended, lines = split
     first = lines[0].removeprefix("\ufeff")
     if not first.strip() or lines.str.len_bytes().max() > _MAX_FIELD:
         return None
     separator = max(_DELIMITERS, key=first.count)  # a tie keeps the first: ','
     sep = f"\\x{ord(separator):02x}"  # reads the same in Python's re and Polars' (Rust) regex
     value = f'(?:"(?:[^"]|"")*"|[^"{sep}]*)'
-    checked = (
-        pl.DataFrame({"line": lines})
-        .with_row_index("row", offset=1)
-        .with_columns(
-            plain=pl.col("line").str.contains(f"^{value}(?:{sep}{value})*$"),
-            values=pl.col("line").str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(separator, literal=True),
-        )
-    )
-    del lines
-    if not checked.get_column("plain").all():  # the header line too (a BOM before it reads as unquoted text)
+    # The header line too must be plain (a BOM before it reads as unquoted text).
+    if not _all_plain(lines.head(1), value, sep):
         return None
-    checked = checked.slice(1)
     header = _header(path, next(csv.reader([first], delimiter=separator)), separator)
-    whole = (pl.col("values") == header.width - 1) & (pl.col("line") != "")
+    # A plain line splits into values one way only, so it is a whole row exactly when it is
+    # `width` plain values; the other lines are checked for plain quoting on their own.
+    width_values = f"^{value}(?:{sep}{value}){{{header.width - 1}}}$"
+    whole = pl.col("line").str.contains(width_values) & (pl.col("line") != "")
+    checked = pl.DataFrame({"line": lines}).with_row_index("row", offset=1).slice(1).with_columns(whole=whole)
+    del lines
+    odd = checked.filter(~pl.col("whole")).select("row", "line")
+    if not _all_plain(odd.get_column("line"), value, sep):
+        return None
     values: list[str | None] = []
     numbers: list[int] = []
     malformed: list[tuple[int, str, str]] = []
     last = checked.height + 1
-    for row, line in checked.filter(~whole).select("row", "line").iter_rows():
+    for row, line in odd.iter_rows():
         fields = next(csv.reader([line], delimiter=separator), [])
         fitted = _odd_row(path, fields, row, header, ended or row < last)
         if isinstance(fitted, str):
@@ -238,10 +229,10 @@ def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | N
         elif fitted is not None:
             values.extend(fitted)
             numbers.append(row)
-    kept = checked.filter(whole).select("row")
+    kept = checked.filter("whole").select("row")
     all_whole = kept.height == checked.height
     # Every line after the header a whole row (the usual file): Polars reads the file as it is.
-    body = path if all_whole else checked.filter(whole).select(pl.col("line").str.join("\n").cast(pl.Binary)).item()
+    body = path if all_whole else checked.filter("whole").select(pl.col("line").str.join("\n").cast(pl.Binary)).item()
     del checked
     names = list(header.schema)[:-1]
     parsed = (
@@ -258,6 +249,32 @@ def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | N
     if numbers:
         frame = pl.concat([frame, _batch(values, numbers, header.schema)]).sort("source_row")
     return frame, pl.DataFrame(malformed, schema=_MALFORMED, orient="row")
+
+
+def _file_lines(data: bytes) -> tuple[bool, pl.Series] | None:
+    """Whether the file ends with a line break, and its lines as text without their line breaks
+    (the first with its BOM, if any); None when the csv module would see other lines (a NUL, or a
+    lone CR, which ends a line there), or when the lines cannot be told apart as expected."""
+    returns = data.count(b"\r")
+    if b"\x00" in data or (returns and returns != data.count(b"\r\n")):
+        return None
+    ended = data.endswith(b"\n")
+    # Polars' CSV reader with no quote character and a separator the file lacks (NUL) splits the
+    # lines in parallel, '\r\n' as one break; it also drops a BOM, which the header line keeps here.
+    lines = pl.read_csv(
+        data, has_header=False, separator="\x00", quote_char=None, schema={"line": pl.String},
+        empty_string_is_null=False, raise_if_empty=False,
+    ).get_column("line")
+    if len(lines) != data.count(b"\n") + (not ended):
+        return None
+    end = data.find(b"\n")
+    head = data[: end if end >= 0 else len(data)].decode("utf-8")
+    return ended, lines.scatter(0, head.removesuffix("\r") if returns else head)
+
+
+def _all_plain(lines: pl.Series, value: str, sep: str) -> bool:
+    """Whether every line is plain CSV: values, each unquoted or wholly quoted, between separators."""
+    return bool(lines.str.contains(f"^{value}(?:{sep}{value})*$").all())
 
 
 def _never_closed(path: Path, row: int) -> InputFileError:
@@ -353,8 +370,7 @@ def _no_malformed() -> pl.DataFrame:
 def _tidy(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     """Strip every value, turn empty into null, drop rows with no value, add `source_file`."""
     columns = [c for c in frame.columns if c != "source_row"]
-    stripped = [pl.col(c).str.strip_chars() for c in columns]
-    frame = frame.with_columns(pl.when(s.str.len_bytes() > 0).then(s) for s in stripped).with_columns(
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in columns).with_columns(
         pl.lit(str(path)).alias("source_file")
     )
     if columns:

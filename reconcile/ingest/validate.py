@@ -40,10 +40,13 @@ def split_rejected(
     since nothing tells which copy is right. A personal ID in a message is masked.
     """
     key = pl.col(spec.key)
+    keys = frame.get_column(spec.key).drop_nulls()
     copies = (
         frame.filter(key.is_not_null() & key.is_duplicated())
         .group_by(spec.key)
         .agg(pl.len().alias("_copies"), pl.col("source_row").sort().alias("_rows"))
+        if keys.n_unique() < keys.len()  # counting distinct keys is quicker than finding the repeated ones
+        else None
     )
     shown = pl.col("_rows").list.head(_SHOWN_ROWS).cast(pl.List(pl.String)).list.join(", ")
     shown = pl.when(pl.col("_copies") > _SHOWN_ROWS).then(shown + ", …").otherwise(shown)
@@ -72,13 +75,17 @@ def split_rejected(
     for condition, found in reversed(checks):
         first_problem = pl.when(condition).then(found).otherwise(first_problem)
 
-    checked = frame.join(copies, on=spec.key, how="left", maintain_order="left").with_columns(
-        first_problem.alias("_problem")
-    )
-    is_rejected = pl.col("_problem").is_not_null()
-    accepted = checked.filter(~is_rejected).select(frame.columns)
+    if copies is None:  # the usual file: no key twice
+        checked = frame.with_columns(_copies=pl.lit(None, pl.UInt32), _rows=pl.lit(None, pl.List(pl.Int64)))
+    else:
+        checked = frame.join(copies, on=spec.key, how="left", maintain_order="left")
+    # Which rows have a problem is found first; the messages are written for those rows only.
+    is_rejected = pl.any_horizontal(condition.fill_null(False) for condition, _ in checks)
+    checked = checked.with_columns(_rejected=is_rejected)
+    accepted = checked.filter(~pl.col("_rejected")).select(frame.columns)
     rejected = (
-        checked.filter(is_rejected)
+        checked.filter("_rejected")
+        .with_columns(first_problem.alias("_problem"))
         .select(
             pl.lit(spec.record_type).alias("record_type"),
             key.alias("record_id"),

@@ -56,10 +56,52 @@ def classify_ids(
     n = len(ids)
     sex = pl.Series([None] * n, dtype=pl.String) if sex is None else sex
     birth_year = pl.Series([None] * n, dtype=pl.Int32) if birth_year is None else birth_year
+    frame = pl.DataFrame({"_raw": ids.cast(pl.String), "_sex": sex.cast(pl.String), "_year": birth_year.cast(pl.Int32)})
+    # Most IDs arrive as they should be: read off directly, only the others are cleaned.
+    clean = frame.select(pl.col("_raw").str.contains(_CLEAN).fill_null(True)).to_series()
+    fields = _clean_fields(frame)
+    if not clean.all():
+        cleaned = _cleaned_fields(frame.filter(~clean))
+        rows = (~clean).arg_true()
+        fields = pl.DataFrame([fields.get_column(c).scatter(rows, cleaned.get_column(c)) for c in fields.columns])
+    return fields.hstack([frame.get_column("_sex"), frame.get_column("_year")]).select(
+        "id_number",
+        "id_kind",
+        "id_note",
+        id_structure_ok=pl.when(pl.col("id_kind") == PERSONAL_ID).then(
+            id_structure_ok(pl.col("id_number"), pl.col("_sex"), pl.col("_year"))
+        ),
+    )
+
+
+# 12 or 9 plain digits: the fields of such a text (or of none) are read off in `_clean_fields`.
+_CLEAN = r"^(?:[0-9]{12}|[0-9]{9})$"
+
+
+def _clean_fields(frame: pl.DataFrame) -> pl.DataFrame:
+    """id_number, id_kind and id_note of IDs that are empty or match `_CLEAN`, as `_cleaned_fields`
+    gives them (its rules, taken for such text)."""
+    raw = pl.col("_raw")
+    length = raw.str.len_bytes()
+    rounded = (length == 12) & ~raw.str.starts_with("0") & (
+        raw.str.strip_chars_end("0").str.len_bytes() <= _MAX_SHOWN_DIGITS
+    )
+    return frame.select(
+        id_number=raw,
+        id_kind=pl.when(raw.is_null()).then(None)
+        .when(rounded).then(pl.lit(UNUSABLE))
+        .when(length == 12).then(pl.lit(PERSONAL_ID))
+        .otherwise(pl.lit(OLD_ID)),
+        id_note=pl.when(rounded).then(pl.lit(SCIENTIFIC_NOTATION)),
+    )
+
+
+def _cleaned_fields(frame: pl.DataFrame) -> pl.DataFrame:
+    """id_number, id_kind and id_note of any ID text (`_raw`, with `_sex` and `_year`)."""
     sex_col, year_col = pl.col("_sex"), pl.col("_year")
     text, cleaned, digits, length = (pl.col(c) for c in ("_text", "_cleaned", "_digits", "_length"))
     frame = (
-        pl.DataFrame({"_raw": ids.cast(pl.String), "_sex": sex.cast(pl.String), "_year": birth_year.cast(pl.Int32)})
+        frame
         # a leading apostrophe is how spreadsheets keep a number as text
         .with_columns(_text=pl.col("_raw").str.strip_chars().str.strip_chars_start("'\u2019`"))
         .with_columns(_text=pl.col("_text").str.strip_chars().str.to_uppercase())
@@ -87,7 +129,11 @@ def classify_ids(
         )
     )
     rounded, restorable, padded = pl.col("_rounded"), pl.col("_restorable"), pl.col("_padded")
-    frame = frame.with_columns(
+    return frame.select(
+        id_number=pl.when(text.is_null() | rounded).then(text)
+        .when(restorable).then(padded)
+        .when(length == 8).then(digits.str.zfill(9))
+        .otherwise(cleaned),
         id_kind=pl.when(text.is_null()).then(None)
         .when(rounded).then(pl.lit(UNUSABLE))
         .when((length == 12) | restorable).then(pl.lit(PERSONAL_ID))
@@ -101,16 +147,4 @@ def classify_ids(
         .when(length.is_between(10, 11)).then(pl.lit(LEADING_ZERO_UNVERIFIED))
         .when((length == 9) | pl.col("_passport")).then(None)
         .otherwise(pl.lit(UNRECOGNISED_FORMAT)),
-        id_number=pl.when(text.is_null() | rounded).then(text)
-        .when(restorable).then(padded)
-        .when(length == 8).then(digits.str.zfill(9))
-        .otherwise(cleaned),
-    )
-    return frame.select(
-        "id_number",
-        "id_kind",
-        "id_note",
-        id_structure_ok=pl.when(pl.col("id_kind") == PERSONAL_ID).then(
-            id_structure_ok(pl.col("id_number"), sex_col, year_col)
-        ),
     )

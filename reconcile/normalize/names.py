@@ -52,12 +52,21 @@ NAME_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(NameParts))
 
 
 def _per_word(
-    words: pl.Expr, table: pl.DataFrame, function: Callable[[str], object], dtype: pl.DataType
-) -> pl.Expr:
-    """Map every word of a list column through a Python function called once per distinct word."""
-    distinct = table.select(words.explode().drop_nulls().unique()).to_series().to_list()
-    mapping = {word: function(word) for word in distinct}
-    return words.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=dtype))
+    frame: pl.DataFrame, words: pl.Expr, functions: dict[str, tuple[Callable[[str], object], pl.DataType]]
+) -> pl.DataFrame:
+    """The words of each row of `frame` (`words`: a list column), one row per word in order, with the
+    row's index `_row` and a column per function of `functions` (name: function, dtype), called once
+    per distinct word. A row with no word (an empty or null list) keeps one row, its values null."""
+    exploded = frame.select(words.alias("_word")).with_row_index("_row").explode(
+        "_word", empty_as_null=True, keep_nulls=True
+    )
+    distinct = exploded.get_column("_word").drop_nulls().unique()
+    table = pl.DataFrame([
+        distinct,
+        *(pl.Series(name, [function(word) for word in distinct.to_list()], dtype=dtype)
+          for name, (function, dtype) in functions.items()),
+    ])
+    return exploded.join(table, on="_word", how="left", maintain_order="left")
 
 
 def _word_key(word: str) -> str | None:
@@ -72,7 +81,12 @@ def _word_ascii(word: str) -> str | None:
 def _repaired(frame: pl.DataFrame) -> pl.DataFrame:
     """Decode from a legacy font the names that hold a word that is not a syllable."""
     words = pl.col("_text").str.replace_all(WORD_BREAK, " ").str.strip_chars().str.split(" ")
-    suspect = frame.select(_per_word(words, frame, is_suspect, pl.Boolean()).list.any()).to_series()
+    suspect = (
+        _per_word(frame, words, {"_suspect": (is_suspect, pl.Boolean())})
+        .group_by("_row", maintain_order=True)
+        .agg(pl.col("_suspect").any())
+        .get_column("_suspect")
+    )
     texts = frame.filter(suspect).get_column("_text").to_list()
     repairs = pl.DataFrame(
         [(text, *repair_legacy(text)) for text in texts],
@@ -112,9 +126,13 @@ def name_table(raw: pl.Series) -> pl.DataFrame:
         pl.col("full_name").str.to_lowercase().str.replace_all(_APOSTROPHES, "")
         .str.replace_all(r"[\W_]+", " ").str.strip_chars().str.split(" ")
     )
-    frame = frame.with_columns(
-        _tone=_per_word(words, frame, _word_key, pl.String()).list.drop_nulls(),
-        _ascii=_per_word(words, frame, _word_ascii, pl.String()).list.drop_nulls(),
+    keys = (
+        _per_word(frame, words, {"_tone": (_word_key, pl.String()), "_ascii": (_word_ascii, pl.String())})
+        .group_by("_row", maintain_order=True)
+        .agg(pl.col("_tone", "_ascii").drop_nulls())
+    )
+    frame = frame.hstack(keys.select("_tone", "_ascii").get_columns()).with_columns(
+        pl.when(pl.col("full_name").is_not_null()).then(pl.col(c)).alias(c) for c in ("_tone", "_ascii")
     )
     ascii_words = pl.col("_ascii")
     middle = ascii_words.list.slice(1, ascii_words.list.len() - 2)

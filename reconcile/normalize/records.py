@@ -54,12 +54,18 @@ class NormalizedPopulation:
     rejected: pl.DataFrame
 
 
+# A value made only of these characters is NFC already: none of ASCII, the Latin blocks up to U+02FF
+# or Latin Extended Additional (Vietnamese's precomposed letters) decomposes, combines with a
+# neighbour or is a combining mark, so Unicode's quick check reads such text as NFC.
+_MAYBE_NOT_NFC = r"[^\x00-\x{2ff}\x{1e00}-\x{1eff}]"
+
+
 def _nfc(values: pl.Series) -> pl.Series:
-    """`values` in NFC. ASCII text is NFC already, so only the distinct non-ASCII values are normalised."""
-    non_ascii = values.str.len_bytes() != values.str.len_chars()
-    if not non_ascii.any():
+    """`values` in NFC. Only the distinct values that may not be NFC already are normalised."""
+    suspect = values.str.contains(_MAYBE_NOT_NFC)
+    if not suspect.any():
         return values
-    distinct = values.filter(non_ascii).unique()
+    distinct = values.filter(suspect).unique()
     normalised = distinct.str.normalize("NFC")
     changed = distinct != normalised
     if not changed.any():
@@ -67,10 +73,13 @@ def _nfc(values: pl.Series) -> pl.Series:
     return values.replace(distinct.filter(changed), normalised.filter(changed))
 
 
+def _clean_text(values: pl.Series) -> pl.Series:
+    return _nfc(values).str.strip_chars().replace("", None)
+
+
 def _text(column: str) -> pl.Expr:
     """NFC text without surrounding spaces; empty becomes null."""
-    value = pl.col(column).map_batches(_nfc, return_dtype=pl.String, is_elementwise=True).str.strip_chars()
-    return pl.when(value != "").then(value)
+    return pl.col(column).map_batches(_clean_text, return_dtype=pl.String, is_elementwise=True)
 
 
 def _prepare(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -103,13 +112,16 @@ def _problem(
 
 def _key_problems(frame: pl.DataFrame, record_type: str, column: str, key: str) -> list[pl.DataFrame]:
     """MISSING_KEY for an empty `column`, DUPLICATE_KEY for a `key` found more than once."""
-    count = pl.len().over(key)
-    return [
-        _problem(frame, pl.col(key).is_null(), record_type, column, "MISSING_KEY",
-                 pl.lit(f"{column} is empty, so the row has no key")),
-        _problem(frame, pl.col(key).is_not_null() & (count > 1), record_type, column, "DUPLICATE_KEY",
-                 pl.format(f"{column} '{{}}' appears {{}} times in the input", mask_ids_expr(pl.col(key)), count)),
-    ]
+    problems = [_problem(frame, pl.col(key).is_null(), record_type, column, "MISSING_KEY",
+                         pl.lit(f"{column} is empty, so the row has no key"))]
+    keys = frame.get_column(key).drop_nulls()
+    if keys.n_unique() < keys.len():  # counting distinct keys is quicker than counting each key's rows
+        count = pl.len().over(key)
+        problems.append(
+            _problem(frame, pl.col(key).is_not_null() & (count > 1), record_type, column, "DUPLICATE_KEY",
+                     pl.format(f"{column} '{{}}' appears {{}} times in the input", mask_ids_expr(pl.col(key)), count))
+        )
+    return problems
 
 
 def _person_problems(frame: pl.DataFrame, record_type: str, prefix: pl.Expr) -> list[pl.DataFrame]:
@@ -205,11 +217,10 @@ def normalize_registry(
     rows = _prepare(rows, REGISTRY.columns)
     marriages = rows.with_columns(
         _text("registration_id").alias("registration_id"),
-        _text("registration_id").alias("_record_id"),
         _text("registration_ward_code").alias("ward_code_raw"),
         _text("registration_place").alias("registration_place"),
         _text("status").alias("status_raw"),
-    )
+    ).with_columns(_record_id=pl.col("registration_id"))
     marriages = date_columns(marriages, "registration_date", "_reg_")
     marriages = date_columns(marriages.rename({"status_date": "_status_date_raw"}), "_status_date_raw", "_status_")
     before = _before_merger("_reg_year", "_reg_month")
@@ -253,7 +264,6 @@ def normalize_population(
     persons = rows.select(
         "_row", "source_file", "source_row",
         _text("person_id").alias("person_id"),
-        _text("person_id").alias("_record_id"),
         _text("full_name").alias("full_name_raw"),
         _text("birth_date").alias("birth_date_raw"),
         sex_code(_text("sex")).alias("sex"),
@@ -262,7 +272,7 @@ def normalize_population(
         _text("marital_status").alias("marital_status_raw"),
         _text("spouse_name").alias("spouse_name_raw"),
         _text("death_date").alias("_death_raw"),
-    )
+    ).with_columns(_record_id=pl.col("person_id"))
     persons = _describe_person(persons)
     persons = date_columns(persons, "_death_raw", "_death_")
     persons = name_columns(persons, "spouse_name_raw", prefix="spouse_")

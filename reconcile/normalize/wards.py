@@ -41,14 +41,17 @@ def commune_columns(
         pl.col("old_code").alias("_code"), pl.col("new_code").alias("_old_new"), pl.col("split").alias("_split")
     ).filter(pl.col("_code").is_not_null() & pl.col("_old_new").is_not_null())
     current_codes = current.get_column("code").implode()
-    code = clean_ward_code(pl.col(code_column))
     # Only the columns the commune is read from are joined: the frame's other columns are not copied.
-    keys = frame.select(code.alias("_code"), before_merger.fill_null(False).alias("_before"))
-    with_old = keys.join(old, on="_code", how="left", maintain_order="left")
+    keys = frame.select(pl.col(code_column).alias("_raw"), before_merger.fill_null(False).alias("_before"))
+    # Each distinct code (and side of the merger) is read once: a province has a few thousand.
+    distinct = keys.unique().with_columns(_code=clean_ward_code(pl.col("_raw")))
+    with_old = distinct.join(old, on="_code", how="left")
     is_current = pl.col("_code").is_in(current_codes)
     is_old = pl.col("_old_new").is_not_null()
     use_old = is_old & (pl.col("_before") | ~is_current)
-    found = with_old.select(
+    read = with_old.select(
+        "_raw",
+        "_before",
         commune=pl.when(use_old).then(pl.col("_old_new")).when(is_current).then(pl.col("_code")),
         commune_source=pl.when(use_old & pl.col("_split"))
         .then(pl.lit(OLD_SPLIT))
@@ -58,7 +61,8 @@ def commune_columns(
         .then(pl.lit(CURRENT))
         .otherwise(pl.lit(UNKNOWN)),
     )
-    return frame.with_columns(found.get_columns())
+    found = keys.join(read, on=["_raw", "_before"], how="left", maintain_order="left", nulls_equal=True)
+    return frame.with_columns(found.select("commune", "commune_source").get_columns())
 
 
 @lru_cache(maxsize=65536)

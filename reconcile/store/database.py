@@ -9,7 +9,9 @@ foreign, damaged or too new is refused with its file named.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +46,9 @@ _RESULT_COLUMNS = (
 VERDICTS = ("accept", "reject", "defer")
 # Rows per Arrow batch handed to DuckDB when storing a table: its row group size.
 _ROW_GROUP = 122_880
+# A text column whose values are mostly repeats (distinct values at most this share of them) is
+# stored as a dictionary, any other with FSST: DuckDB would choose so itself, after trying both.
+_DICTIONARY_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,15 +75,83 @@ class PairSet:
     matching: str
 
 
+class IngestWrites:
+    """The writes of one ingest (`Store.save_ingest`), made in the order given on a thread of their
+    own: DuckDB compresses a table on every core, while reading and normalizing the next one leave
+    a core partly idle. A table is let go once written."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-ingest-writes")
+        self._pending: list[Future[None]] = []
+        self.saved: list[IngestedSide] = []
+
+    def table(self, name: str, frame: pl.DataFrame) -> None:
+        """Make the table `name` hold exactly `frame`."""
+        self._submit(self._store._replace_table, name, frame)
+
+    def side(self, side: IngestedSide) -> None:
+        """Write a side: its tables (taken out of its `tables`), its rejected rows and its ingests row."""
+        for name in list(side.tables):
+            self.table(name, side.tables.pop(name))
+        self._submit(self._store._save_side, side)
+        self.saved.append(side)
+
+    def _submit(self, write: Callable[..., None], *args: object) -> None:
+        self._raise_failure()
+        self._pending.append(self._thread.submit(write, *args))
+
+    def _raise_failure(self) -> None:
+        """Raise the error of a write that failed (the next ones would fail in its aborted transaction)."""
+        for done in [f for f in self._pending if f.done()]:
+            self._pending.remove(done)
+            done.result()
+
+    def finish(self) -> None:
+        """Wait for every write; raise the first error."""
+        for write in self._pending:
+            write.result()
+        self._thread.shutdown()
+
+    def abort(self) -> None:
+        """Drop the writes not begun, stop the one under way, and wait for it."""
+        self._thread.shutdown(wait=False, cancel_futures=True)
+        self._store.con.interrupt()
+        self._thread.shutdown(wait=True)
+
+
 def _arrow_stream(frame: pl.DataFrame) -> pa.RecordBatchReader:
     """A frame as Arrow batches of one row group each, converted only as DuckDB reads them: the
-    table is never held twice, and DuckDB's threads compress and write the row groups in parallel."""
+    table is never held twice, and DuckDB's threads compress and write the row groups in parallel.
+
+    Text goes as Arrow string views, Polars' own layout, so it is handed over without a copy; a
+    batch is one chunk, since DuckDB merges (and writes again) the row groups of smaller batches."""
+    newest = pl.CompatLevel.newest()
 
     def batches() -> Iterator[pa.RecordBatch]:
         for start in range(0, frame.height, _ROW_GROUP):
-            yield from frame.slice(start, _ROW_GROUP).to_arrow().to_batches()
+            yield from frame.slice(start, _ROW_GROUP).rechunk().to_arrow(compat_level=newest).to_batches()
 
-    return pa.RecordBatchReader.from_batches(frame.head(0).to_arrow().schema, batches())
+    return pa.RecordBatchReader.from_batches(frame.head(0).to_arrow(compat_level=newest).schema, batches())
+
+
+def _text_compression(frame: pl.DataFrame) -> dict[str, str]:
+    """The compression of each text column, judged on about a row group of rows taken across the frame:
+    naming it spares DuckDB trying every method on every row group (a third of the time of a write)."""
+    text = [column for column, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return {}
+    sample = frame.select(text).gather_every(max(frame.height // _ROW_GROUP, 1))
+    distinct = sample.select(pl.all().drop_nulls().n_unique()).row(0)
+    values = sample.select(pl.all().count()).row(0)
+    return {
+        column: "dictionary" if different <= _DICTIONARY_SHARE * given else "fsst"
+        for column, different, given in zip(text, distinct, values, strict=True)
+    }
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -192,8 +265,23 @@ class Store:
     def _replace_table(self, name: str, frame: pl.DataFrame) -> None:
         """Make the table `name` hold exactly `frame` (its columns and types)."""
         self.con.register("_incoming", _arrow_stream(frame))
-        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+        # A table under a row group is quick to write, and DuckDB weighs the methods' fixed costs best.
+        methods = _text_compression(frame) if frame.height >= _ROW_GROUP and self._two_text_methods() else {}
+        columns = ", ".join(
+            _quoted(column) + f" {kind}" + (f" USING COMPRESSION {methods[column]}" if column in methods else "")
+            for column, kind, *_ in self.con.execute("DESCRIBE SELECT * FROM _incoming").fetchall()
+        )
+        self.con.execute(f"CREATE OR REPLACE TABLE {_quoted(name)} ({columns})")
+        self.con.execute(f"INSERT INTO {_quoted(name)} SELECT * FROM _incoming")
         self.con.unregister("_incoming")
+
+    def _two_text_methods(self) -> bool:
+        """Whether the database's storage format chooses between a dictionary and FSST for text on every
+        row group (before DuckDB 1.3's, which has one method for both; an encrypted database's is newer)."""
+        tags = self.con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        version = re.match(r"v(\d+)\.(\d+)\.", (tags[0] if tags else {}).get("storage_version", ""))
+        return version is not None and (int(version[1]), int(version[2])) < (1, 3)
 
     def _next_id(self, table: str, column: str) -> int:
         return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()[0][0])
@@ -214,33 +302,38 @@ class Store:
         """The id of the latest ingest (0 before any): runs and models older than it are stale."""
         return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchall()[0][0])
 
-    def save_ingest(self, sides: Iterable[IngestedSide], who: str, day: date) -> None:
-        """Replace the ingested sides (registry and/or population), all in one transaction; the
-        ingests of earlier exports, and every run made on them, stay. `sides` may be made one at a
-        time (a generator, within the transaction): each side's tables are written and let go
-        (taken out of its `tables`) before the next side is made, so that one file's tables at a
-        time are in memory."""
+    @contextmanager
+    def save_ingest(self, who: str, day: date) -> Iterator[IngestWrites]:
+        """Replace the ingested tables and sides (registry and/or population), all in one transaction,
+        committed when the block ends without an error; the ingests of earlier exports, and every run
+        made on them, stay. What the block hands to the `IngestWrites` is written in order, while the
+        block goes on to make the next table."""
+        writes = IngestWrites(self)
         with self.transaction() as con:
-            saved = []
-            for side in sides:
-                for name in list(side.tables):
-                    self._replace_table(name, side.tables.pop(name))
-                con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
-                if side.rejected.height:
-                    self._insert("rejected", side.rejected.select(
-                        "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
-                        *(c for c in ("values", "commune") if c in side.rejected.columns)))
-                con.execute(
-                    "INSERT INTO ingests (ingest_id, kind, path, sha256, rows_read, rows_rejected, ignored_columns, "
-                    "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [self._next_id("ingests", "ingest_id"), side.kind, side.path, side.sha256, side.rows_read,
-                     side.rejected.height, json.dumps(list(side.ignored_columns), ensure_ascii=False), now()])
-                saved.append(side)
+            try:
+                yield writes
+                writes.finish()
+            except BaseException:
+                writes.abort()  # before the transaction is rolled back
+                raise
             counts = {}
-            for side in saved:
+            for side in writes.saved:
                 counts |= {f"{side.kind} rows": side.rows_read, f"{side.kind} rejected": side.rejected.height}
-            audit.append(con, audit.AuditEntry("ingest", who, " + ".join(s.kind for s in saved), counts,
-                                               {s.path: s.sha256 for s in saved}), day)
+            audit.append(con, audit.AuditEntry("ingest", who, " + ".join(s.kind for s in writes.saved), counts,
+                                               {s.path: s.sha256 for s in writes.saved}), day)
+
+    def _save_side(self, side: IngestedSide) -> None:
+        """A side's rejected rows (replacing its record type's) and its row in `ingests`."""
+        self.con.execute("DELETE FROM rejected WHERE record_type = ?", [side.record_type])
+        if side.rejected.height:
+            self._insert("rejected", side.rejected.select(
+                "record_type", "record_id", "source_file", "source_row", "column", "reason", "message",
+                *(c for c in ("values", "commune") if c in side.rejected.columns)))
+        self.con.execute(
+            "INSERT INTO ingests (ingest_id, kind, path, sha256, rows_read, rows_rejected, ignored_columns, "
+            "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self._next_id("ingests", "ingest_id"), side.kind, side.path, side.sha256, side.rows_read,
+             side.rejected.height, json.dumps(list(side.ignored_columns), ensure_ascii=False), now()])
 
     # --- model ----------------------------------------------------------------------
 
