@@ -190,6 +190,8 @@ def main() -> None:
             "plain_vs_train_run": plain_s / ours_link_s,
             # ... and, with the ingest it would need too, against the whole path.
             "plain_plus_ingest_vs_path": (plain_s + full["ingest"]["median_s"]) / full["path"]["median_s"],
+            # ... and as the sentence reads most strictly: the whole path against it alone.
+            "plain_vs_path": plain_s / full["path"]["median_s"],
             "doubling": full["path"]["median_s"] / half["path"]["median_s"],
         },
         "bench_s": time.perf_counter() - started,
@@ -217,6 +219,7 @@ def show(r: dict) -> None:
         ("plain / (train + run --all) ≥ 2", ratios["plain_vs_train_run"], ratios["plain_vs_train_run"] >= TARGETS["speedup"]),
         ("(plain + ingest) / path ≥ 2", ratios["plain_plus_ingest_vs_path"],
          ratios["plain_plus_ingest_vs_path"] >= TARGETS["speedup"]),
+        ("plain / path ≥ 2", ratios["plain_vs_path"], ratios["plain_vs_path"] >= TARGETS["speedup"]),
         ("run --commune ≤ 3 s", full["run_commune"]["median_s"], full["run_commune"]["median_s"] <= TARGETS["commune_s"]),
         ("doubling ≤ 2.3×", ratios["doubling"], ratios["doubling"] <= TARGETS["doubling"]),
     ]
