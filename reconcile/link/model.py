@@ -196,8 +196,17 @@ def predict_pairs(
                 linker.table_management.register_term_frequency_lookup(registered, col)
             # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
             # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
-            scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability,
-                                              **_chunks(dialect, spouses.height))
+            chunks = _chunks(dialect, spouses.height)
+            if chunks.get("num_chunks_left") == 1:
+                # One slice: the blocked pairs are made first and registered, so that Splink scores
+                # them against only the records they use (its source pruning on DuckDB, which the
+                # chunked predict does for each slice). The same pairs, sooner: the joins of the
+                # pairs to the records build on the persons some pair uses, not on every person
+                # (1.5 M persons, 75,373 marriages: 7.9 → 6.5 s, half of them left out).
+                linker.table_management.register_blocked_pairs_for_predict(
+                    linker.inference.compute_blocked_pairs_for_predict())
+                chunks = {}
+            scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
             return _fetch(db_api, scored, settings)
 
     with _splink_warnings():
