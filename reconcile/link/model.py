@@ -22,8 +22,8 @@ import polars as pl
 from splink import Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.blocking import SPOUSES_DATASET, as_arrow, register_inputs
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
+from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.ruleset import MatchingRules
 
@@ -140,22 +140,27 @@ def train_model(
 def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
            say: Progress, settings: dict[str, Any], columns: tuple[str, ...]
            ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
-    inputs = list(register_inputs(db_api, spouses, persons, columns))
-    linker = Linker(inputs, _runnable(settings, dialect), log_level=None)
+    inputs = Inputs(db_api, spouses, persons, columns)
+    linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
         [sql_in_dialect(rule, dialect) for rule in rules.prior_rules], recall=rules.prior_recall
     )
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=rules.u_max_pairs, seed=rules.u_seed)
-    for rule in rules.em_blocking_rules:
-        say(f"estimating m by EM on: {rule}")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            sql_in_dialect(rule, dialect), max_pairs=rules.em_max_pairs)
+    # On the whole province, before EM narrows the inputs: EM uses them, and they are stored with
+    # the model (Splink keeps them, and EM does not compute them again).
     tf_tables = {
         col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
         for col in sorted(_tf_columns(settings))
     }
+    for rule in rules.em_blocking_rules:
+        say(f"estimating m by EM on: {rule}")
+        # Only the records some pair of the session uses: the same pairs, and EM's joins of the pairs
+        # to the records build on those (1.5 M persons: the ID session joins to 0.1 M of them).
+        with inputs.narrowed(rule):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                sql_in_dialect(rule, dialect), max_pairs=rules.em_max_pairs)
     return linker.misc.save_model_to_json(), tf_tables
 
 
@@ -189,7 +194,7 @@ def predict_pairs(
 
     def work(capped: Engine) -> pl.DataFrame:
         with backend(capped) as (db_api, dialect):
-            linker = Linker(list(register_inputs(db_api, spouses, persons, columns)), _runnable(settings, dialect),
+            linker = Linker(Inputs(db_api, spouses, persons, columns).tables, _runnable(settings, dialect),
                             log_level=None)
             for col, table in model.tf_tables.items():
                 registered = db_api.register(as_arrow(db_api, table), table_name=f"reconcile_tf_{col}")

@@ -1,0 +1,80 @@
+"""The two sides as Splink's inputs: registry spouses on the left, population persons on the right.
+
+On DuckDB each side is handed to Splink as a view of the Polars frame (read as Arrow, without a
+copy). Splink reads its inputs again for every step (the prior's counts, u's sample, each EM
+session's blocking and comparison vectors); the view lets an EM session see only the records
+that can pair under its blocking rule (`Inputs.narrowed`): the same pairs, joined to far fewer
+records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import polars as pl
+from splink import DuckDBAPI
+
+# Splink (link_only) puts the input whose name sorts first on the left of every pair: `l.` in
+# a blocking rule, `_l` in a comparison. The rules write the registry spouse as `l`, so its
+# name sorts before the population's.
+SPOUSES_DATASET, PERSONS_DATASET = "marriage_registry", "population"
+# Splink's own tables are named __splink__…; ours cannot collide with them.
+_TABLES = {SPOUSES_DATASET: "reconcile_spouses", PERSONS_DATASET: "reconcile_persons"}
+_NO_KEY_FILTERS = "join_filter_pushdown"
+
+
+def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
+    """`frame` as Arrow for `db_api`. DuckDB reads Polars' string views as they are: no copy of
+    the strings (the default conversion copies every string column into a new buffer)."""
+    if isinstance(db_api, DuckDBAPI):
+        return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    return frame.to_arrow()
+
+
+class Inputs:
+    """Both sides registered with Splink's database API, the registry on the left."""
+
+    def __init__(self, db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame, columns: Sequence[str]) -> None:
+        self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
+        frames = {SPOUSES_DATASET: spouses.select(columns), PERSONS_DATASET: persons.select(columns)}
+        if self._con is None:
+            self.tables = [db_api.register(as_arrow(db_api, frame), dataset_display_name=name)
+                           for name, frame in frames.items()]
+            return
+        for name, frame in frames.items():
+            table = _TABLES[name]
+            self._con.register(f"{table}_all", as_arrow(db_api, frame))
+            self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
+        self.tables = [db_api.register(_TABLES[name], dataset_display_name=name) for name in frames]
+
+    @contextmanager
+    def narrowed(self, rule: str) -> Iterator[None]:
+        """Within it, Splink's inputs hold only the records that pair with at least one record of the
+        other side under `rule` (DuckDB SQL, `l` the spouse and `r` the person). Every pair the
+        rule makes is still made, with the same records, and Splink's hash sampling of records
+        (EM's `max_pairs`) keeps the same ones: an EM session on the narrowed inputs learns
+        exactly what it learns on the whole province, if the term frequencies it uses were
+        computed on the whole province first. The view is a semi-join each query of the session
+        runs again: cheaper than copying the records kept. Other engines see the whole inputs."""
+        if self._con is None:
+            yield
+            return
+        spouses, persons = _TABLES[SPOUSES_DATASET], _TABLES[PERSONS_DATASET]
+        kept = {
+            spouses: f"SELECT l.* FROM {spouses}_all AS l WHERE EXISTS (SELECT 1 FROM {persons}_all AS r WHERE {rule})",
+            persons: f"SELECT r.* FROM {persons}_all AS r WHERE EXISTS (SELECT 1 FROM {spouses}_all AS l WHERE {rule})",
+        }
+        # DuckDB would push the semi-join's keys into the scan of the other side as a filter, which
+        # Arrow cannot apply to Polars' string views (when a side has few distinct keys).
+        disabled = self._con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+        try:
+            self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
+            for table, sql in kept.items():
+                self._con.execute(f"CREATE OR REPLACE VIEW {table} AS {sql}")
+            yield
+        finally:
+            for table in kept:
+                self._con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {table}_all")
+            self._con.execute(f"SET disabled_optimizers = '{disabled}'")

@@ -1,0 +1,68 @@
+"""Splink's inputs: an EM session sees only the records its blocking rule pairs, and learns what
+it learns on the whole province."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from conftest import SAMPLE
+from reconcile.ingest import load_column_map, read_population, read_registry
+from reconcile.link import train_model
+from reconcile.link.engine import Engine, backend
+from reconcile.link.inputs import Inputs
+from reconcile.link.model import LINK_COLUMNS
+from reconcile.normalize import normalize_population, normalize_registry
+from reconcile.normalize.communes import commune_table
+from reconcile.ruleset import load_rules
+from test_link_blocking import PERSONS, SPOUSES
+
+
+def _ids(con, view: str) -> list[str]:
+    return sorted(r[0] for r in con.execute(f"SELECT unique_id FROM {view}").fetchall())
+
+
+def test_narrowed_inputs_hold_only_the_records_the_rule_pairs_then_all_again() -> None:
+    with backend(Engine()) as (db_api, _):
+        inputs = Inputs(db_api, SPOUSES, PERSONS, LINK_COLUMNS)
+        spouses, persons = (t.physical_name for t in inputs.tables)
+        # Only the wife has an ID, and only p3 holds it.
+        with inputs.narrowed("l.id12 = r.id12"):
+            assert (_ids(db_api.duckdb_con, spouses), _ids(db_api.duckdb_con, persons)) == (["m1|W"], ["p3"])
+        # The rule's filters count too: only the husband (no ID) pairs on name and year.
+        with inputs.narrowed("l.given_ascii = r.given_ascii AND l.birth_year = r.birth_year AND l.id12 IS NULL"):
+            assert (_ids(db_api.duckdb_con, spouses), _ids(db_api.duckdb_con, persons)) == (["m1|H"], ["p1", "p2"])
+        assert _ids(db_api.duckdb_con, persons) == ["p1", "p2", "p3", "p4"]
+        assert _ids(db_api.duckdb_con, spouses) == ["m1|H", "m1|W"]
+
+
+def _probabilities(settings_json: str) -> list[tuple[str, str, float | None, float | None]]:
+    model = json.loads(settings_json)
+    return [(c["output_column_name"], lv["label_for_charts"], lv.get("m_probability"), lv.get("u_probability"))
+            for c in model["comparisons"] for lv in c["comparison_levels"]]
+
+
+@pytest.mark.slow
+def test_training_on_narrowed_inputs_learns_the_model_of_the_whole_province(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = load_column_map()
+    spouses = normalize_registry(read_registry(SAMPLE / "registry.csv", columns).rows, commune_table()).spouses
+    persons = normalize_population(read_population(SAMPLE / "population.csv", columns).rows, commune_table()).persons
+    rules = load_rules().matching
+    narrowed = train_model(spouses, persons, rules)
+
+    @contextmanager
+    def whole(_self: Inputs, _rule: str) -> Iterator[None]:
+        yield
+
+    monkeypatch.setattr(Inputs, "narrowed", whole)
+    whole_province = train_model(spouses, persons, rules)
+    for ours, theirs in zip(_probabilities(narrowed.settings_json), _probabilities(whole_province.settings_json),
+                            strict=True):
+        assert ours[:2] == theirs[:2]
+        for a, b in zip(ours[2:], theirs[2:], strict=True):
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-9), ours[:2]
+    for column, table in narrowed.tf_tables.items():
+        assert table.sort(column).equals(whole_province.tf_tables[column].sort(column))
