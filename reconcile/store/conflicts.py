@@ -13,6 +13,7 @@ import polars as pl
 
 from reconcile.store.current import CURRENT
 from reconcile.store.database import Store
+from reconcile.store.listed import listed
 
 _PERSON = ("full_name AS {r}_pop_name", "birth_date AS {r}_pop_birth_date",
            "marital_status AS {r}_pop_marital_status", "spouse_name AS {r}_pop_spouse_name",
@@ -50,15 +51,14 @@ _OPEN_CONFLICTS = f"""
 def open_conflicts(store: Store, communes: list[str] | None = None,
                    record_ids: list[str] | None = None) -> pl.DataFrame:
     """The open conflicts (of these communes, or these records, or all), sorted by commune and record."""
-    where, params = [], []
+    where = []
     if communes is not None:
-        where.append("commune IN (SELECT unnest(?::VARCHAR[]))")
-        params.append(communes)
+        where.append("commune IN (SELECT value FROM _communes)")
     if record_ids is not None:
-        where.append("record_id IN (SELECT unnest(?::VARCHAR[]))")
-        params.append(record_ids)
-    return store.frame(f"SELECT * FROM ({_OPEN_CONFLICTS}) {'WHERE ' + ' AND '.join(where) if where else ''} "
-                       "ORDER BY commune, record_id", params)
+        where.append("record_id IN (SELECT value FROM _record_ids)")
+    with listed(store.con, "_communes", communes or []), listed(store.con, "_record_ids", record_ids or []):
+        return store.frame(f"SELECT * FROM ({_OPEN_CONFLICTS}) {'WHERE ' + ' AND '.join(where) if where else ''} "
+                           "ORDER BY commune, record_id")
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,9 @@ class RecordState:
 
 def record_states(store: Store, record_ids: list[str]) -> dict[str, list[RecordState]]:
     """Every current result of these record IDs (a key may name a marriage and a person)."""
-    rows = store.frame(f"SELECT record_type, record_id, commune, bucket, state, husband_person_id, wife_person_id "
-                       f"FROM ({CURRENT}) WHERE record_id IN (SELECT unnest(?::VARCHAR[]))", [record_ids])
+    with listed(store.con, "_record_ids", record_ids):
+        rows = store.frame(f"SELECT record_type, record_id, commune, bucket, state, husband_person_id, wife_person_id "
+                           f"FROM ({CURRENT}) WHERE record_id IN (SELECT value FROM _record_ids)")
     found: dict[str, list[RecordState]] = {}
     for r in rows.iter_rows(named=True):
         persons = tuple(p for p in (r["husband_person_id"], r["wife_person_id"]) if p)

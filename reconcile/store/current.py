@@ -59,12 +59,12 @@ CURRENT = f"""
     FROM judged"""
 
 # The count of records in each state for each commune of a list, filed under a day.
-# Parameters: the day, the time written, the communes.
+# Parameters: the day, the time written; the communes are the table `_communes` (store.listed).
 SNAPSHOT = f"""
     INSERT INTO snapshots (day, commune, in_scope, auto_resolved, decided, conflicts, missing, recheck, written_at)
     SELECT ?::DATE, s.commune, count(c.state),
            {", ".join(f"count(c.state) FILTER (WHERE c.state = '{state}')" for state in STATES)}, ?
-    FROM (SELECT DISTINCT unnest(?::VARCHAR[]) AS commune) s
+    FROM (SELECT DISTINCT value AS commune FROM _communes) s
     LEFT JOIN ({CURRENT}) c ON c.commune = s.commune AND c.state <> 'rejected'
     GROUP BY s.commune"""
 
@@ -75,9 +75,9 @@ OPEN_REASONS = f"""
 
 # The open records of each commune of a list per state and reason code, filed under a day
 # beside its snapshot (a record with several reasons counts under each).
-# Parameters: the day, the communes.
+# Parameter: the day; the communes are the table `_communes` (store.listed).
 REASON_SNAPSHOT = f"""
     INSERT INTO snapshot_reasons (day, commune, state, reason, records)
     SELECT ?::DATE, commune, state, reason, count(*) FROM ({OPEN_REASONS})
-    WHERE reason <> '' AND commune IN (SELECT unnest(?::VARCHAR[]))
+    WHERE reason <> '' AND commune IN (SELECT value FROM _communes)
     GROUP BY commune, state, reason"""

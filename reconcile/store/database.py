@@ -29,6 +29,7 @@ from reconcile.store import audit
 from reconcile.store.campaign import owner_only
 from reconcile.store.connect import connect, first_line
 from reconcile.store.current import CURRENT, EVIDENCE, REASON_SNAPSHOT, SNAPSHOT, latest_runs
+from reconcile.store.listed import listed, number
 from reconcile.store.schema import SCHEMA_VERSION, migrate, schema_version
 from reconcile.store.scope import ScopeFrames, scope_frames
 
@@ -289,12 +290,12 @@ class Store:
     def _snapshot(self, day: date, communes: list[str]) -> None:
         """File today's counts per state, and of open records per reason, for these communes (replacing
         today's earlier ones)."""
-        self.con.execute("DELETE FROM snapshots WHERE day = ? AND commune IN (SELECT unnest(?::VARCHAR[]))",
-                         [day, communes])
-        self.con.execute(SNAPSHOT, [day, now(), communes])
-        self.con.execute("DELETE FROM snapshot_reasons WHERE day = ? AND commune IN (SELECT unnest(?::VARCHAR[]))",
-                         [day, communes])
-        self.con.execute(REASON_SNAPSHOT, [day, communes])
+        with listed(self.con, "_communes", communes):
+            self.con.execute("DELETE FROM snapshots WHERE day = ? AND commune IN (SELECT value FROM _communes)", [day])
+            self.con.execute(SNAPSHOT, [day, now()])
+            self.con.execute("DELETE FROM snapshot_reasons WHERE day = ? AND commune IN (SELECT value FROM _communes)",
+                             [day])
+            self.con.execute(REASON_SNAPSHOT, [day])
 
     # --- ingest ---------------------------------------------------------------------
 
@@ -362,8 +363,8 @@ class Store:
         from reconcile.link.model import TrainedModel  # loads Splink: only commands that score need it
 
         model_id, ingest_id = self.latest_model()
-        settings = self.con.execute("SELECT settings_json FROM models WHERE model_id = ?", [model_id]).fetchall()[0][0]
-        tf = self.frame("SELECT column_name, value, tf FROM model_tf WHERE model_id = ?", [model_id])
+        settings = self.con.execute(f"SELECT settings_json FROM models WHERE model_id = {number(model_id)}").fetchall()[0][0]
+        tf = self.frame(f"SELECT column_name, value, tf FROM model_tf WHERE model_id = {number(model_id)}")
         tables = {
             col: tf.filter(pl.col("column_name") == col).select(pl.col("value").alias(col), pl.col("tf").alias(f"tf_{col}"))
             for col in tf["column_name"].unique().to_list()
@@ -434,11 +435,12 @@ class Store:
 
     def previous_results(self, communes: list[str]) -> pl.DataFrame:
         """Each of these communes' results from its latest run, on whatever data it was made."""
-        return self.frame(f"""
-            WITH latest AS ({latest_runs(False)})
-            SELECT r.record_type, r.record_id, r.commune, r.bucket FROM results r
-            JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
-            WHERE r.commune IN (SELECT unnest(?::VARCHAR[]))""", [communes])
+        with listed(self.con, "_communes", communes):
+            return self.frame(f"""
+                WITH latest AS ({latest_runs(False)})
+                SELECT r.record_type, r.record_id, r.commune, r.bucket FROM results r
+                JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
+                WHERE r.commune IN (SELECT value FROM _communes)""")
 
     # --- current state --------------------------------------------------------------
 

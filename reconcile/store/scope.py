@@ -29,19 +29,21 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from reconcile.store.listed import listed, number
+
 # Null communes are the "unknown commune" ('' in results; see store.UNKNOWN_COMMUNE).
 _COMMUNE = "coalesce(commune, '')"
 
 _STEPS = f"""
 CREATE OR REPLACE TEMP TABLE _scope_regs AS
-    SELECT registration_id FROM marriages WHERE {_COMMUNE} IN (SELECT unnest($communes::VARCHAR[]));
+    SELECT registration_id FROM marriages WHERE {_COMMUNE} IN (SELECT value FROM _communes);
 CREATE OR REPLACE TEMP TABLE _scope_involved AS
     SELECT unique_id, person_id, spouse_id, id12, id9 FROM persons
     WHERE unique_id IN (
-        SELECT unique_id FROM persons WHERE {_COMMUNE} IN (SELECT unnest($communes::VARCHAR[]))
+        SELECT unique_id FROM persons WHERE {_COMMUNE} IN (SELECT value FROM _communes)
         UNION ALL
         SELECT person_uid FROM scored_pairs
-        WHERE match_probability >= $min_probability
+        WHERE match_probability >= {{min_probability}}
           AND spouse_uid IN (SELECT unique_id FROM spouses
                              WHERE registration_id IN (SELECT registration_id FROM _scope_regs)));
 CREATE OR REPLACE TEMP TABLE _scope_focus AS  -- with decide.persons.population_spouses
@@ -54,7 +56,7 @@ CREATE OR REPLACE TEMP TABLE _scope_decided AS
     UNION
     SELECT registration_id FROM spouses
     WHERE unique_id IN (SELECT spouse_uid FROM scored_pairs
-                        WHERE match_probability >= $min_probability
+                        WHERE match_probability >= {{min_probability}}
                           AND person_uid IN (SELECT unique_id FROM _scope_focus))
     UNION
     SELECT registration_id FROM spouses WHERE id12 IN (SELECT id12 FROM _scope_focus WHERE id12 IS NOT NULL)
@@ -102,17 +104,18 @@ def scope_frames(con: duckdb.DuckDBPyConnection, communes: Sequence[str], min_pr
                  columns: Mapping[str, Sequence[str]]) -> ScopeFrames:
     """The frames a run of `communes` decides (see the module's steps), with the given columns
     of marriages, spouses and persons; every scored pair column."""
-    try:
-        params = {"communes": list(communes), "min_probability": min_probability}
-        for step in filter(str.strip, _STEPS.split(";")):
-            con.execute(step, {k: v for k, v in params.items() if f"${k}" in step})
-        marriages = _frame(con, f"SELECT {_columns(con, 'marriages', columns['marriages'])} FROM marriages "
-                                "WHERE registration_id IN (SELECT registration_id FROM _scope_decided)")
-        spouses = _frame(con, f"SELECT {_columns(con, 'spouses', columns['spouses'])} FROM spouses "
-                              "WHERE unique_id IN (SELECT unique_id FROM _scope_spouses)")
-        pairs = _frame(con, "SELECT * FROM _scope_pairs")
-        persons = _frame(con, f"SELECT {_columns(con, 'persons', columns['persons'])} FROM persons "
-                              "WHERE unique_id IN (SELECT unique_id FROM _scope_persons)")
-    finally:
-        con.execute(_CLEAN)
+    steps = _STEPS.format(min_probability=number(min_probability))
+    with listed(con, "_communes", communes):
+        try:
+            for step in filter(str.strip, steps.split(";")):
+                con.execute(step)
+            marriages = _frame(con, f"SELECT {_columns(con, 'marriages', columns['marriages'])} FROM marriages "
+                                    "WHERE registration_id IN (SELECT registration_id FROM _scope_decided)")
+            spouses = _frame(con, f"SELECT {_columns(con, 'spouses', columns['spouses'])} FROM spouses "
+                                  "WHERE unique_id IN (SELECT unique_id FROM _scope_spouses)")
+            pairs = _frame(con, "SELECT * FROM _scope_pairs")
+            persons = _frame(con, f"SELECT {_columns(con, 'persons', columns['persons'])} FROM persons "
+                                  "WHERE unique_id IN (SELECT unique_id FROM _scope_persons)")
+        finally:
+            con.execute(_CLEAN)
     return ScopeFrames(marriages, spouses, persons, pairs)
