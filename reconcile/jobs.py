@@ -203,17 +203,18 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             from reconcile.link import LINK_COLUMNS, predict_pairs
 
             model = store.load_model()[2]
-            spouses, persons = (store.table(t, LINK_COLUMNS) for t in ("spouses", "persons"))
+            # Read once, with the columns deciding reads too.
+            spouses, persons = (store.table(t, dict.fromkeys((*LINK_COLUMNS, *_DECIDE_COLUMNS[t])))
+                                for t in ("spouses", "persons"))
+            marriages = store.table("marriages", _DECIDE_COLUMNS["marriages"])
     stages.reached("run:loaded")
     new_pairs = None
     if not stored:
         progress(f"scoring the whole province: {spouses.height:,} spouses × {persons.height:,} persons (blocked)")
         pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
         new_pairs = (pair_set, pairs)
-        del spouses, persons
-        # Scored with the matching columns only; deciding reads its own columns afterwards.
-        with Store(campaign.database, read_only=True) as store:
-            province = ScopeFrames(*_deciding_tables(store), pairs)
+        province = ScopeFrames(marriages, _deciding(spouses, "spouses"), _deciding(persons, "persons"), pairs)
+        del marriages, spouses, persons
         scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
         del province
     scoped = _filled(scoped)
@@ -238,6 +239,11 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
                       model_is_older_than_data=model_ingest < ingest_id, changes=changes,
                       standing={c: int(standing[c].sum()) for c in COUNTS})
+
+
+def _deciding(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The columns of `frame` that deciding reads from `table` (those it has, like `Store.table`)."""
+    return frame.select(c for c in frame.columns if c in _DECIDE_COLUMNS[table])
 
 
 def _deciding_tables(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
