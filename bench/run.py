@@ -5,12 +5,13 @@ registry marriages, as issue 7 names it, and one of half that size (both counts 
 report`, then one `run --commune` from the pairs `run --all` kept and one with none kept, in
 fresh campaigns, each command in its own process, timing its wall clock and the peak memory
 of its process tree (psutil, polled every 20 ms). Repeats
-the path and reports medians; runs the plain pipeline (bench/plain.py) and the blocking
-analysis (bench/blocking.py) on the same ingested data, and measures both pipelines' accuracy
+the path and reports medians; runs the plain pipeline (bench/plain.py) after each path run, on
+the records it ingested (in turns, so that a busier spell of the shared machine slows both alike),
+and the blocking analysis (bench/blocking.py) on the same data, and measures both pipelines' accuracy
 against the truth file (bench/accuracy.py). Writes bench/results.json and prints a table with
 the issue's targets.
 
-    python bench/run.py [--persons 1500000] [--marriages 75000] [--seed 7] [--repeats 3] [--plain-repeats 1]
+    python bench/run.py [--persons 1500000] [--marriages 75000] [--seed 7] [--repeats 3] [--plain-repeats 3]
 
 `--marriages 0` keeps the generator's natural share (38% of adults married: 283,794 marriages
 for 1,500,000 persons, every marriage registered since 1975 rather than one campaign's scope).
@@ -139,13 +140,26 @@ def summary(runs: list[dict[str, Measure]]) -> dict[str, dict[str, float]]:
     return table
 
 
-def province(persons: int, marriages: int, seed: int, repeats: int, report: bool) -> tuple[dict, Path]:
+def province(persons: int, marriages: int, seed: int, repeats: int, report: bool,
+             plain_repeats: int = 0) -> tuple[dict, Path, list[dict]]:
+    """The path `repeats` times; after each of the first `plain_repeats`, the plain pipeline on the
+    campaign it made, so that both are measured in turns, under the same load of the machine."""
     data = fixture(persons, marriages, seed)
-    runs = []
+    campaign = CACHE / f"campaign-{persons}"
+    runs, plain_runs = [], []
     for i in range(repeats):
         print(f"{persons:,} persons, run {i + 1}/{repeats}", flush=True)
-        runs.append(province_path(data, CACHE / f"campaign-{persons}", report))
-    return summary(runs), CACHE / f"campaign-{persons}"
+        runs.append(province_path(data, campaign, report))
+        if i < plain_repeats:
+            plain_runs.append(plain(campaign, i, plain_repeats))
+    return summary(runs), campaign, plain_runs
+
+
+def plain(campaign: Path, i: int, repeats: int) -> dict:
+    print(f"plain Splink pipeline, run {i + 1}/{repeats}", flush=True)
+    m = measured([sys.executable, str(HERE / "plain.py"), str(campaign), str(CACHE / "plain-pairs.parquet")], HERE)
+    print(f"  plain        {m.seconds:7.1f} s  {m.peak_gb:5.2f} GB", flush=True)
+    return {**json.loads(m.stdout), "seconds": m.seconds, "peak_gb": m.peak_gb}
 
 
 def main() -> None:
@@ -154,7 +168,7 @@ def main() -> None:
     ap.add_argument("--marriages", type=int, default=75_000, help="about; 0: the generator's natural share")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--plain-repeats", type=int, default=1)
+    ap.add_argument("--plain-repeats", type=int, default=3, help="at most --repeats")
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
     started = time.perf_counter()
@@ -162,20 +176,18 @@ def main() -> None:
     if not report:
         print("note: this reconcile has no `report` command; the report stage is skipped")
 
-    full, campaign = province(args.persons, args.marriages, args.seed, args.repeats, report)
+    if not 1 <= args.plain_repeats <= args.repeats:
+        ap.error("--plain-repeats must be between 1 and --repeats")
+    full, campaign, plain_runs = province(args.persons, args.marriages, args.seed, args.repeats, report,
+                                          args.plain_repeats)
     print("blocking analysis (Splink, exact counts)", flush=True)
     blocking = json.loads(measured([sys.executable, str(HERE / "blocking.py"), str(campaign)], HERE).stdout)
-    plain_runs = []
-    for i in range(args.plain_repeats):
-        print(f"plain Splink pipeline, run {i + 1}/{args.plain_repeats}", flush=True)
-        m = measured([sys.executable, str(HERE / "plain.py"), str(campaign), str(CACHE / "plain-pairs.parquet")], HERE)
-        plain_runs.append({**json.loads(m.stdout), "seconds": m.seconds, "peak_gb": m.peak_gb})
     print("accuracy against the truth file: reconcile's results, and the plain pipeline's pairs bucketed "
           "by the same rules", flush=True)
     accuracy = json.loads(measured([sys.executable, str(HERE / "accuracy.py"), str(campaign),
                                     str(CACHE / "plain-pairs.parquet"),
                                     str(fixture(args.persons, args.marriages, args.seed) / "truth.csv")], HERE).stdout)
-    half, _ = province(args.persons // 2, args.marriages // 2, args.seed, args.repeats, report)
+    half, _, _ = province(args.persons // 2, args.marriages // 2, args.seed, args.repeats, report)
 
     plain_s = statistics.median(r["seconds"] for r in plain_runs)
     ours_link_s = full["train"]["median_s"] + full["run_all"]["median_s"]
