@@ -132,9 +132,9 @@ def ingest(
 
     Example: reconcile ingest --registry ket_hon.xlsx --population dan_cu.csv
     """
-    from reconcile.memory import return_freed_memory_at_once
+    from reconcile.memory import return_freed_memory_soon
 
-    return_freed_memory_at_once()
+    return_freed_memory_soon()
     from reconcile import jobs
     from reconcile.store import find_campaign
 
