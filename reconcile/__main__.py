@@ -1,7 +1,5 @@
 """`python -m reconcile ...`: the same command line as the `reconcile` entry point."""
 
-import sys
+from reconcile.cli import entry
 
-from reconcile.cli import main
-
-sys.exit(main())
+entry()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -253,3 +256,21 @@ def test_explain_shows_reasons_changes_and_each_field_weight(cli: Cli, sample_ca
     assert "MARRIED_WITHOUT_REGISTRATION" in cli("explain", person["record_id"], "--campaign", sample_campaign).output
     assert "no current result for 'nope'" in cli("explain", "nope", "--campaign", sample_campaign, code=1).output
     assert "--lang must be vi or en" in cli("explain", "x", "--lang", "fr", "--campaign", sample_campaign, code=1).output
+
+
+def test_the_command_exits_with_its_code_after_its_output_and_exit_handlers(sample_campaign: Path, tmp_path: Path) -> None:
+    # `entry` leaves the process without tearing the interpreter down: the output piped to a file
+    # is whole, the exit code is the command's, and handlers registered while it ran (Spark's
+    # stop, temporary folders) still run.
+    hook = "import atexit; atexit.register(lambda: print('exit handler ran', flush=True)); "
+    out = tmp_path / "results.csv"
+    done = subprocess.run(
+        [sys.executable, "-c", hook + "from reconcile.cli import entry; entry()",
+         "export", "results", "--campaign", str(sample_campaign), "--out", str(out)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("exit handler ran") and str(out) in done.stdout
+    assert out.read_text(encoding="utf-8").count("\n") > 100
+    failed = subprocess.run([sys.executable, "-m", "reconcile", "status", "--campaign", str(tmp_path / "none")],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and "error" in failed.stderr.lower()
