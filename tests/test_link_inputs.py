@@ -39,6 +39,24 @@ def test_narrowed_inputs_hold_only_the_records_the_rule_pairs_then_all_again() -
         assert _ids(db_api.duckdb_con, spouses) == ["m1|H", "m1|W"]
 
 
+def test_sided_inputs_block_only_across_the_two_sides() -> None:
+    rule = "l.given_ascii = r.given_ascii AND l.birth_year = r.birth_year"
+    with backend(Engine()) as (db_api, _):
+        inputs = Inputs(db_api, SPOUSES, PERSONS, LINK_COLUMNS, sided=True)
+        spouses, persons = (t.physical_name for t in inputs.tables)
+        with inputs.narrowed(rule) as em_rule:
+            assert em_rule.startswith(f"({rule}) AND ")
+            everyone = f"SELECT * FROM {spouses} UNION ALL BY NAME SELECT * FROM {persons}"
+            pairs = sorted(db_api.duckdb_con.execute(
+                f"SELECT l.unique_id, r.unique_id FROM ({everyone}) l JOIN ({everyone}) r ON {em_rule}").fetchall())
+    # Spouse × person both ways round (Splink keeps the one with the registry on the left), never
+    # spouse × spouse or person × person, although p1 and p2 share a name and a year.
+    assert pairs == sorted([("m1|H", "p1"), ("m1|H", "p2"), ("m1|W", "p3"), ("m1|W", "p4"),
+                            ("p1", "m1|H"), ("p2", "m1|H"), ("p3", "m1|W"), ("p4", "m1|W")])
+    with backend(Engine()) as (db_api, _), Inputs(db_api, SPOUSES, PERSONS, LINK_COLUMNS).narrowed(rule) as plain:
+        assert plain == rule
+
+
 def _probabilities(settings_json: str) -> list[tuple[str, str, float | None, float | None]]:
     model = json.loads(settings_json)
     return [(c["output_column_name"], lv["label_for_charts"], lv.get("m_probability"), lv.get("u_probability"))
@@ -54,8 +72,8 @@ def test_training_on_narrowed_inputs_learns_the_model_of_the_whole_province(monk
     narrowed = train_model(spouses, persons, rules)
 
     @contextmanager
-    def whole(_self: Inputs, _rule: str) -> Iterator[None]:
-        yield
+    def whole(_self: Inputs, rule: str) -> Iterator[str]:
+        yield rule
 
     monkeypatch.setattr(Inputs, "narrowed", whole)
     whole_province = train_model(spouses, persons, rules)

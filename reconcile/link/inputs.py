@@ -23,6 +23,9 @@ SPOUSES_DATASET, PERSONS_DATASET = "marriage_registry", "population"
 # Splink's own tables are named __splink__…; ours cannot collide with them.
 _TABLES = {SPOUSES_DATASET: "reconcile_spouses", PERSONS_DATASET: "reconcile_persons"}
 _NO_KEY_FILTERS = "join_filter_pushdown"
+# With `sided` inputs: the side of each record ('S' a registry spouse, 'P' a population person),
+# and the side it pairs with.
+_SIDE, _OTHER = "reconcile_side", "reconcile_other"
 
 
 def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
@@ -36,8 +39,11 @@ def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
 class Inputs:
     """Both sides registered with Splink's database API, the registry on the left."""
 
-    def __init__(self, db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame, columns: Sequence[str]) -> None:
+    def __init__(self, db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame, columns: Sequence[str],
+                 sided: bool = False) -> None:
+        """`sided`: for training, where `narrowed` is used, each record also says its side (see there)."""
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
+        self._sided = sided and self._con is not None
         frames = {SPOUSES_DATASET: spouses.select(columns), PERSONS_DATASET: persons.select(columns)}
         if self._con is None:
             self.tables = [db_api.register(as_arrow(db_api, frame), dataset_display_name=name)
@@ -45,21 +51,30 @@ class Inputs:
             return
         for name, frame in frames.items():
             table = _TABLES[name]
-            self._con.register(f"{table}_all", as_arrow(db_api, frame))
+            self._con.register(f"{table}_arrow", as_arrow(db_api, frame))
+            side, other = ("'S'", "'P'") if name == SPOUSES_DATASET else ("'P'", "'S'")
+            sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
+            self._con.execute(f"CREATE VIEW {table}_all AS SELECT *{sides} FROM {table}_arrow")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
         self.tables = [db_api.register(_TABLES[name], dataset_display_name=name) for name in frames]
 
     @contextmanager
-    def narrowed(self, rule: str) -> Iterator[None]:
+    def narrowed(self, rule: str) -> Iterator[str]:
         """Within it, Splink's inputs hold only the records that pair with at least one record of the
         other side under `rule` (DuckDB SQL, `l` the spouse and `r` the person). Every pair the
         rule makes is still made, with the same records, and Splink's hash sampling of records
         (EM's `max_pairs`) keeps the same ones: an EM session on the narrowed inputs learns
         exactly what it learns on the whole province, if the term frequencies it uses were
         computed on the whole province first. The view is a semi-join each query of the session
-        runs again: cheaper than copying the records kept. Other engines see the whole inputs."""
+        runs again: cheaper than copying the records kept. Other engines see the whole inputs.
+
+        It gives the rule to block the session on: `rule`, and with `sided` inputs also
+        `l.reconcile_other = r.reconcile_side`. Splink's EM joins the records of both sides with
+        themselves and drops the pairs of one side only after the join; with each side's partner
+        side as a join key, DuckDB never makes them (a family + given name + birth year session
+        at 1.5 M persons: 0.7 s less). The pairs are the same."""
         if self._con is None:
-            yield
+            yield rule
             return
         spouses, persons = _TABLES[SPOUSES_DATASET], _TABLES[PERSONS_DATASET]
         kept = {
@@ -73,7 +88,7 @@ class Inputs:
             self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
             for table, sql in kept.items():
                 self._con.execute(f"CREATE OR REPLACE VIEW {table} AS {sql}")
-            yield
+            yield f"({rule}) AND l.{_OTHER} = r.{_SIDE}" if self._sided else rule
         finally:
             for table in kept:
                 self._con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {table}_all")

@@ -140,7 +140,7 @@ def train_model(
 def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
            say: Progress, settings: dict[str, Any], columns: tuple[str, ...]
            ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
-    inputs = Inputs(db_api, spouses, persons, columns)
+    inputs = Inputs(db_api, spouses, persons, columns, sided=True)
     linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
     say("estimating the prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
@@ -158,9 +158,9 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
         say(f"estimating m by EM on: {rule}")
         # Only the records some pair of the session uses: the same pairs, and EM's joins of the pairs
         # to the records build on those (1.5 M persons: the ID session joins to 0.1 M of them).
-        with inputs.narrowed(rule):
+        with inputs.narrowed(rule) as em_rule:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                sql_in_dialect(rule, dialect), max_pairs=rules.em_max_pairs)
+                sql_in_dialect(em_rule, dialect), max_pairs=rules.em_max_pairs)
     return linker.misc.save_model_to_json(), tf_tables
 
 

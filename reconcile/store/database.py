@@ -259,7 +259,7 @@ class Store:
 
     def _insert(self, table: str, frame: pl.DataFrame) -> None:
         """Append a frame's columns to the same-named columns of a table."""
-        self.con.register("_incoming", frame.to_arrow())
+        self.con.register("_incoming", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
         self.con.unregister("_incoming")
 
