@@ -3,8 +3,8 @@
 On DuckDB each side is handed to Splink as a view of the Polars frame (read as Arrow, without a
 copy). Splink reads its inputs again for every step (the prior's counts, u's sample, each EM
 session's blocking and comparison vectors); the view lets an EM session see only the records
-that can pair under its blocking rule (`Inputs.narrowed`): the same pairs, joined to far fewer
-records.
+that can pair under its blocking rule (`Inputs.narrowed`), and block across the two sides only:
+the same pairs, joined to far fewer records.
 """
 
 from __future__ import annotations

@@ -156,8 +156,8 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
     }
     for rule in rules.em_blocking_rules:
         say(f"estimating m by EM on: {rule}")
-        # Only the records some pair of the session uses: the same pairs, and EM's joins of the pairs
-        # to the records build on those (1.5 M persons: the ID session joins to 0.1 M of them).
+        # Only the records some pair of the session uses, joined across the two sides only: the same
+        # pairs, and EM's joins build on far fewer records (1.5 M persons: the ID session's on 0.1 M).
         with inputs.narrowed(rule) as em_rule:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 sql_in_dialect(em_rule, dialect), max_pairs=rules.em_max_pairs)
