@@ -22,10 +22,13 @@ from reconcile.synthetic.people import make_residents
 from reconcile.synthetic.places import load_wards
 from reconcile.synthetic.population import build_population
 from reconcile.synthetic.population_state import (
-    deaths, initial_state, married_without_registration, plant_homonyms, record_couples,
+    deaths, initial_state, married_without_registration, plant_homonyms, plant_namesake_couples,
+    record_couples, record_each_other,
 )
 from reconcile.synthetic.registry import build_registry
-from reconcile.synthetic.scenarios import add_second_marriages, assign_scenarios, replace_partners
+from reconcile.synthetic.scenarios import (
+    add_remarriages, add_second_marriages, assign_scenarios, replace_partners, through_partner,
+)
 from reconcile.synthetic.truth import TRUTH_COLUMNS, marriage_truth, person_truth
 from reconcile.synthetic.writers import FILE_FORMATS, write_table
 
@@ -74,20 +77,36 @@ def generate(
     single[np.concatenate([husbands, wives])] = False
     couples, partners = add_second_marriages(rng, people, couples, single)
     single[partners] = False
+    couples, partners = add_remarriages(rng, people, couples, single)
+    single[partners] = False
     couples = couples[rng.permutation(len(couples))]
 
     state = initial_state(rng, people)
     single[record_couples(rng, state, couples, people, np.flatnonzero(single))] = False
     unregistered = married_without_registration(rng, state, people, np.flatnonzero(single), int(adult.sum()))
     single[unregistered] = False
+    forces = through_partner(rng, people, couples)
+    found = forces["husband"]["through_partner"].to_numpy() | forces["wife"]["through_partner"].to_numpy()
+    record_each_other(state, couples["husband"].to_numpy()[found], couples["wife"].to_numpy()[found])
+    eligible = ((couples["scenario"] == "clean") & (couples["status"] == "valid") & ~couples["second"]).to_numpy()
+    in_pop = people["in_population"].to_numpy()
+    eligible &= ~found & in_pop[couples["husband"].to_numpy()] & in_pop[couples["wife"].to_numpy()]
+    people, namesake, namesakes = plant_namesake_couples(rng, state, people, couples, eligible, np.flatnonzero(single))
+    single[namesakes] = False
     people, planted_h, planted_w, homonyms = plant_homonyms(rng, people, couples, np.flatnonzero(single))
     single[homonyms] = False
     deaths(rng, state, people, np.flatnonzero(single))
+    for role, planted in (("husband", planted_h), ("wife", planted_w)):
+        forces[role] = forces[role].with_columns(
+            missing_id=forces[role]["missing_id"] | pl.Series(planted | namesake),
+            year_only=pl.Series(namesake), namesake=pl.Series(namesake),
+        )
 
     population, facts = build_population(rng, people, state, wards, rates)
-    registry = build_registry(rng, people, couples, wards, (planted_h, planted_w), facts, rates)
+    registry = build_registry(rng, people, couples, wards, forces, facts, rates)
     truth = pl.concat([
-        marriage_truth(people, couples, registry), person_truth(people, state, unregistered),
+        marriage_truth(people, couples, registry, state, facts),
+        person_truth(people, state, np.concatenate([unregistered, namesakes])),
     ]).select(TRUTH_COLUMNS)
 
     out_dir.mkdir(parents=True, exist_ok=True)

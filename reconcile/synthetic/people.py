@@ -3,7 +3,8 @@
 A 12-digit personal ID is built as the real ones are: 3 digits for the (old) province
 where the birth was registered, 1 digit for sex and century (0/1 male/female born
 1900–1999, 2/3 born 2000–2099), 2 digits for the birth year, 6 random digits. The old
-9-digit ID card number (legacy_id) is given to about half of those born before 1995.
+9-digit ID card number (legacy_id) is given to 85 % of those born before 1995 (the
+population export shows it for only part of them, see `population.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from reconcile.synthetic.places import Wards, draw_address_detail, draw_ethnicit
 FIRST_BIRTH_YEAR = 1940
 LAST_BIRTH_YEAR = 2006
 BORN_HERE_SHARE = 0.85  # births registered in the province of residence
-LEGACY_ID_SHARE = 0.5  # of people born before LEGACY_BEFORE_YEAR
+LEGACY_ID_SHARE = 0.85  # of people born before LEGACY_BEFORE_YEAR
 LEGACY_BEFORE_YEAR = 1995
 # First two digits of the old ID cards issued in a province (Thừa Thiên Huế: 191…, 192…).
 _CMND_PREFIX = {"46": 19}

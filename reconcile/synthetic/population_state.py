@@ -1,9 +1,12 @@
 """What the population database records about each person's marriage, scenario by scenario.
 
 Singles are `chưa kết hôn` or (20 % of adults, 60 % of minors) empty. A few % of the
-remaining singles are dead (older people far more often). Planted homonyms copy the full
+remaining singles are dead (older people far more often). Married persons show the
+spouse's name for SPOUSE_NAME_SHOWN of them and the spouse's ID for about half
+(SPOUSE_ID_SHOWN with the name, SPOUSE_ID_ONLY without). Planted homonyms copy the full
 name of a registry spouse onto a single of the same sex and birth year, half of them in
-the spouse's own commune.
+the spouse's own commune. Namesake couples copy both spouses' names and birth years onto
+two singles married to each other with no registration.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from reconcile.synthetic.scenarios import MARRIED_WITHOUT_REGISTRATION, match_by
 MARITAL = ("", "chưa kết hôn", "đã kết hôn", "ly hôn", "góa")
 EMPTY, SINGLE, MARRIED, DIVORCED, WIDOWED = range(5)
 HOMONYM_PLANTS = 0.01  # of registry marriages, one spouse gets a planted homonym
+NAMESAKE_COUPLES = 0.005  # of registry couples, a namesake couple is planted
+SPOUSE_NAME_SHOWN = 0.85  # of married persons
+SPOUSE_ID_SHOWN = 0.55  # of married persons showing the spouse's name
+SPOUSE_ID_ONLY = 0.25  # of married persons not showing the spouse's name
+WIDOWED_SURVIVOR = {"married": 0.40, "widowed": 0.45, "empty": 0.15}  # status of a survivor
 NAT = np.datetime64("NaT", "D")
 
 
@@ -72,6 +80,12 @@ def record_couples(rng: np.random.Generator, state: PopulationState, couples: pl
     live = (status == "valid") | (scen == "divorce_not_in_population")
     for rows in (np.flatnonzero(second), np.flatnonzero(live & ~second)):
         state.marry(np.concatenate([h[rows], w[rows]]), np.concatenate([w[rows], h[rows]]))
+    # A widow(er) who remarried is recorded with the new spouse.
+    rows = np.flatnonzero(scen == "remarried_after_death")
+    state.marry(np.concatenate([h[rows], w[rows]]), np.concatenate([w[rows], h[rows]]))
+    married = np.flatnonzero((state.marital == MARRIED) & (state.spouse >= 0))
+    state.show_name[married] = rng.random(len(married)) < SPOUSE_NAME_SHOWN
+    state.show_id[married] = rng.random(len(married)) < np.where(state.show_name[married], SPOUSE_ID_SHOWN, SPOUSE_ID_ONLY)
     for code, ended in ((DIVORCED, "divorced"), (SINGLE, "annulled")):
         clean = (status == ended) & (scen == "clean")
         state.unmarry(np.concatenate([h[clean], w[clean]]), code)
@@ -109,6 +123,18 @@ def record_couples(rng: np.random.Generator, state: PopulationState, couples: pl
         cands = pool[female[pool] != sex]
         wrong[need] = rng.choice(cands, size=int(need.sum()), replace=False)
     state.spouse[side] = wrong
+    state.show_name[side] = True
+
+    widowed = scen == "widowed"
+    dead_h = couples["dead_husband"].to_numpy()[widowed]
+    dead = np.where(dead_h, h[widowed], w[widowed])
+    survivor = np.where(dead_h, w[widowed], h[widowed])
+    state.death[dead] = couples["death"].to_numpy().astype("datetime64[D]")[widowed]
+    stays = survivor[~couples["remarries"].to_numpy()[widowed]]
+    kind = rng.random(len(stays))
+    cut = WIDOWED_SURVIVOR["married"]
+    state.unmarry(stays[(kind >= cut) & (kind < cut + WIDOWED_SURVIVOR["widowed"])], WIDOWED)
+    state.unmarry(stays[kind >= cut + WIDOWED_SURVIVOR["widowed"]], EMPTY)
 
     sh, sw = of("dead_before_marriage")
     dead = np.where(rng.random(len(sh)) < 0.5, sh, sw)
@@ -182,3 +208,42 @@ def plant_homonyms(
     planted[0, chosen[pos][pick_h[pos]]] = True
     planted[1, chosen[pos][~pick_h[pos]]] = True
     return people, planted[0], planted[1], dst
+
+
+def record_each_other(state: PopulationState, h: np.ndarray, w: np.ndarray) -> None:
+    """Both spouses recorded as married to each other with the spouse's name shown (the
+    spouse ID stays as drawn)."""
+    both, other = np.concatenate([h, w]), np.concatenate([w, h])
+    state.marital[both], state.spouse[both], state.show_name[both] = MARRIED, other, True
+
+
+def plant_namesake_couples(
+    rng: np.random.Generator, state: PopulationState, people: pl.DataFrame, couples: pl.DataFrame,
+    eligible: np.ndarray, pool: np.ndarray,
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """For NAMESAKE_COUPLES of the `eligible` couples, copy the husband's full name and birth
+    year onto a single man of `pool` and the wife's onto a single woman, and record the two
+    as married to each other (spouse ID and name shown), with no registration.
+
+    Returns the people table, per couple whether it got a namesake couple, and the rows of
+    the planted persons."""
+    female = people["female"].to_numpy()
+    year = people["birth_date"].dt.year().to_numpy().astype(np.int64)
+    chosen = np.flatnonzero(eligible & (rng.random(len(couples)) < NAMESAKE_COUPLES))
+    planted = {}
+    for role in ("husband", "wife"):
+        target = couples[role].to_numpy()[chosen]
+        pos, pos_pool = match_by_key(rng, year[target] * 2 + female[target], year[pool] * 2 + female[pool])
+        planted[role] = dict(zip(chosen[pos].tolist(), pool[pos_pool].tolist()))
+    both = np.array(sorted(set(planted["husband"]) & set(planted["wife"])), dtype=np.int64)
+    h2 = np.array([planted["husband"][i] for i in both], dtype=np.int64)
+    w2 = np.array([planted["wife"][i] for i in both], dtype=np.int64)
+    src = np.concatenate([couples["husband"].to_numpy()[both], couples["wife"].to_numpy()[both]])
+    dst = np.concatenate([h2, w2])
+    people = people.with_columns(
+        people[col].clone().scatter(dst, people[col].gather(src)) for col in ("family", "middle", "given", "full_name")
+    )
+    state.marry(dst, np.concatenate([w2, h2]))
+    flag = np.zeros(len(couples), dtype=bool)
+    flag[both] = True
+    return people, flag, dst

@@ -1,9 +1,10 @@
 """The registry export: one row per registered marriage, each spouse copied with noise.
 
-Besides the rows, it reports per marriage which noise each spouse got and whether the
-spouse's copy still carries enough evidence to be linked without a person: an ID that
-leads to the person, or an exact full birth date with a name free of typos that no other
-population person of the same sex shares with that date.
+What a copy holds depends on the registration year (see `noise.py`: ID_ERAS, old dates).
+Besides the rows, it reports per marriage which noise each spouse got and, per spouse, what
+the truth file needs to judge whether the copy singles out the person: whether its ID
+leads to them, whether its name is free of typos, and the birth date written with its
+precision.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from reconcile.synthetic.marriages import registering_wards, registration_frame
-from reconcile.synthetic.noise import NoiseRates, format_dates, noisy_ids, noisy_names
+from reconcile.synthetic.noise import OLD_DATES_BEFORE, NoiseRates, format_dates, noisy_ids, noisy_names
 from reconcile.synthetic.places import Wards, residence_text
 
 REGISTRY_COLUMNS = (
@@ -31,60 +32,70 @@ class Registry:
 
     rows: pl.DataFrame
     noise: pl.Series  # per row: `husband:ascii+id_missing;wife:…`
-    sufficient: np.ndarray  # per row: both spouses' copies carry enough evidence to link
+    copies: dict[str, pl.DataFrame]  # per role: id_ok, name_ok, shown (date), precision
+
+FORCE_COLUMNS = ("missing_id", "clean_id", "year_only", "year_off", "exact", "damage_name", "namesake", "through_partner")
+
+
+def no_force(n: int) -> pl.DataFrame:
+    """A force frame (FORCE_COLUMNS) that forces nothing."""
+    return pl.DataFrame({k: np.zeros(n, dtype=bool) for k in FORCE_COLUMNS})
 
 
 def _spouses(
     rng: np.random.Generator, people: pl.DataFrame, rows: np.ndarray, registered: pl.Series,
-    wards: Wards, force_missing: np.ndarray, facts: pl.DataFrame, rates: NoiseRates,
+    wards: Wards, force: pl.DataFrame, facts: pl.DataFrame, rates: NoiseRates,
 ) -> pl.DataFrame:
     """One role's columns (full_name … residence) with noise, tags and evidence."""
     spouses = people[rows]
-    names = noisy_names(rng, spouses.select("family", "middle", "given", "female"), rates)
-    dates = format_dates(rng, spouses["birth_date"], rates, partial=True)
+    year = registered.dt.year().to_numpy()
+    names = noisy_names(rng, spouses.select("family", "middle", "given", "female"), rates,
+                        damage=force["damage_name"].to_numpy())
+    dates = format_dates(rng, spouses["birth_date"], rates, partial=True, old=year < OLD_DATES_BEFORE, force=force)
     existing = people["person_id"].drop_nulls().cast(pl.Int64).to_numpy()
-    ids = noisy_ids(rng, spouses, force_missing, existing, rates)
+    existing_legacy = people["legacy_id"].drop_nulls().cast(pl.Int64).to_numpy()
+    known = facts[rows]
+    ids = noisy_ids(rng, spouses, year, force, existing, existing_legacy,
+                    known["legacy_in_population"].to_numpy(), rates)
     residence = (
         wards.locate(spouses.select("ward_row", "detail").with_columns(registered=registered))
         .select(residence_text(pl.col("detail"), pl.col("registered"))).to_series()
     )
-    known = facts[rows]
     c = pl.col
+    flag = lambda column, tag: pl.when(column).then(pl.lit(tag)).otherwise(pl.lit(""))  # noqa: E731
     return pl.concat([
         pl.DataFrame({
             "full_name": names["name"], "birth_date": dates["text"], "id_number": ids["id_number"],
             "ethnicity": spouses["ethnicity"], "nationality": spouses["nationality"], "residence": residence,
         }),
-        names.select("name_tags", "name_ok"), dates.select("date_tag", "exact"), ids.select("id_tag", "id_ok"),
-        known,
+        names.select("name_tags", "name_ok"), dates.select("date_tag", "shown", "precision"),
+        ids.select("id_tag", "id_ok"), known.select("homonym"), force.select("namesake", "through_partner"),
     ], how="horizontal").with_columns(
         tags=pl.concat_str(
-            [c("name_tags"), c("date_tag"), c("id_tag"), pl.when(c("homonym")).then(pl.lit("homonym")).otherwise(pl.lit(""))],
+            [c("name_tags"), c("date_tag"), c("id_tag"), flag(c("homonym"), "homonym"),
+             flag(c("namesake"), "namesake_couple"), flag(c("through_partner"), "through_partner")],
             separator="+",
         ).str.replace_all(r"\++", "+").str.strip_chars("+"),
-        # Enough to link without a person: an ID leading to the person, or an exact full
-        # birth date with a typo-free name that no one else of that sex shares with that date.
-        linkable=~c("in_population") | c("id_ok")
-        | (c("exact") & c("name_ok") & c("full_date_in_population") & c("unique_name_date")),
     )
 
 
 def build_registry(
     rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, wards: Wards,
-    planted: tuple[np.ndarray, np.ndarray], facts: pl.DataFrame, rates: NoiseRates,
+    forces: dict[str, pl.DataFrame], facts: pl.DataFrame, rates: NoiseRates,
 ) -> Registry:
     """Registry rows of `couples` (in their order) with their noise and evidence.
 
-    `facts` has, per people row: in_population, full_date_in_population, unique_name_date,
-    homonym (another population person has the same full name, sex and birth year).
+    `forces` holds per role a frame of FORCE_COLUMNS (per couple); `facts` has, per people
+    row: in_population, full_date_in_population, legacy_in_population, homonym (another
+    population person has the same full name, sex and birth year).
     """
     h, w = couples["husband"].to_numpy(), couples["wife"].to_numpy()
     ward = people["ward_row"].fill_null(-1).to_numpy()
     reg = registration_frame(rng, wards, registering_wards(rng, wards, ward[h], ward[w]),
                              couples["registered"].to_numpy().astype("datetime64[D]"))
     sides = {
-        role: _spouses(rng, people, rows, reg["registered"], wards, force, facts, rates)
-        for role, rows, force in (("husband", h, planted[0]), ("wife", w, planted[1]))
+        role: _spouses(rng, people, rows, reg["registered"], wards, forces[role], facts, rates)
+        for role, rows in (("husband", h), ("wife", w))
     }
     n = len(couples)
     status = couples["status"]
@@ -111,4 +122,6 @@ def build_registry(
          for r in sides] + [pl.when(pl.lit(no_ward)).then(pl.lit("ward_code_empty"))],
         separator=";", ignore_nulls=True,
     )).to_series().fill_null("")
-    return Registry(rows=rows, noise=noise, sufficient=(sides["husband"]["linkable"] & sides["wife"]["linkable"]).to_numpy())
+    return Registry(rows=rows, noise=noise, copies={
+        role: side.select("id_ok", "name_ok", "shown", "precision") for role, side in sides.items()
+    })

@@ -4,6 +4,10 @@ Rates are shares of the registered couples (the rest are `clean`); within `clean
 couples are divorced and 0.3 % annulled, with the population agreeing. Couples registered
 in the last ~13 months cannot be divorced or remarried, so those scenarios are slightly
 under their nominal rate. `married_without_registration` is a share of adults.
+
+`widowed`: one spouse died after the marriage (the death is in the population, the
+registry still says valid); for WIDOWED_REMARRIED of them the survivor registered a second
+marriage after the death with a single of about their age (`remarried_after_death`).
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ SCENARIO_RATES: dict[str, float] = {
     "dead_before_marriage": 0.005,
     "divorced_not_in_registry": 0.02,
     "two_live_marriages": 0.005,  # couples whose husband or wife registers a second marriage
+    "widowed": 0.02,  # one spouse died after the marriage
 }
 CLEAN_DIVORCED = 0.06
 CLEAN_ANNULLED = 0.003
 MARRIED_WITHOUT_REGISTRATION = 0.01  # of adults
 BIGAMIST_IS_HUSBAND = 0.7
 OUTSIDER_BORN_HERE = 0.4  # spouses living elsewhere whose birth was registered in the province
+WIDOWED_REMARRIED = 0.4  # of widowed couples, the survivor registers a new marriage
+DEAD_IS_HUSBAND = 0.6  # of widowed couples, the husband died
+THROUGH_PARTNER = 0.02  # of couples: one copy damaged, found through the partner
 
 EXPECTED: dict[str, tuple[str, str]] = {
     "clean": ("auto_resolve", "confirm"),
@@ -42,16 +50,20 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "dead_before_marriage": ("conflict", "review"),
     "divorced_not_in_registry": ("conflict", "review"),
     "two_live_marriages": ("conflict", "review"),
+    "widowed": ("auto_resolve", "update"),
+    "remarried_after_death": ("auto_resolve", "confirm"),
     "married_without_registration": ("missing", "find"),
 }
-_NEEDS_TIME = ("divorce_not_in_population", "two_live_marriages")
+_NEEDS_TIME = ("divorce_not_in_population", "two_live_marriages", "widowed")
 _MIN_YEARS_LEFT = np.timedelta64(400, "D")
 
 
 def assign_scenarios(
     rng: np.random.Generator, husbands: np.ndarray, wives: np.ndarray, registered: np.ndarray
 ) -> pl.DataFrame:
-    """One row per couple: husband, wife, registered, scenario, status, status_date, second."""
+    """One row per couple: husband, wife, registered, scenario, status, status_date, second,
+    and for `widowed` couples whether the husband died, the death date and whether the
+    survivor remarries."""
     n = len(husbands)
     names = np.array([*SCENARIO_RATES, "clean"])
     shares = np.array([*SCENARIO_RATES.values(), 1.0 - sum(SCENARIO_RATES.values())])
@@ -67,6 +79,12 @@ def assign_scenarios(
         divorced, 365 + rng.random(n) * (np.minimum(room, 9000) - 365), 30 + rng.random(n) * (np.minimum(room, 1500) - 30)
     ).astype(np.int64)
     status_date = np.where(divorced | annulled, registered + after, np.datetime64("NaT"))
+    widowed = scenario == "widowed"
+    remarries = widowed & (rng.random(n) < WIDOWED_REMARRIED)
+    # The death falls 3 months after the wedding at the earliest; a remarrying survivor has
+    # a year left to register again.
+    span = np.maximum(room - 90 - np.where(remarries, 330, 30), 1)
+    death = np.where(widowed, registered + 90 + (rng.random(n) * span).astype(np.int64), np.datetime64("NaT"))
     return pl.DataFrame({
         "husband": husbands.astype(np.int64),
         "wife": wives.astype(np.int64),
@@ -75,6 +93,9 @@ def assign_scenarios(
         "status": np.where(divorced, "divorced", np.where(annulled, "annulled", "valid")),
         "status_date": pl.Series(status_date.astype("datetime64[D]")).cast(pl.Date),
         "second": np.zeros(n, dtype=bool),
+        "dead_husband": widowed & (rng.random(n) < DEAD_IS_HUSBAND),
+        "death": pl.Series(death.astype("datetime64[D]")).cast(pl.Date),
+        "remarries": remarries,
     })
 
 
@@ -169,5 +190,74 @@ def add_second_marriages(
         "scenario": np.full(len(new_h), "two_live_marriages"), "status": np.full(len(new_h), "valid"),
         "status_date": pl.Series([None] * len(new_h), dtype=pl.Date),
         "second": np.ones(len(new_h), dtype=bool),
+        "dead_husband": np.zeros(len(new_h), dtype=bool),
+        "death": pl.Series([None] * len(new_h), dtype=pl.Date),
+        "remarries": np.zeros(len(new_h), dtype=bool),
     })
     return pl.concat([couples, extra]), partner
+
+
+def add_remarriages(
+    rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, available: np.ndarray
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Give the survivor of each remarrying `widowed` couple a second valid marriage, registered
+    half a year to five years after the death, with a single of about their age. Returns the
+    couples (new marriages appended, scenario `remarried_after_death`) and the new partners."""
+    female = people["female"].to_numpy()
+    birth = people["birth_date"].to_numpy().astype("datetime64[D]")
+    legal = legal_dates(birth, female)
+    year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    idx = np.flatnonzero(couples["remarries"].to_numpy())
+    husband, wife = couples["husband"].to_numpy()[idx], couples["wife"].to_numpy()[idx]
+    survivor_is_husband = ~couples["dead_husband"].to_numpy()[idx]
+    survivor = np.where(survivor_is_husband, husband, wife)
+    want = (year[survivor] + np.where(survivor_is_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
+    want = want + np.where(survivor_is_husband, 1, 0)
+    pool = np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D")))
+    pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
+    partner = pool[pos_pool]
+    survivor, survivor_is_husband = survivor[pos], survivor_is_husband[pos]
+    new_h = np.where(survivor_is_husband, survivor, partner)
+    new_w = np.where(survivor_is_husband, partner, survivor)
+    death = couples["death"].to_numpy().astype("datetime64[D]")[idx[pos]]
+    after = death + 180 + (rng.random(len(pos)) * 1640).astype(np.int64)
+    second = registration_dates(rng, legal[new_h], birth[new_w], legal[new_w], earliest=np.minimum(after, REGISTRY_END))
+    unmatched = np.setdiff1d(idx, idx[pos])
+    couples = couples.with_columns(remarries=pl.col("remarries") & ~pl.int_range(pl.len()).is_in(unmatched))
+    extra = pl.DataFrame({
+        "husband": new_h, "wife": new_w, "registered": pl.Series(second).cast(pl.Date),
+        "scenario": np.full(len(new_h), "remarried_after_death"), "status": np.full(len(new_h), "valid"),
+        "status_date": pl.Series([None] * len(new_h), dtype=pl.Date),
+        "second": np.ones(len(new_h), dtype=bool),
+        "dead_husband": np.zeros(len(new_h), dtype=bool),
+        "death": pl.Series([None] * len(new_h), dtype=pl.Date),
+        "remarries": np.zeros(len(new_h), dtype=bool),
+    })
+    return pl.concat([couples, extra]), partner
+
+
+def through_partner(rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Pick THROUGH_PARTNER of the couples (among clean, valid first marriages of two
+    residents): one spouse's copy (half each) gets a damaged name (a typo in the given name,
+    the middle name dropped) or, half the time, a birth year one off, and no ID; the
+    partner's copy shows the exact 12-digit ID and full birth date. Returns per role the
+    force columns `damage_name`, `year_off`, `missing_id`, `clean_id`, `exact`,
+    `through_partner` (per couple)."""
+    from reconcile.synthetic.registry import no_force
+
+    in_pop = people["in_population"].to_numpy()
+    h, w = couples["husband"].to_numpy(), couples["wife"].to_numpy()
+    eligible = ((couples["scenario"] == "clean") & (couples["status"] == "valid") & ~couples["second"]).to_numpy()
+    eligible &= in_pop[h] & in_pop[w]
+    share = THROUGH_PARTNER / max(eligible.mean(), 1e-9)
+    chosen = eligible & (rng.random(len(couples)) < min(share, 1.0))
+    on_husband = rng.random(len(couples)) < 0.5
+    by_name = rng.random(len(couples)) < 0.5
+    forces = {}
+    for role, damaged in (("husband", chosen & on_husband), ("wife", chosen & ~on_husband)):
+        fine = chosen & ~damaged
+        forces[role] = no_force(len(couples)).with_columns(
+            damage_name=damaged & by_name, year_off=damaged & ~by_name, missing_id=damaged,
+            clean_id=fine, exact=fine, through_partner=damaged,
+        )
+    return forces

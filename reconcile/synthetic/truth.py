@@ -1,9 +1,25 @@
 """The truth file: for every registry marriage and every married person with no registration,
 the true population persons, the bucket and action reconcile should reach, and the scenario.
 
-A marriage whose spouse copy no longer carries enough evidence (no usable ID, and no exact
-full birth date with a clean, unique name) is expected in `conflict` whatever its scenario,
-because a doubtful link must never be fixed automatically; its noise says `weak_evidence`.
+A marriage is expected in `conflict` beyond its scenario only where a person really must
+decide: where the files cannot single out the true person of some spouse who is in the
+population. A spouse's copy is *determinable* when any of these holds:
+
+(a) its ID leads to the person (the 12-digit ID, leading zeros dropped or not, or the old
+    9-digit number where the population shows it);
+(b) its name is recognisable (no typo; diacritics, case and Văn/Thị variants are fine), the
+    person's birth date fits the copy's at the copy's precision, and no other population
+    person of that sex has a compatible name (the same name without diacritics, or the same
+    family and given name) and a birth date that fits too (same year for a year-only copy
+    or a 01/01 placeholder or a swapped date, same month and year for month/year, the same
+    date for a full date; a population date kept as the year only fits any date of that year);
+(c) the person and the partner's person are recorded in the population as each other's
+    spouse (spouse ID or name shown on at least one side) and the partner's copy is
+    determinable by (a) or (b). The partner is then singled out, so no other couple fits
+    both copies (a namesake couple leaves both spouses undeterminable).
+
+An undeterminable spouse turns the marriage into `conflict` / `review` (unless its scenario
+already expects a conflict), and its noise says `undeterminable`.
 """
 
 from __future__ import annotations
@@ -14,6 +30,7 @@ import polars as pl
 from reconcile.synthetic.population_state import PopulationState
 from reconcile.synthetic.registry import Registry
 from reconcile.synthetic.scenarios import EXPECTED
+from reconcile.synthetic.textforms import ascii_fold
 
 TRUTH_COLUMNS = (
     "record_type", "record_id", "husband_person_id", "wife_person_id",
@@ -26,23 +43,107 @@ def _true_id(people: pl.DataFrame, rows: np.ndarray) -> pl.Series:
     return pl.select(pl.when(picked["in_population"]).then(picked["person_id"]).otherwise(pl.lit(""))).to_series()
 
 
-def marriage_truth(people: pl.DataFrame, couples: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+_KEYS = (("fold",), ("fg",), ("fold", "fg"))
+
+
+def _persons(people: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """Per people row: sex, the two name keys, birth year, month, day, whether the population
+    keeps the full date, whether the person is in the population."""
+    c = pl.col
+    return pl.concat([people.select(
+        "female",
+        fold=ascii_fold(c("full_name")).str.to_lowercase().hash(),
+        fg=pl.concat_str([c("family"), c("given")], separator=" ").hash(),
+        y=c("birth_date").dt.year(), m=c("birth_date").dt.month(), d=c("birth_date").dt.day(),
+    ), facts.select(full=c("full_date_in_population"), in_pop=c("in_population"))], how="horizontal")
+
+
+def _compatible_others(persons: pl.DataFrame, copies: pl.DataFrame) -> pl.Series:
+    """Per copy, how many population persons other than the true one have a compatible name
+    and a birth date that fits the copy at its precision (group-bys and joins only)."""
+    c = pl.col
+    pop = persons.filter(c("in_pop"))
+    counts = []
+    for i, key in enumerate(_KEYS):
+        on = [*key, "female", "y"]
+        per_year = pop.group_by(on).agg(n_y=pl.len(), n_yo=(~c("full")).sum())
+        per_month = pop.filter(c("full")).group_by([*on, "m"]).agg(n_m=pl.len())
+        per_day = pop.filter(c("full")).group_by([*on, "m", "d"]).agg(n_d=pl.len())
+        joined = (
+            copies.join(per_year, on=on, how="left")
+            .join(per_month, on=[*on, "m"], how="left")
+            .join(per_day, on=[*on, "m", "d"], how="left", maintain_order="left")
+            .sort("copy")
+            .with_columns(pl.col("n_y", "n_yo", "n_m", "n_d").fill_null(0))
+        )
+        counts.append(joined.select(
+            pl.when(c("precision") == 0).then(c("n_y"))
+            .when(c("precision") == 1).then(c("n_yo") + c("n_m"))
+            .otherwise(c("n_yo") + c("n_d")).alias(f"k{i}")
+        ).to_series())
+    total = counts[0] + counts[1] - counts[2]
+    return total - copies["true_fits"].cast(pl.Int64)
+
+
+def determinable(
+    people: pl.DataFrame, couples: pl.DataFrame, registry: Registry, state: PopulationState, facts: pl.DataFrame
+) -> dict[str, np.ndarray]:
+    """Per role, whether each marriage's copy singles out the true person (see the module
+    docstring); True for spouses who are not in the population."""
+    c = pl.col
+    persons = _persons(people, facts)
+    rows = {"husband": couples["husband"].to_numpy(), "wife": couples["wife"].to_numpy()}
+    alone = {}
+    for role, copy in registry.copies.items():
+        true = persons[rows[role]]
+        copies = pl.concat([true, copy], how="horizontal").with_columns(
+            copy=pl.int_range(pl.len()), sy=c("shown").dt.year(), sm=c("shown").dt.month(), sd=c("shown").dt.day(),
+        ).with_columns(
+            true_fits=(c("sy") == c("y")) & (
+                (c("precision") == 0) | ~c("full") | ((c("sm") == c("m")) & ((c("precision") == 1) | (c("sd") == c("d"))))
+            ),
+        )
+        keyed = copies.select(
+            "copy", "fold", "fg", "female", "precision", "true_fits", y="sy", m="sm", d="sd",
+        )
+        others = _compatible_others(persons, keyed).to_numpy()
+        by_name = copy["name_ok"].to_numpy() & copies["true_fits"].to_numpy() & (others == 0)
+        alone[role] = copy["id_ok"].to_numpy() | by_name
+    h, w = rows["husband"], rows["wife"]
+    in_pop = people["in_population"].to_numpy()
+    shows = state.show_id | state.show_name
+    n_state = len(state.spouse)
+    def records(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        inside = a < n_state
+        at = np.where(inside, a, 0)
+        return inside & (state.spouse[at] == b) & shows[at]
+    couple = in_pop[h] & in_pop[w] & (records(h, w) | records(w, h))
+    return {
+        "husband": ~in_pop[h] | alone["husband"] | (couple & alone["wife"]),
+        "wife": ~in_pop[w] | alone["wife"] | (couple & alone["husband"]),
+    }
+
+
+def marriage_truth(
+    people: pl.DataFrame, couples: pl.DataFrame, registry: Registry, state: PopulationState, facts: pl.DataFrame
+) -> pl.DataFrame:
     """One truth row per registry row."""
     scenario = couples["scenario"]
     bucket = scenario.replace_strict({k: v[0] for k, v in EXPECTED.items()})
     action = scenario.replace_strict({k: v[1] for k, v in EXPECTED.items()})
-    weak = pl.Series(~registry.sufficient) & (bucket != "conflict")
+    known = determinable(people, couples, registry, state, facts)
+    undeterminable = pl.Series(~(known["husband"] & known["wife"])) & (bucket != "conflict")
     return pl.DataFrame({
         "record_type": pl.repeat("marriage", len(couples), eager=True),
         "record_id": registry.rows["registration_id"],
         "husband_person_id": _true_id(people, couples["husband"].to_numpy()),
         "wife_person_id": _true_id(people, couples["wife"].to_numpy()),
-        "expected_bucket": bucket.zip_with(~weak, pl.Series(["conflict"])),
-        "expected_action": action.zip_with(~weak, pl.Series(["review"])),
+        "expected_bucket": bucket.zip_with(~undeterminable, pl.Series(["conflict"])),
+        "expected_action": action.zip_with(~undeterminable, pl.Series(["review"])),
         "scenario": scenario,
         "noise": pl.select(
-            pl.when(pl.lit(weak)).then(pl.concat_str([registry.noise, pl.lit("weak_evidence")], separator=";")
-                                       .str.strip_chars(";"))
+            pl.when(pl.lit(undeterminable))
+            .then(pl.concat_str([registry.noise, pl.lit("undeterminable")], separator=";").str.strip_chars(";"))
             .otherwise(pl.lit(registry.noise))
         ).to_series(),
     })
