@@ -111,15 +111,16 @@ def test_scenario_shares_match_the_documented_rates(province):
     assert 0.33 <= married <= 0.43
 
 
-def test_expected_buckets_follow_the_scenarios_or_weak_evidence(province):
+def test_expected_buckets_follow_the_scenarios_or_undeterminable_copies(province):
     truth = province["truth"].with_columns(pl.col("noise").fill_null(""))
     for scenario, (bucket, action) in EXPECTED.items():
         rows = truth.filter(pl.col("scenario") == scenario)
         as_planned = rows.filter((pl.col("expected_bucket") == bucket) & (pl.col("expected_action") == action))
-        weak = rows.filter(pl.col("noise").str.contains("weak_evidence"))
+        undeterminable = rows.filter(pl.col("noise").str.contains("undeterminable"))
         assert len(rows) > 0, scenario
-        assert len(as_planned) + len(weak) == len(rows), scenario
-        assert (weak["expected_bucket"] == "conflict").all() and (weak["expected_action"] == "review").all()
+        assert len(as_planned) + len(undeterminable) == len(rows), scenario
+        assert (undeterminable["expected_bucket"] == "conflict").all()
+        assert (undeterminable["expected_action"] == "review").all()
 
 
 def test_noise_shares_match_the_documented_rates(province):
@@ -130,9 +131,12 @@ def test_noise_shares_match_the_documented_rates(province):
     per_spouse = kinds.value_counts()
     seen = dict(zip(per_spouse["noise"], per_spouse["count"] / (2 * len(truth)), strict=True))
     for kind, rate in (("ascii", rates.name_ascii), ("caps", rates.name_caps), ("nfd", rates.name_nfd),
-                       ("date_year_only", rates.date_year_only), ("date_month_year", rates.date_month_year)):
+                       ("van_thi", rates.name_van_thi), ("spaces", rates.name_spaces)):
         assert seen[kind] == pytest.approx(rate, rel=0.25), kind
-    assert seen["id_missing"] == pytest.approx(rates.id_missing, rel=0.15)
+    # Dates and IDs depend on the registration year (tests/test_synthetic_eras.py): overall,
+    # between the old and the recent rates.
+    assert rates.date_year_only < seen["date_year_only"] < rates.old_date_year_only
+    assert 0.3 < seen["id_missing"] < 0.7
 
 
 def test_registrations_follow_the_law_and_the_merger(province):

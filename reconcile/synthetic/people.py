@@ -3,7 +3,7 @@
 A 12-digit personal ID is built as the real ones are: 3 digits for the (old) province
 where the birth was registered, 1 digit for sex and century (0/1 male/female born
 1900–1999, 2/3 born 2000–2099), 2 digits for the birth year, 6 random digits. The old
-9-digit ID card number (legacy_id) is given to 85 % of those born before 1995 (the
+9-digit ID card number (legacy_id) is given to 85 % of those born before 2000 (the
 population export shows it for only part of them, see `population.py`).
 """
 
@@ -19,7 +19,7 @@ FIRST_BIRTH_YEAR = 1940
 LAST_BIRTH_YEAR = 2006
 BORN_HERE_SHARE = 0.85  # births registered in the province of residence
 LEGACY_ID_SHARE = 0.85  # of people born before LEGACY_BEFORE_YEAR
-LEGACY_BEFORE_YEAR = 1995
+LEGACY_BEFORE_YEAR = 2000  # 9-digit cards were issued (from age 14) until 2016
 # First two digits of the old ID cards issued in a province (Thừa Thiên Huế: 191…, 192…).
 _CMND_PREFIX = {"46": 19}
 
@@ -57,13 +57,23 @@ def is_member(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
 
 
 def unique_draw(rng: np.random.Generator, base: np.ndarray, span: int, taken: np.ndarray) -> np.ndarray:
-    """`base` plus a random offset below `span`, all distinct and none in `taken`."""
-    taken = np.sort(taken)
+    """`base` plus a random offset below `span`, all distinct and none in `taken`.
+
+    Only the values that clashed are drawn again, and checked against the sorted values
+    accepted so far (kept sorted by insertion), so the cost stays near one sort."""
     values = base + rng.integers(0, span, size=len(base))
-    clash = np.ones(len(values), dtype=bool)
+    first = pl.Series(values).is_first_distinct().to_numpy()
+    taken = np.sort(taken)
+    clash = ~first | is_member(values, taken)
+    accepted = np.sort(np.concatenate([taken, values[~clash]]))
     while clash.any():
-        values[clash] = base[clash] + rng.integers(0, span, size=int(clash.sum()))
-        clash = ~pl.Series(values).is_first_distinct().to_numpy() | is_member(values, taken)
+        idx = np.flatnonzero(clash)
+        drawn = base[idx] + rng.integers(0, span, size=len(idx))
+        bad = ~pl.Series(drawn).is_first_distinct().to_numpy() | is_member(drawn, accepted)
+        values[idx] = drawn
+        clash[idx] = bad
+        new = np.sort(drawn[~bad])
+        accepted = np.insert(accepted, np.searchsorted(accepted, new), new)
     return values
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from reconcile.synthetic.marriages import REGISTRY_END, legal_dates
-from reconcile.synthetic.scenarios import MARRIED_WITHOUT_REGISTRATION, match_by_key
+from reconcile.synthetic.scenarios import MARRIED_WITHOUT_REGISTRATION, match_by_key, subsample
 
 MARITAL = ("", "chưa kết hôn", "đã kết hôn", "ly hôn", "góa")
 EMPTY, SINGLE, MARRIED, DIVORCED, WIDOWED = range(5)
@@ -197,6 +197,7 @@ def plant_homonyms(
     target = np.where(pick_h, couples["husband"].to_numpy()[chosen], couples["wife"].to_numpy()[chosen])
     ok = in_pop[target]
     chosen, pick_h, target = chosen[ok], pick_h[ok], target[ok]
+    pool = subsample(rng, pool, len(target), factor=200)
     pos, pos_pool = match_by_key(rng, year[target] * 2 + female[target], year[pool] * 2 + female[pool])
     src, dst = target[pos], pool[pos_pool]
     near = rng.random(len(dst)) < 0.5
@@ -229,8 +230,10 @@ def plant_namesake_couples(
     the planted persons."""
     female = people["female"].to_numpy()
     year = people["birth_date"].dt.year().to_numpy().astype(np.int64)
-    chosen = np.flatnonzero(eligible & (rng.random(len(couples)) < NAMESAKE_COUPLES))
+    share = min(NAMESAKE_COUPLES / max(eligible.mean(), 1e-9), 1.0)  # NAMESAKE_COUPLES of all couples
+    chosen = np.flatnonzero(eligible & (rng.random(len(couples)) < share))
     planted = {}
+    pool = subsample(rng, pool, len(chosen), factor=400)
     for role in ("husband", "wife"):
         target = couples[role].to_numpy()[chosen]
         pos, pos_pool = match_by_key(rng, year[target] * 2 + female[target], year[pool] * 2 + female[pool])

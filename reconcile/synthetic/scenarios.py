@@ -144,6 +144,13 @@ def replace_partners(
     return everyone, couples.with_columns(husband=husband, wife=wife)
 
 
+def subsample(rng: np.random.Generator, pool: np.ndarray, wanted: int, factor: int = 50) -> np.ndarray:
+    """A random `factor` × `wanted` of `pool` (sorted), or all of it if smaller: matching a few
+    hundred persons against a million singles need not rank them all."""
+    k = factor * max(wanted, 1)
+    return pool if len(pool) <= k else np.sort(rng.choice(pool, size=k, replace=False))
+
+
 def match_by_key(rng: np.random.Generator, keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pair positions of `keys_a` with distinct random positions of `keys_b` holding the same key."""
     def ranked(keys: np.ndarray) -> pl.DataFrame:
@@ -171,7 +178,7 @@ def add_second_marriages(
     # A partner of the other sex, born within a few years of the bigamist (3-year bands).
     want = (year[bigamist] + np.where(by_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
     want = want + np.where(by_husband, 1, 0)
-    pool = np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D")))
+    pool = subsample(rng, np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D"))), len(idx))
     pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
     partner = pool[pos_pool]
     matched_idx, bigamist, by_husband = idx[pos], bigamist[pos], by_husband[pos]
@@ -213,7 +220,7 @@ def add_remarriages(
     survivor = np.where(survivor_is_husband, husband, wife)
     want = (year[survivor] + np.where(survivor_is_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
     want = want + np.where(survivor_is_husband, 1, 0)
-    pool = np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D")))
+    pool = subsample(rng, np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D"))), len(idx))
     pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
     partner = pool[pos_pool]
     survivor, survivor_is_husband = survivor[pos], survivor_is_husband[pos]

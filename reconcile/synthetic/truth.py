@@ -43,46 +43,68 @@ def _true_id(people: pl.DataFrame, rows: np.ndarray) -> pl.Series:
     return pl.select(pl.when(picked["in_population"]).then(picked["person_id"]).otherwise(pl.lit(""))).to_series()
 
 
-_KEYS = (("fold",), ("fg",), ("fold", "fg"))
+def _folded(column: pl.Series) -> pl.Series:
+    """`column` without diacritics, lower case, folding each distinct value once."""
+    distinct = column.unique()
+    folded = pl.select(ascii_fold(pl.lit(distinct)).str.to_lowercase()).to_series()
+    return column.replace_strict(distinct, folded)
 
 
 def _persons(people: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """Per people row: sex, the two name keys, birth year, month, day, whether the population
-    keeps the full date, whether the person is in the population."""
+    """Per people row: the three name keys (folded name, family + given, both) each hashed
+    with sex and birth year, the birth month and day, whether the population keeps the full
+    date, whether the person is in the population."""
     c = pl.col
-    return pl.concat([people.select(
-        "female",
-        fold=ascii_fold(c("full_name")).str.to_lowercase().hash(),
-        fg=pl.concat_str([c("family"), c("given")], separator=" ").hash(),
-        y=c("birth_date").dt.year(), m=c("birth_date").dt.month(), d=c("birth_date").dt.day(),
-    ), facts.select(full=c("full_date_in_population"), in_pop=c("in_population"))], how="horizontal")
+    parts = people.select(
+        family=_folded(people["family"]), middle=_folded(people["middle"]), given=_folded(people["given"]),
+    )
+    fold = pl.concat_str([parts["family"], parts["middle"], parts["given"]], separator="|").hash()
+    fg = pl.concat_str([people["family"], people["given"]], separator="|").hash()
+    return people.select(
+        "female", y=c("birth_date").dt.year(), m=c("birth_date").dt.month(), d=c("birth_date").dt.day(),
+    ).with_columns(
+        fold=fold, fg=fg, full=facts["full_date_in_population"], in_pop=facts["in_population"],
+    )
 
 
-def _compatible_others(persons: pl.DataFrame, copies: pl.DataFrame) -> pl.Series:
+def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The three name keys combined with sex and year into single hashes k0, k1, k2."""
+    c = pl.col
+    sex_year = (c("y").cast(pl.UInt64) * 2 + c("female").cast(pl.UInt64)) * 0x9E3779B97F4A7C15
+    return frame.with_columns(
+        k0=(c("fold") ^ sex_year).hash(), k1=(c("fg") ^ sex_year).hash(),
+        k2=(c("fold") ^ (c("fg") * 31) ^ sex_year).hash(), md=c("m").cast(pl.Int32) * 100 + c("d").cast(pl.Int32),
+    )
+
+
+def _compatible_others(persons: pl.DataFrame, copies: pl.DataFrame) -> np.ndarray:
     """Per copy, how many population persons other than the true one have a compatible name
     and a birth date that fits the copy at its precision (group-bys and joins only)."""
     c = pl.col
-    pop = persons.filter(c("in_pop"))
-    counts = []
-    for i, key in enumerate(_KEYS):
-        on = [*key, "female", "y"]
-        per_year = pop.group_by(on).agg(n_y=pl.len(), n_yo=(~c("full")).sum())
-        per_month = pop.filter(c("full")).group_by([*on, "m"]).agg(n_m=pl.len())
-        per_day = pop.filter(c("full")).group_by([*on, "m", "d"]).agg(n_d=pl.len())
+    pop = _keyed(persons.filter(c("in_pop")))
+    copies = _keyed(copies)
+    total = np.zeros(len(copies), dtype=np.int64)
+    for key, sign in (("k0", 1), ("k1", 1), ("k2", -1)):
+        wanted = copies[key].unique().implode()
+        mine = pop.filter(c(key).is_in(wanted))
+        per_year = mine.group_by(key).agg(n_y=pl.len(), n_yo=(~c("full")).sum())
+        full = mine.filter(c("full"))
+        per_month = full.group_by(key, "m").agg(n_m=pl.len())
+        per_day = full.group_by(key, "md").agg(n_d=pl.len())
         joined = (
-            copies.join(per_year, on=on, how="left")
-            .join(per_month, on=[*on, "m"], how="left")
-            .join(per_day, on=[*on, "m", "d"], how="left", maintain_order="left")
+            copies.select("copy", key, "m", "md", "precision")
+            .join(per_year, on=key, how="left")
+            .join(per_month, on=[key, "m"], how="left")
+            .join(per_day, on=[key, "md"], how="left")
             .sort("copy")
             .with_columns(pl.col("n_y", "n_yo", "n_m", "n_d").fill_null(0))
         )
-        counts.append(joined.select(
+        total += sign * joined.select(
             pl.when(c("precision") == 0).then(c("n_y"))
             .when(c("precision") == 1).then(c("n_yo") + c("n_m"))
-            .otherwise(c("n_yo") + c("n_d")).alias(f"k{i}")
-        ).to_series())
-    total = counts[0] + counts[1] - counts[2]
-    return total - copies["true_fits"].cast(pl.Int64)
+            .otherwise(c("n_yo") + c("n_d"))
+        ).to_series().to_numpy().astype(np.int64)
+    return total - copies["true_fits"].to_numpy().astype(np.int64)
 
 
 def determinable(
@@ -93,22 +115,20 @@ def determinable(
     c = pl.col
     persons = _persons(people, facts)
     rows = {"husband": couples["husband"].to_numpy(), "wife": couples["wife"].to_numpy()}
-    alone = {}
-    for role, copy in registry.copies.items():
-        true = persons[rows[role]]
-        copies = pl.concat([true, copy], how="horizontal").with_columns(
-            copy=pl.int_range(pl.len()), sy=c("shown").dt.year(), sm=c("shown").dt.month(), sd=c("shown").dt.day(),
-        ).with_columns(
-            true_fits=(c("sy") == c("y")) & (
-                (c("precision") == 0) | ~c("full") | ((c("sm") == c("m")) & ((c("precision") == 1) | (c("sd") == c("d"))))
-            ),
-        )
-        keyed = copies.select(
-            "copy", "fold", "fg", "female", "precision", "true_fits", y="sy", m="sm", d="sd",
-        )
-        others = _compatible_others(persons, keyed).to_numpy()
-        by_name = copy["name_ok"].to_numpy() & copies["true_fits"].to_numpy() & (others == 0)
-        alone[role] = copy["id_ok"].to_numpy() | by_name
+    n = len(couples)
+    copy = pl.concat([registry.copies["husband"], registry.copies["wife"]])
+    true = persons[np.concatenate([rows["husband"], rows["wife"]])]
+    copies = pl.concat([true.select("female", "fold", "fg", "full", ty="y", tm="m", td="d"), copy], how="horizontal")
+    copies = copies.with_columns(
+        copy=pl.int_range(pl.len()), y=c("shown").dt.year(), m=c("shown").dt.month(), d=c("shown").dt.day(),
+    ).with_columns(
+        true_fits=(c("y") == c("ty")) & (
+            (c("precision") == 0) | ~c("full") | ((c("m") == c("tm")) & ((c("precision") == 1) | (c("d") == c("td"))))
+        ),
+    )
+    others = _compatible_others(persons, copies)
+    alone_all = copy["id_ok"].to_numpy() | (copy["name_ok"].to_numpy() & copies["true_fits"].to_numpy() & (others == 0))
+    alone = {"husband": alone_all[:n], "wife": alone_all[n:]}
     h, w = rows["husband"], rows["wife"]
     in_pop = people["in_population"].to_numpy()
     shows = state.show_id | state.show_name
