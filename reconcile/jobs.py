@@ -45,7 +45,8 @@ _DECIDE_COLUMNS = {
     "spouses": ("unique_id", "registration_id", "role", "sex", "full_name", "name_tone", "name_ascii",
                 "birth_year", "birth_month", "birth_day", "is_foreign", "residence_province", "id12", "id9"),
     "persons": ("unique_id", "person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
-                "spouse_name_ascii", "death_date", "death_year", "province", "id12", "id9", "commune"),
+                "spouse_name_ascii", "death_date", "death_year", "province", "id12", "id9", "commune", "name_ascii",
+                "address"),
 }
 
 
@@ -142,11 +143,11 @@ def train(campaign: Campaign, progress: Progress = _silent, who: str | None = No
 
 
 def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
-    from reconcile.link import LINK_COLUMNS, train_model
+    from reconcile.link.model import STORED_LINK_COLUMNS, train_model
 
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
-        spouses, persons = store.table("spouses", LINK_COLUMNS), store.table("persons", LINK_COLUMNS)
+        spouses, persons = store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
         ingest_id = store.latest_ingest()
     if spouses.is_empty() or persons.is_empty():
         raise UserError(f"nothing to train on: {spouses.height // 2:,} registry marriages and "
@@ -200,11 +201,11 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped = (store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
                       else ScopeFrames(*_deciding_tables(store), store.table("scored_pairs")))
         else:
-            from reconcile.link import LINK_COLUMNS, predict_pairs
+            from reconcile.link.model import STORED_LINK_COLUMNS, predict_pairs
 
             model = store.load_model()[2]
             # Read once, with the columns deciding reads too.
-            spouses, persons = (store.table(t, dict.fromkeys((*LINK_COLUMNS, *_DECIDE_COLUMNS[t])))
+            spouses, persons = (store.table(t, dict.fromkeys((*STORED_LINK_COLUMNS, *_DECIDE_COLUMNS[t])))
                                 for t in ("spouses", "persons"))
             marriages = store.table("marriages", _DECIDE_COLUMNS["marriages"])
     stages.reached("run:loaded")

@@ -69,6 +69,36 @@ class NamesakeRule:
     when_best: EvidenceSet
     unless_best: EvidenceSet
     rival: EvidenceSet
+    # With the couple rules: no doubt when the couple chosen is recorded as each other's spouse
+    # (by personal ID) and leads every other couple; a namesake then belongs to another couple.
+    unless_recorded_couple: bool = False
+
+
+@dataclass(frozen=True)
+class CoupleEvidence:
+    """One alternative of [[couples.sufficient_evidence]]: whether the two persons must be recorded
+    as each other's spouse (`none`, `id`, `id_or_name`), and what each link must hold: `both`
+    spouses, or `one` of them and the `other`. A part is "link" (the link is enough alone: one of
+    [[link.sufficient_evidence]] and auto_min_probability), a set of levels, or None (anything)."""
+
+    recorded: str
+    both: EvidenceSet | str | None = None
+    one: EvidenceSet | str | None = None
+    other: EvidenceSet | str | None = None
+
+
+@dataclass(frozen=True)
+class CoupleRules:
+    """[couples] of buckets.toml: how candidate couples are made, weighed and judged."""
+
+    candidates_per_spouse: int
+    recorded_id_weight: float
+    recorded_name_weight: float
+    same_address_weight: float
+    sufficient_evidence: tuple[CoupleEvidence, ...]
+
+
+RECORDED = ("none", "id", "id_or_name")
 
 
 @dataclass(frozen=True)
@@ -84,6 +114,8 @@ class BucketRules:
     namesakes: NamesakeRule | None
     husband_min_age: int
     wife_min_age: int
+    # None: each spouse is judged alone (the per-spouse rules; campaigns made before couples).
+    couples: CoupleRules | None
     fix_marital_status: bool
     fix_spouse_id_when_empty: bool
     fix_spouse_name_when_empty: bool
@@ -218,12 +250,19 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
             unless_best=level_set(r.get(rule, "unless_best", dict, "link.namesakes") if "unless_best" in rule else {},
                                   "link.namesakes.unless_best"),
             rival=level_set(r.get(rule, "rival", dict, "link.namesakes"), "link.namesakes.rival"),
+            unless_recorded_couple=(r.get(rule, "unless_recorded_couple", bool, "link.namesakes")
+                                    if "unless_recorded_couple" in rule else False),
         )
     other_province = r.strings(link, "other_province_id_levels", "link") if "other_province_id_levels" in link else None
     unknown_id = [lb for lb in other_province or () if lb not in levels.get("id", set())]
     if unknown_id:
         raise RulesError(str(path), "link.other_province_id_levels",
                          f"unknown level(s) {unknown_id} of comparison 'id'; known: {sorted(levels.get('id', set()))}")
+    couples = None
+    if "couples" in r.data:
+        table = r.get(r.data, "couples", dict, "")
+        if not ("enabled" in table and not r.get(table, "enabled", bool, "couples")):
+            couples = _couple_rules(r, level_set)
     plaus = r.get(r.data, "plausibility", dict, "")
     fix = r.get(r.data, "auto_fix", dict, "")
     return BucketRules(
@@ -235,9 +274,49 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
         namesakes=namesakes,
         husband_min_age=r.get(plaus, "husband_min_age", int, "plausibility"),
         wife_min_age=r.get(plaus, "wife_min_age", int, "plausibility"),
+        couples=couples,
         fix_marital_status=r.get(fix, "marital_status", bool, "auto_fix"),
         fix_spouse_id_when_empty=r.get(fix, "spouse_id_when_empty", bool, "auto_fix"),
         fix_spouse_name_when_empty=r.get(fix, "spouse_name_when_empty", bool, "auto_fix"),
+    )
+
+
+def _couple_rules(r: _Reader, level_set: Any) -> CoupleRules:
+    table = r.get(r.data, "couples", dict, "")
+    alternatives = []
+    for i, alt in enumerate(r.get(table, "sufficient_evidence", list, "couples")):
+        where = f"couples.sufficient_evidence[{i}]"
+        if not isinstance(alt, dict):
+            raise RulesError(str(r.path), where, "must be a table")
+        unknown = sorted(set(alt) - {"recorded", "both", "one", "other"})
+        if unknown:
+            raise RulesError(str(r.path), f"{where}.{unknown[0]}", "unknown key; known: recorded, both, one, other")
+        recorded = alt.get("recorded", "none")
+        if recorded not in RECORDED:
+            raise RulesError(str(r.path), f"{where}.recorded", f"must be one of {list(RECORDED)}, got {recorded!r}")
+        if ("one" in alt) != ("other" in alt):
+            raise RulesError(str(r.path), where, "`one` and `other` go together")
+
+        def part(key: str) -> EvidenceSet | str | None:
+            if key not in alt:
+                return None
+            value = alt[key]
+            if value == "link":
+                return "link"
+            if not isinstance(value, dict):
+                raise RulesError(str(r.path), f"{where}.{key}", f'must be "link" or a table of levels, got {value!r}')
+            return level_set(value, f"{where}.{key}")  # type: ignore[no-any-return]
+
+        alternatives.append(CoupleEvidence(recorded, part("both"), part("one"), part("other")))
+    count = r.get(table, "candidates_per_spouse", int, "couples")
+    if count < 1:
+        raise RulesError(str(r.path), "couples.candidates_per_spouse", f"must be at least 1, got {count}")
+    return CoupleRules(
+        candidates_per_spouse=count,
+        recorded_id_weight=r.get(table, "recorded_id_weight", float, "couples"),
+        recorded_name_weight=r.get(table, "recorded_name_weight", float, "couples"),
+        same_address_weight=r.get(table, "same_address_weight", float, "couples"),
+        sufficient_evidence=tuple(alternatives),
     )
 
 

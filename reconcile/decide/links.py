@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from reconcile.decide.couples import best_couples
 from reconcile.ruleset import BucketRules, EvidenceSet
 
 
@@ -37,15 +38,19 @@ def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
 
 
-def _namesakes(ranked: pl.DataFrame, rules: BucketRules) -> pl.DataFrame:
-    """The spouses whose best candidate is open to a namesake ([link.namesakes]): `spouse_uid`,
-    `namesake` (True)."""
+def _namesakes(ranked: pl.DataFrame, chosen: pl.DataFrame, rules: BucketRules) -> pl.DataFrame:
+    """The spouses whose chosen candidate is open to a namesake ([link.namesakes]): `spouse_uid`,
+    `namesake` (True). `chosen` has the chosen candidate's pair and `recorded_couple_leads`."""
     rule = rules.namesakes
     if rule is None:
         return pl.DataFrame(schema={"spouse_uid": pl.String, "namesake": pl.Boolean})
     unless = _holds(rule.unless_best) if rule.unless_best else pl.lit(False)
-    exposed = ranked.filter((pl.col("rank") == 0) & _holds(rule.when_best) & ~unless.fill_null(False))
-    rivals = ranked.filter((pl.col("rank") > 0) & _holds(rule.rival))
+    if rule.unless_recorded_couple:
+        unless = unless.fill_null(False) | pl.col("recorded_couple_leads")
+    exposed = chosen.filter(_holds(rule.when_best) & ~unless.fill_null(False))
+    rivals = ranked.filter(_holds(rule.rival)).join(
+        chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid"
+    ).filter(pl.col("person_uid") != pl.col("chosen_uid"))
     return exposed.join(rivals, on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
 
 
@@ -69,22 +74,39 @@ def spouse_links(
     (best candidate above the candidate minimum), `acceptable` (linked and nothing holds it
     back), `link_reasons` (list of reason codes), `id_owner_uid`, `candidate_count`.
     """
-    ranked = (
-        pairs.filter(pl.col("match_probability") >= rules.candidate_min_probability)
-        .sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
+    scored = (
+        pairs.sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
         .with_columns(rank=pl.int_range(pl.len()).over("spouse_uid"))
+        .with_columns(sufficient=_sufficient_evidence(rules).fill_null(False))
+        .with_columns(alone=pl.col("sufficient") & (pl.col("match_probability") >= rules.auto_min_probability))
     )
-    best = ranked.filter(pl.col("rank") == 0).with_columns(sufficient=_sufficient_evidence(rules))
-    second = ranked.filter(pl.col("rank") == 1).select(
-        "spouse_uid", second_weight=pl.col("match_weight")
+    candidate = pl.col("match_probability") >= rules.candidate_min_probability
+    ranked = scored.filter(candidate).with_columns(rank=pl.int_range(pl.len()).over("spouse_uid"))
+    # Each spouse's candidate: its person in the marriage's best couple (the couple rules on, and
+    # candidates on both sides), else its own best. Couples are made of every kept pair, so that a
+    # namesake too weak to be a candidate alone still makes the runner-up couple; a person below
+    # the candidate minimum is taken only from a couple that holds sufficient couple evidence (a
+    # spouse found through the partner).
+    couples = best_couples(scored, spouses, persons, rules)
+    from_couple = scored.join(couples.select(spouse_uid="unique_id", person_uid="person_uid", enough="couple_sufficient"),
+                              on=["spouse_uid", "person_uid"]).filter(candidate | pl.col("enough")).drop("enough")
+    chosen = pl.concat([
+        from_couple,
+        ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti"),
+    ]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
+        recorded_couple_leads=(pl.col("couple_recorded") == "id") & (pl.col("couple_lead").fill_null(float("inf"))
+                                                                      >= rules.min_weight_lead),
     )
+    second = ranked.join(chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid").filter(
+        pl.col("person_uid") != pl.col("chosen_uid")
+    ).group_by("spouse_uid").agg(second_weight=pl.col("match_weight").max())
     counts = ranked.group_by("spouse_uid").agg(candidate_count=pl.len())
-    namesakes = _namesakes(ranked, rules)
+    namesakes = _namesakes(ranked, chosen, rules)
     owners = _id_owners(spouses, persons)
     province_rule = rules.other_province_id_levels is not None
     out = (
         spouses.select("unique_id", "sex", "is_foreign", *(["residence_province"] if province_rule else []))
-        .join(best.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
+        .join(chosen.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(second.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(counts.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
         .join(namesakes.rename({"spouse_uid": "unique_id"}), on="unique_id", how="left")
@@ -94,12 +116,16 @@ def spouse_links(
               on="person_uid", how="left")
         .with_columns(linked=pl.col("person_uid").is_not_null(), candidate_count=pl.col("candidate_count").fill_null(0))
     )
+    # In a couple that holds sufficient couple evidence, the couple's lead stands for each link's.
+    in_couple = pl.col("couple_weight").is_not_null()
+    couple_enough = pl.col("couple_sufficient").fill_null(False)
     reasons = non_null_list([
-        pl.when(pl.col("linked") & (pl.col("match_weight") - pl.col("second_weight") < rules.min_weight_lead))
+        pl.when(pl.col("linked") & ~in_couple & (pl.col("match_weight") - pl.col("second_weight") < rules.min_weight_lead))
         .then(pl.lit("AMBIGUOUS_CANDIDATES")),
-        pl.when(pl.col("linked") & (pl.col("match_probability") < rules.auto_min_probability))
+        pl.when(pl.col("linked") & in_couple).then(pl.col("couple_ambiguity")),
+        pl.when(pl.col("linked") & ~couple_enough & (pl.col("match_probability") < rules.auto_min_probability))
         .then(pl.lit("LOW_CONFIDENCE_LINK")),
-        pl.when(pl.col("linked") & ~pl.col("sufficient").fill_null(False)).then(pl.lit("WEAK_EVIDENCE")),
+        pl.when(pl.col("linked") & ~couple_enough & ~pl.col("sufficient").fill_null(False)).then(pl.lit("WEAK_EVIDENCE")),
         pl.when(pl.col("linked") & pl.col("namesake").fill_null(False)).then(pl.lit("NAMESAKE_SAME_YEAR")),
         pl.when(pl.col("id_owner_uid").is_not_null()
                 & (pl.col("person_uid").is_null() | (pl.col("id_owner_uid") != pl.col("person_uid"))))
@@ -112,7 +138,8 @@ def spouse_links(
         acceptable=pl.col("linked") & (pl.col("link_reasons").list.len() == 0)
     ).select(
         "unique_id", "person_uid", "match_probability", "match_weight", "linked", "acceptable",
-        "link_reasons", "id_owner_uid", "candidate_count",
+        "link_reasons", "id_owner_uid", "candidate_count", "couple_weight", "couple_lead", "runner_up_uid",
+        "couple_recorded",
     )
 
 

@@ -25,14 +25,19 @@ from reconcile.errors import CampaignError
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
 from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
+from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS, with_couples
 from reconcile.ruleset import MatchingRules
 
-# The normalized columns the matching rules may use; both sides must carry them all.
+# The normalized columns the matching rules may use; both sides must carry them all. The couple
+# columns are made from the stored ones when the model trains or scores (`with_couples`).
 LINK_COLUMNS: tuple[str, ...] = (
     "unique_id", "sex", "id12", "id9", "name_tone", "name_ascii", "family_key", "family_ascii",
     "middle_ascii", "given_ascii", "given_tone", "name_core_ascii", "birth_year", "birth_month",
-    "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune",
+    "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune", *COUPLE_COLUMNS,
 )
+# What to read of the stored spouses and persons to train or score (each table has its part).
+STORED_LINK_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
+    [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS] + [*PARTNER_INPUTS, *MATE_INPUTS]))
 
 Progress = Callable[[str], None]
 
@@ -123,6 +128,7 @@ def train_model(
     plain baseline passes its own.
     """
     say = progress or (lambda _msg: None)
+    spouses, persons = with_couples(spouses, persons)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
@@ -160,7 +166,7 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
         # pairs, and EM's joins build on far fewer records (1.5 M persons: the ID session's on 0.1 M).
         with inputs.narrowed(rule) as em_rule:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                sql_in_dialect(em_rule, dialect), max_pairs=rules.em_max_pairs)
+                sql_in_dialect(em_rule, dialect), max_pairs=rules.em_max_pairs, estimate_without_term_frequencies=True)
     return linker.misc.save_model_to_json(), tf_tables
 
 
@@ -179,6 +185,7 @@ def predict_pairs(
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
     settings = json.loads(model.settings_json)
+    spouses, persons = with_couples(spouses, persons)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
     needed = _tf_columns(settings)

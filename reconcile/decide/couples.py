@@ -1,0 +1,131 @@
+"""Judge each marriage's two links together: candidate couples, scored as a pair.
+
+A marriage names two people who, in the population database, usually record each other as
+spouse. Every husband candidate is paired with every wife candidate of the same marriage; a
+couple's weight is both links' match weights plus the couple's own evidence (one person records
+the other's personal ID, or name, as spouse; they live at the same address). The best couple must
+lead the runner-up couple by the lead margin, so two namesake couples stay a conflict, and it must
+hold one of the configured sets of couple evidence ([couples] of rules/buckets.toml).
+
+Pure: Polars frames in, Polars frames out.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
+
+ROLE_PREFIX = {"husband": "h", "wife": "w"}
+# What the couples read of each candidate person.
+COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address")
+
+
+def _holds(levels: EvidenceSet, prefix: str) -> pl.Expr:
+    """True where the pair `<prefix>level_<comparison>` holds every comparison's listed levels."""
+    return pl.all_horizontal([pl.col(f"{prefix}level_{comp}").is_in(list(labels)) for comp, labels in levels])
+
+
+def _side_holds(part: EvidenceSet | str | None, prefix: str) -> pl.Expr:
+    """One spouse's part of a couple alternative: "link" (the link is enough alone), a set of
+    levels, or nothing asked (None)."""
+    if part is None:
+        return pl.lit(True)
+    if part == "link":
+        return pl.col(f"{prefix}alone")
+    assert not isinstance(part, str)
+    return _holds(part, prefix)
+
+
+def _alternative(alt: CoupleEvidence) -> pl.Expr:
+    recorded = {"none": pl.lit(True), "id": pl.col("recorded_id"),
+                "id_or_name": pl.col("recorded_id") | pl.col("recorded_name")}[alt.recorded]
+    both = _side_holds(alt.both, "h_") & _side_holds(alt.both, "w_")
+    crossed = (_side_holds(alt.one, "h_") & _side_holds(alt.other, "w_")) | (
+        _side_holds(alt.one, "w_") & _side_holds(alt.other, "h_"))
+    return recorded & both & crossed
+
+
+def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
+                      rules: CoupleRules) -> pl.DataFrame:
+    """Every candidate couple of every marriage with candidates on both sides: one row per
+    (husband candidate, wife candidate) with `registration_id`, each side's pair columns prefixed
+    `h_` / `w_`, `recorded_id`, `recorded_name`, `same_address` and `couple_weight`.
+
+    `candidates`: the scored pairs above the candidate minimum, with `rank` per spouse (0 the best)
+    and `alone` (the link is enough without its partner)."""
+    person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
+        {"unique_id": "person_uid"})
+    kept = candidates.filter(pl.col("rank") < rules.candidates_per_spouse).join(
+        spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role"), on="spouse_uid"
+    ).join(person, on="person_uid", how="left")
+    sides = {}
+    for role, p in ROLE_PREFIX.items():
+        part = kept.filter(pl.col("role") == role).drop("role")
+        sides[p] = part.rename({c: f"{p}_{c}" for c in part.columns if c != "registration_id"})
+    couples = sides["h"].join(sides["w"], on="registration_id").filter(pl.col("h_person_uid") != pl.col("w_person_uid"))
+
+    def col(p: str, name: str) -> pl.Expr:
+        return pl.col(f"{p}_{name}") if f"{p}_{name}" in couples.columns else pl.lit(None, pl.String)
+
+    recorded_id = ((col("h", "spouse_id") == col("w", "person_id")) | (col("w", "spouse_id") == col("h", "person_id")))
+    recorded_name = ((col("h", "spouse_name_ascii") == col("w", "name_ascii"))
+                     | (col("w", "spouse_name_ascii") == col("h", "name_ascii")))
+    same_address = col("h", "address") == col("w", "address")
+    couples = couples.with_columns(
+        recorded_id=recorded_id.fill_null(False),
+        recorded_name=recorded_name.fill_null(False),
+        same_address=same_address.fill_null(False),
+    )
+    return couples.with_columns(
+        couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight")
+        + pl.col("recorded_id").cast(pl.Float64) * rules.recorded_id_weight
+        + (pl.col("recorded_name") & ~pl.col("recorded_id")).cast(pl.Float64) * rules.recorded_name_weight
+        + pl.col("same_address").cast(pl.Float64) * rules.same_address_weight
+    )
+
+
+def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
+                 rules: BucketRules) -> pl.DataFrame:
+    """Per spouse of a marriage with candidate couples, its person in the marriage's best couple:
+    `unique_id`, `person_uid`, `couple_weight`, `couple_lead` (over the runner-up couple; null if
+    none), `runner_up_uid` (the spouse's person in the runner-up couple), `couple_recorded`
+    (`id`, `name` or null), `couple_sufficient` (one of [[couples.sufficient_evidence]] holds) and
+    `couple_ambiguity`: where the runner-up couple is within min_weight_lead and has another
+    person for this spouse, AMBIGUOUS_COUPLES (it has another for both) or AMBIGUOUS_CANDIDATES.
+    Empty when the couple rules are off."""
+    schema = {"unique_id": pl.String, "person_uid": pl.String, "couple_weight": pl.Float64,
+              "couple_lead": pl.Float64, "runner_up_uid": pl.String, "couple_recorded": pl.String,
+              "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String}
+    couple_rules = rules.couples
+    if couple_rules is None:
+        return pl.DataFrame(schema=schema)
+    couples = candidate_couples(candidates, spouses, persons, couple_rules)
+    if couples.is_empty():
+        return pl.DataFrame(schema=schema)
+    ranked = couples.sort(
+        ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
+    ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
+    runner = ranked.filter(pl.col("couple_rank") == 1).select(
+        "registration_id", second_weight=pl.col("couple_weight"),
+        h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
+    alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
+    best = ranked.filter(pl.col("couple_rank") == 0).join(runner, on="registration_id", how="left").with_columns(
+        couple_lead=pl.col("couple_weight") - pl.col("second_weight"),
+        couple_recorded=pl.when(pl.col("recorded_id")).then(pl.lit("id"))
+        .when(pl.col("recorded_name")).then(pl.lit("name")),
+        couple_sufficient=pl.any_horizontal(alternatives).fill_null(False) if alternatives else pl.lit(False),
+        # Too close to call: the runner-up couple differs in both persons (namesake couples) or in one.
+        ambiguity=pl.when(pl.col("couple_weight") - pl.col("second_weight") < rules.min_weight_lead).then(
+            pl.when((pl.col("h_runner") != pl.col("h_person_uid")) & (pl.col("w_runner") != pl.col("w_person_uid")))
+            .then(pl.lit("AMBIGUOUS_COUPLES")).otherwise(pl.lit("AMBIGUOUS_CANDIDATES"))),
+    )
+    return pl.concat([
+        best.select(
+            unique_id=pl.col(f"{p}_spouse_uid"), person_uid=pl.col(f"{p}_person_uid"),
+            couple_weight="couple_weight", couple_lead="couple_lead", runner_up_uid=pl.col(f"{p}_runner"),
+            couple_recorded="couple_recorded", couple_sufficient="couple_sufficient",
+            couple_ambiguity=pl.when(pl.col(f"{p}_runner") != pl.col(f"{p}_person_uid")).then("ambiguity"),
+        )
+        for p in ROLE_PREFIX.values()
+    ]).cast(schema)
