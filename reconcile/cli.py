@@ -459,6 +459,8 @@ def fixtures_generate(
 def evaluate(
     truth: Annotated[Path, typer.Option(help="Truth file written by `reconcile fixtures generate`.")],
     baseline: Annotated[bool, typer.Option(help="Also train and score a plain Splink configuration, side by side.")] = True,
+    couples: Annotated[bool, typer.Option(
+        help="Also bucket the same pairs with the couple rules switched ([couples] enabled), side by side.")] = True,
     campaign: CampaignOpt = None,
 ) -> None:
     """Compare the campaign's results with a truth file: precision, recall, auto share, macro-F1,
@@ -474,7 +476,8 @@ def evaluate(
         camp = find_campaign(campaign)
         with screen.progress() as step:
             ours, plain = jobs.evaluate_campaign(camp, truth, baseline, step)
-        views.show_evaluation(screen, ours, plain)
+            switched = jobs.evaluate_couples_switched(camp, truth, step) if couples else None
+        views.show_evaluation(screen, ours, plain, switched)
 
 
 @app.command()

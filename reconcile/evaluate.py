@@ -28,6 +28,16 @@ class Evaluation:
     auto_resolvable: int
     auto_resolvable_auto: int
     confusion: pl.DataFrame  # expected_bucket × bucket counts
+    # Results in `conflict`, and those of them where the truth expects a person to decide.
+    conflicts: int = 0
+    conflicts_needed: int = 0
+    # Every result row, and the `person` rows (married without registration) of persons that are a
+    # spouse of a registry marriage: the same marriage reported a second time.
+    records: int = 0
+    extra_person_rows: int = 0
+    # Automatic links between two namesake couples: auto-resolved marriages whose truth file
+    # notes a namesake couple (noise `namesake_couple`).
+    namesake_couples_auto: int = 0
 
     @property
     def precision(self) -> float:
@@ -53,6 +63,15 @@ class Evaluation:
             found = int(conf[bucket].sum()) if bucket in conf.columns else 0
             scores.append(2 * hit / (expected + found) if expected + found else 1.0)
         return sum(scores) / len(scores) if scores else 1.0
+
+    @property
+    def conflict_precision(self) -> float:
+        """The share of conflicts that truly need a person (1 when there are none)."""
+        return self.conflicts_needed / self.conflicts if self.conflicts else 1.0
+
+    @property
+    def extra_person_share(self) -> float:
+        return self.extra_person_rows / self.records if self.records else 0.0
 
     @property
     def auto_share(self) -> float:
@@ -91,6 +110,12 @@ def evaluate(results: pl.DataFrame, truth: pl.DataFrame) -> Evaluation:
         .fill_null(0).sort("expected_bucket")
     )
     resolvable = married.filter(pl.col("expected_bucket") == "auto_resolve")
+    conflicts = joined.filter(pl.col("bucket") == "conflict")
+    spouses_of_marriages = pl.concat([married.select(person_id=pl.col(c)) for c in ("husband_person_id", "wife_person_id")])
+    extra = joined.filter((pl.col("record_type") == "person") & pl.col("bucket").is_not_null()).join(
+        spouses_of_marriages.filter(pl.col("person_id").is_not_null() & (pl.col("person_id") != "")),
+        left_on="record_id", right_on="person_id", how="semi")
+    noise = pl.col("noise") if "noise" in joined.columns else pl.lit(None, pl.String)
     return Evaluation(
         marriages=married.height,
         auto_links=auto.height,
@@ -100,4 +125,10 @@ def evaluate(results: pl.DataFrame, truth: pl.DataFrame) -> Evaluation:
         auto_resolvable=resolvable.height,
         auto_resolvable_auto=resolvable.filter(pl.col("bucket") == "auto_resolve").height,
         confusion=confusion,
+        conflicts=conflicts.height,
+        conflicts_needed=conflicts.filter(pl.col("expected_bucket") == "conflict").height,
+        records=joined.filter(pl.col("bucket").is_not_null()).height,
+        extra_person_rows=extra.height,
+        namesake_couples_auto=married.filter(
+            (pl.col("bucket") == "auto_resolve") & noise.str.contains("namesake_couple").fill_null(False)).height,
     )

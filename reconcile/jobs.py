@@ -335,6 +335,36 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
     return ours, evaluate(plain, expected)
 
 
+def evaluate_couples_switched(campaign: Campaign, truth: Path,
+                              progress: Progress = _silent) -> tuple[Evaluation, str] | None:
+    """The campaign's results bucketed again from the same scored pairs with the couple rules
+    switched ([couples] enabled: off if on, on if off), scored against the truth, with a label
+    saying which rules they are: the couple rules' gain on the same data. None if the campaign's
+    rules have no [couples]."""
+    from dataclasses import replace
+
+    expected = read_truth(truth)
+    rules = load_rules(campaign.rules_dir)
+    couples = rules.buckets.couples
+    if couples is None:
+        return None
+    switched = replace(couples, enabled=not couples.enabled)
+    label = "couple rules" if switched.enabled else "per-spouse rules"
+    progress(f"bucketing again with the {label}")
+    with Store(campaign.database, read_only=True) as store:
+        results = store.current_results()
+        marriages, spouses, persons = _deciding_tables(store)
+        pairs = store.table("scored_pairs")
+    scoped = _filled(ScopeFrames(marriages, spouses, persons, pairs))
+    other, _ = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs,
+                      replace(rules.buckets, couples=switched), rules.reasons)
+    other = pl.concat([
+        other.join(results.select("record_type", "record_id"), on=["record_type", "record_id"], how="semi"),
+        results.filter(pl.col("bucket") == "rejected").select(other.columns),
+    ], how="vertical_relaxed")
+    return evaluate(other, expected), label
+
+
 @dataclass(frozen=True)
 class ReportSummary:
     path: Path

@@ -91,10 +91,16 @@ class CoupleEvidence:
 class CoupleRules:
     """[couples] of buckets.toml: how candidate couples are made, weighed and judged."""
 
+    # False: each spouse is judged alone (the rules are kept, to be switched on).
+    enabled: bool
     candidates_per_spouse: int
-    recorded_id_weight: float
-    recorded_name_weight: float
+    recorded_weight: float
     same_address_weight: float
+    # Comparisons whose weights a couple's lead leaves out.
+    lead_ignores: tuple[str, ...]
+    # The lead needed over a runner-up couple of two other persons (over one sharing a person:
+    # min_weight_lead).
+    other_couple_lead: float
     sufficient_evidence: tuple[CoupleEvidence, ...]
 
 
@@ -114,7 +120,7 @@ class BucketRules:
     namesakes: NamesakeRule | None
     husband_min_age: int
     wife_min_age: int
-    # None: each spouse is judged alone (the per-spouse rules; campaigns made before couples).
+    # None (campaigns made before couples) or not `enabled`: each spouse is judged alone.
     couples: CoupleRules | None
     fix_marital_status: bool
     fix_spouse_id_when_empty: bool
@@ -258,11 +264,7 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
     if unknown_id:
         raise RulesError(str(path), "link.other_province_id_levels",
                          f"unknown level(s) {unknown_id} of comparison 'id'; known: {sorted(levels.get('id', set()))}")
-    couples = None
-    if "couples" in r.data:
-        table = r.get(r.data, "couples", dict, "")
-        if not ("enabled" in table and not r.get(table, "enabled", bool, "couples")):
-            couples = _couple_rules(r, level_set)
+    couples = _couple_rules(r, level_set, set(levels)) if "couples" in r.data else None
     plaus = r.get(r.data, "plausibility", dict, "")
     fix = r.get(r.data, "auto_fix", dict, "")
     return BucketRules(
@@ -281,7 +283,7 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
     )
 
 
-def _couple_rules(r: _Reader, level_set: Any) -> CoupleRules:
+def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRules:
     table = r.get(r.data, "couples", dict, "")
     alternatives = []
     for i, alt in enumerate(r.get(table, "sufficient_evidence", list, "couples")):
@@ -308,14 +310,21 @@ def _couple_rules(r: _Reader, level_set: Any) -> CoupleRules:
             return level_set(value, f"{where}.{key}")  # type: ignore[no-any-return]
 
         alternatives.append(CoupleEvidence(recorded, part("both"), part("one"), part("other")))
+    ignores = r.strings(table, "lead_ignores", "couples") if "lead_ignores" in table else ()
+    known = set(comparisons)
+    unknown = [c for c in ignores if c not in known]
+    if unknown:
+        raise RulesError(str(r.path), "couples.lead_ignores", f"no comparison named {unknown} in matching.toml")
     count = r.get(table, "candidates_per_spouse", int, "couples")
     if count < 1:
         raise RulesError(str(r.path), "couples.candidates_per_spouse", f"must be at least 1, got {count}")
     return CoupleRules(
+        enabled=r.get(table, "enabled", bool, "couples") if "enabled" in table else True,
         candidates_per_spouse=count,
-        recorded_id_weight=r.get(table, "recorded_id_weight", float, "couples"),
-        recorded_name_weight=r.get(table, "recorded_name_weight", float, "couples"),
+        recorded_weight=r.get(table, "recorded_weight", float, "couples"),
         same_address_weight=r.get(table, "same_address_weight", float, "couples"),
+        lead_ignores=ignores,
+        other_couple_lead=r.get(table, "other_couple_lead", float, "couples"),
         sufficient_evidence=tuple(alternatives),
     )
 

@@ -66,22 +66,32 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
                 ("prior", c.prior), [(s.comparison, s.level, s.weight) for s in c.steps], ("match weight", c.weight))
 
 
-def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = None) -> None:
-    """Precision, recall, auto share and macro-F1 (beside the plain baseline's), then the confusion."""
+def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = None,
+                    switched: tuple[Evaluation, str] | None = None) -> None:
+    """Precision, recall, auto share, macro-F1, the officers' load (conflict precision, persons
+    reported twice), beside the same pairs' with the couple rules switched (`switched`: its figures
+    and label) and the plain baseline's; then the confusion."""
     def figures(e: Evaluation) -> list[tuple[str, str]]:
         return [
             (f"{e.precision:.4%}", f"{e.auto_links_correct:,} / {e.auto_links:,}"),
             (f"{e.recall:.4%}", f"{e.true_links_found:,} / {e.true_links:,}"),
             (f"{e.auto_share:.2%}", f"{e.auto_resolvable_auto:,} / {e.auto_resolvable:,}"),
             (f"{e.macro_f1:.4f}", f"{e.marriages:,} marriages"),
+            (f"{e.conflict_precision:.4f}", f"{e.conflicts_needed:,} / {e.conflicts:,}"),
+            (f"{e.extra_person_share:.3%}", f"{e.extra_person_rows:,} / {e.records:,}"),
+            (f"{e.namesake_couples_auto:,}", "marriages"),
         ]
 
-    measures = ["precision in auto_resolve", "recall (any bucket)", "auto-resolvable auto-resolved", "bucket macro-F1"]
+    measures = ["precision in auto_resolve", "recall (any bucket)", "auto-resolvable auto-resolved", "bucket macro-F1",
+                "conflict precision (need a person)", "married persons reported twice",
+                "namesake couples auto-resolved"]
     columns = ["measure", "reconcile", "count"]
     rows = [(m, *f) for m, f in zip(measures, figures(ev))]
-    if plain is not None:
-        columns += ["plain Splink", "count "]
-        rows = [(*r, *f) for r, f in zip(rows, figures(plain))]
+    others = [switched[::-1]] if switched else []
+    for label, other in (*others, ("plain Splink", plain)):
+        if other is not None:
+            columns += [label, "count" + " " * (len(columns) // 2)]
+            rows = [(*r, *f) for r, f in zip(rows, figures(other))]
     screen.table("Spouse links", columns, rows)
     conf = ev.confusion
     screen.table("Buckets: expected (rows) × found (columns)", conf.columns, conf.rows())

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 import pytest
 
 from reconcile.decide import decide
-from reconcile.ruleset import load_rules
+from reconcile.ruleset import BucketRules, load_rules
 
 RULES = load_rules()
+assert RULES.buckets.couples is not None
+# With the couple rules on ([couples] enabled): every case below is judged as the campaign would
+# judge it once they are; tests/test_decide_couples.py compares with the rules off.
+RULES = replace(RULES, buckets=replace(RULES.buckets, couples=replace(RULES.buckets.couples, enabled=True)))
 # A probability between "a candidate" and "good enough to act on".
 BETWEEN = (RULES.buckets.candidate_min_probability + RULES.buckets.auto_min_probability) / 2
 STRONG = {"level_id": "personal_id_exact", "level_name": "tone_exact", "level_birth_date": "full_date_exact"}
@@ -50,7 +55,7 @@ def marriage(reg: str, status: str = "valid", when: date = date(2005, 6, 1), com
             "registration_year": when.year}
 
 
-def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFrame:
+def run(marriages: list, spouses: list, persons: list, pairs: list, buckets: BucketRules | None = None) -> pl.DataFrame:
     pair_schema = {"spouse_uid": pl.String, "person_uid": pl.String, "match_probability": pl.Float64,
                    "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
                    "level_birth_date": pl.String}
@@ -63,7 +68,7 @@ def run(marriages: list, spouses: list, persons: list, pairs: list) -> pl.DataFr
             "residence_province": pl.String}),
         pl.DataFrame(persons, infer_schema_length=None,
                      schema_overrides={**text, "death_date": pl.Date, "death_year": pl.Int32}),
-        pl.DataFrame(pairs, schema=pair_schema), RULES.buckets, RULES.reasons)
+        pl.DataFrame(pairs, schema=pair_schema), buckets or RULES.buckets, RULES.reasons)
     return results
 
 

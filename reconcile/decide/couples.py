@@ -2,8 +2,10 @@
 
 A marriage names two people who, in the population database, usually record each other as
 spouse. Every husband candidate is paired with every wife candidate of the same marriage; a
-couple's weight is both links' match weights plus the couple's own evidence (one person records
-the other's personal ID, or name, as spouse; they live at the same address). The best couple must
+couple's weight is both links' match weights, less the comparisons that cannot tell two couples
+apart (where they live, how the population typed the spouse's name), plus the couple's own
+evidence: one person records the other's personal ID or name as spouse, or else they live at the
+same address. The best couple must
 lead the runner-up couple by the lead margin, so two namesake couples stay a conflict, and it must
 hold one of the configured sets of couple evidence ([couples] of rules/buckets.toml).
 
@@ -77,11 +79,21 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         recorded_name=recorded_name.fill_null(False),
         same_address=same_address.fill_null(False),
     )
+    def side_weight(p: str) -> pl.Expr:
+        ignored = [pl.col(f"{p}_weight_{c}").fill_null(0.0) for c in rules.lead_ignores if f"{p}_weight_{c}" in couples.columns]
+        return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(ignored) if ignored else pl.lit(0.0))
+
+    # Each record that names the other counts: a wife's typed spouse name fits every namesake of
+    # her husband, his own record names her alone.
+    names = [((col(p, "spouse_id") == col(o, "person_id")) | (col(p, "spouse_name_ascii") == col(o, "name_ascii")))
+             .fill_null(False).cast(pl.Float64) for p, o in (("h", "w"), ("w", "h"))]
+    bonus = (pl.when(pl.col("recorded_id") | pl.col("recorded_name")).then(rules.recorded_weight * (names[0] + names[1]))
+             .when(pl.col("same_address")).then(pl.lit(rules.same_address_weight)).otherwise(pl.lit(0.0)))
+    # The weight ranks the couples on all the evidence; the lead over the runner-up is taken on the
+    # evidence that can tell two couples apart (`lead_weight`).
     return couples.with_columns(
-        couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight")
-        + pl.col("recorded_id").cast(pl.Float64) * rules.recorded_id_weight
-        + (pl.col("recorded_name") & ~pl.col("recorded_id")).cast(pl.Float64) * rules.recorded_name_weight
-        + pl.col("same_address").cast(pl.Float64) * rules.same_address_weight
+        couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus,
+        lead_weight=side_weight("h") + side_weight("w") + bonus,
     )
 
 
@@ -98,7 +110,7 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
               "couple_lead": pl.Float64, "runner_up_uid": pl.String, "couple_recorded": pl.String,
               "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String}
     couple_rules = rules.couples
-    if couple_rules is None:
+    if couple_rules is None or not couple_rules.enabled:
         return pl.DataFrame(schema=schema)
     couples = candidate_couples(candidates, spouses, persons, couple_rules)
     if couples.is_empty():
@@ -106,19 +118,25 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     ranked = couples.sort(
         ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
     ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
-    runner = ranked.filter(pl.col("couple_rank") == 1).select(
-        "registration_id", second_weight=pl.col("couple_weight"),
+    runner = ranked.filter(pl.col("couple_rank") > 0).sort(
+        ["registration_id", "lead_weight", "couple_weight"], descending=[False, True, True]
+    ).group_by("registration_id", maintain_order=True).first().select(
+        "registration_id", second_weight=pl.col("lead_weight"),
         h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
     alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
     best = ranked.filter(pl.col("couple_rank") == 0).join(runner, on="registration_id", how="left").with_columns(
-        couple_lead=pl.col("couple_weight") - pl.col("second_weight"),
+        couple_lead=pl.col("lead_weight") - pl.col("second_weight"),
         couple_recorded=pl.when(pl.col("recorded_id")).then(pl.lit("id"))
         .when(pl.col("recorded_name")).then(pl.lit("name")),
         couple_sufficient=pl.any_horizontal(alternatives).fill_null(False) if alternatives else pl.lit(False),
         # Too close to call: the runner-up couple differs in both persons (namesake couples) or in one.
-        ambiguity=pl.when(pl.col("couple_weight") - pl.col("second_weight") < rules.min_weight_lead).then(
-            pl.when((pl.col("h_runner") != pl.col("h_person_uid")) & (pl.col("w_runner") != pl.col("w_person_uid")))
-            .then(pl.lit("AMBIGUOUS_COUPLES")).otherwise(pl.lit("AMBIGUOUS_CANDIDATES"))),
+        other_couple=(pl.col("h_runner") != pl.col("h_person_uid")) & (pl.col("w_runner") != pl.col("w_person_uid")),
+    ).with_columns(
+        # Another couple altogether must be left further behind: both its persons may live elsewhere.
+        ambiguity=pl.when(pl.col("other_couple") & (pl.col("couple_lead") < couple_rules.other_couple_lead))
+        .then(pl.lit("AMBIGUOUS_COUPLES"))
+        .when(~pl.col("other_couple").fill_null(False) & (pl.col("couple_lead") < rules.min_weight_lead))
+        .then(pl.lit("AMBIGUOUS_CANDIDATES")),
     )
     return pl.concat([
         best.select(

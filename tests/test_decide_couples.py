@@ -1,0 +1,82 @@
+"""Couples: each marriage's two links judged together (reconcile/decide/couples.py). Each rule has
+a case that fails without it, beside the same case with each spouse judged alone."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from tests.test_decide import BETWEEN, RULES, UNRECORDED, couple, pair, person, row, run
+
+# A link weak alone: no ID, a name that agrees without its tones, a birth year only.
+WEAK = {"level_id": "null", "level_name": "ascii_exact", "level_birth_date": "year_only_exact",
+        "match_probability": BETWEEN, "match_weight": 2.0}
+
+
+def alone(m: list, s: list, p: list, pr: list) -> dict:
+    """The same marriage bucketed with each spouse judged alone ([couples] enabled = false)."""
+    return row(run(m, s, p, pr, replace(RULES.buckets, couples=None)))
+
+
+def test_two_namesake_couples_stay_a_conflict() -> None:
+    # H1 & W1 and H2 & W2 bear the same names and birth years, each couple recorded as married.
+    m, s, p, pr = couple()
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    p += [person("H2", "M", spouse_id="W2"), person("W2", "F", spouse_id="H2")]
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W2", p=BETWEEN, w=2.0, **levels)]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict"
+    assert "AMBIGUOUS_COUPLES" in r["reasons"].split(";")
+
+
+def test_weak_alone_but_a_unique_recorded_couple_is_acted_on() -> None:
+    # A 1988 registration: the husband by name and birth year only; the two persons found record
+    # each other as spouse by personal ID, and no other couple fits.
+    m, s, p, pr = couple()
+    pr[0].update(WEAK)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1")
+    # Judged alone, the husband's link is too weak: an officer would have to open it.
+    assert alone(m, s, p, pr)["bucket"] == "conflict"
+    # Nobody recorded as anybody's spouse: the couple proves nothing, the link stays weak.
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    pr[0].update(WEAK)
+    assert row(run(m, s, p, pr))["bucket"] == "conflict"
+
+
+def test_a_spouse_found_only_through_the_partner() -> None:
+    # The wife's copy has a typo and a birth year off by one: alone she is no candidate at all
+    # (below the candidate minimum), but the husband, found by ID, records her as his wife.
+    m, s, p, pr = couple()
+    pr[1].update(level_id="null", level_name="similar", level_birth_date="year_within_1",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1")
+    assert alone(m, s, p, pr)["bucket"] == "missing"
+    # Recorded by name only, the typed name is not enough to act on a link that weak.
+    m, s, p, pr = couple(hp={"spouse_id": None}, wp={"spouse_id": None})
+    pr[1].update(level_id="null", level_name="similar", level_birth_date="year_within_1",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    assert row(run(m, s, p, pr))["bucket"] != "auto_resolve"
+
+
+def test_a_recorded_couple_settles_a_namesake_born_the_same_year() -> None:
+    # H1's date is a 01/01 placeholder and H2 has his name and birth year, but H1 and W1 record
+    # each other's personal IDs and H2 is single: the couple leads by far.
+    m, s, p, pr = couple()
+    pr[0].update(level_id="null", level_birth_date="placeholder_date_exact")
+    p.append(person("H2", "M", marital_status="single"))
+    pr.append(pair("M1|H", "H2", p=0.37, w=-0.8, id="null", birth_date="year_only_exact"))
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    assert "NAMESAKE_SAME_YEAR" in alone(m, s, p, pr)["reasons"].split(";")
+
+
+def test_the_safety_rules_still_hold_for_a_recorded_couple() -> None:
+    # A recorded couple is still a conflict when one of them died before the marriage.
+    m, s, p, pr = couple()
+    pr[0].update(WEAK)
+    p[1].update(death_date=date(2001, 1, 1), death_year=2001)
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "DEAD_BEFORE_MARRIAGE" in r["reasons"].split(";")
