@@ -76,12 +76,13 @@ class NamesakeRule:
 
 @dataclass(frozen=True)
 class CoupleEvidence:
-    """One alternative of [[couples.sufficient_evidence]]: whether the two persons must be recorded
-    as each other's spouse (`none`, `id`, `id_or_name`), and what each link must hold: `both`
+    """One alternative of [[couples.sufficient_evidence]]: how the two persons must be recorded as
+    each other's spouse (any of `recorded`: `id`, `both_ways`, `name`; none listed: not at all), and
+    what each link must hold: `both`
     spouses, or `one` of them and the `other`. A part is "link" (the link is enough alone: one of
     [[link.sufficient_evidence]] and auto_min_probability), a set of levels, or None (anything)."""
 
-    recorded: str
+    recorded: tuple[str, ...]
     both: EvidenceSet | str | None = None
     one: EvidenceSet | str | None = None
     other: EvidenceSet | str | None = None
@@ -104,7 +105,9 @@ class CoupleRules:
     sufficient_evidence: tuple[CoupleEvidence, ...]
 
 
-RECORDED = ("none", "id", "id_or_name")
+# How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
+# each record gives the other's ID or name; one record gives the other's ID or name.
+RECORDED = ("id", "both_ways", "name")
 
 
 @dataclass(frozen=True)
@@ -293,9 +296,10 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         unknown = sorted(set(alt) - {"recorded", "both", "one", "other"})
         if unknown:
             raise RulesError(str(r.path), f"{where}.{unknown[0]}", "unknown key; known: recorded, both, one, other")
-        recorded = alt.get("recorded", "none")
-        if recorded not in RECORDED:
-            raise RulesError(str(r.path), f"{where}.recorded", f"must be one of {list(RECORDED)}, got {recorded!r}")
+        recorded = r.strings(alt, "recorded", where) if "recorded" in alt else ()
+        wrong = [w for w in recorded if w not in RECORDED]
+        if wrong:
+            raise RulesError(str(r.path), f"{where}.recorded", f"unknown {wrong}; known: {list(RECORDED)}")
         if ("one" in alt) != ("other" in alt):
             raise RulesError(str(r.path), where, "`one` and `other` go together")
 

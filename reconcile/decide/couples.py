@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from reconcile.normalize.names import core_ascii
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
 
 ROLE_PREFIX = {"husband": "h", "wife": "w"}
@@ -40,8 +41,9 @@ def _side_holds(part: EvidenceSet | str | None, prefix: str) -> pl.Expr:
 
 
 def _alternative(alt: CoupleEvidence) -> pl.Expr:
-    recorded = {"none": pl.lit(True), "id": pl.col("recorded_id"),
-                "id_or_name": pl.col("recorded_id") | pl.col("recorded_name")}[alt.recorded]
+    ways = {"id": pl.col("recorded_id"), "name": pl.col("recorded_id") | pl.col("recorded_name"),
+            "both_ways": pl.col("recorded_both_ways")}
+    recorded = pl.any_horizontal([ways[w] for w in alt.recorded]) if alt.recorded else pl.lit(True)
     both = _side_holds(alt.both, "h_") & _side_holds(alt.both, "w_")
     crossed = (_side_holds(alt.one, "h_") & _side_holds(alt.other, "w_")) | (
         _side_holds(alt.one, "w_") & _side_holds(alt.other, "h_"))
@@ -52,7 +54,9 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
                       rules: CoupleRules) -> pl.DataFrame:
     """Every candidate couple of every marriage with candidates on both sides: one row per
     (husband candidate, wife candidate) with `registration_id`, each side's pair columns prefixed
-    `h_` / `w_`, `recorded_id`, `recorded_name`, `same_address` and `couple_weight`.
+    `h_` / `w_`, `recorded_id` (one record gives the other's personal ID), `recorded_name` (or
+    name), `recorded_both_ways` (each record gives the other's ID or name), `same_address`,
+    `couple_weight` (to rank couples) and `lead_weight` (to measure the lead).
 
     `candidates`: the scored pairs above the candidate minimum, with `rank` per spouse (0 the best)
     and `alone` (the link is enough without its partner)."""
@@ -71,23 +75,30 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         return pl.col(f"{p}_{name}") if f"{p}_{name}" in couples.columns else pl.lit(None, pl.String)
 
     recorded_id = ((col("h", "spouse_id") == col("w", "person_id")) | (col("w", "spouse_id") == col("h", "person_id")))
-    recorded_name = ((col("h", "spouse_name_ascii") == col("w", "name_ascii"))
-                     | (col("w", "spouse_name_ascii") == col("h", "name_ascii")))
+
+    def names(p: str, o: str) -> pl.Expr:
+        """`p`'s record gives `o`'s name as spouse (Văn/Thị dropped or added: free text)."""
+        return core_ascii(col(p, "spouse_name_ascii")) == core_ascii(col(o, "name_ascii"))
+
+    recorded_name = names("h", "w") | names("w", "h")
     same_address = col("h", "address") == col("w", "address")
     couples = couples.with_columns(
         recorded_id=recorded_id.fill_null(False),
         recorded_name=recorded_name.fill_null(False),
         same_address=same_address.fill_null(False),
     )
+
     def side_weight(p: str) -> pl.Expr:
         ignored = [pl.col(f"{p}_weight_{c}").fill_null(0.0) for c in rules.lead_ignores if f"{p}_weight_{c}" in couples.columns]
         return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(ignored) if ignored else pl.lit(0.0))
 
     # Each record that names the other counts: a wife's typed spouse name fits every namesake of
     # her husband, his own record names her alone.
-    names = [((col(p, "spouse_id") == col(o, "person_id")) | (col(p, "spouse_name_ascii") == col(o, "name_ascii")))
-             .fill_null(False).cast(pl.Float64) for p, o in (("h", "w"), ("w", "h"))]
-    bonus = (pl.when(pl.col("recorded_id") | pl.col("recorded_name")).then(rules.recorded_weight * (names[0] + names[1]))
+    naming = [((col(p, "spouse_id") == col(o, "person_id")) | names(p, o)).fill_null(False)
+              for p, o in (("h", "w"), ("w", "h"))]
+    couples = couples.with_columns(recorded_both_ways=naming[0] & naming[1])
+    bonus = (pl.when(pl.col("recorded_id") | pl.col("recorded_name"))
+             .then(rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64)))
              .when(pl.col("same_address")).then(pl.lit(rules.same_address_weight)).otherwise(pl.lit(0.0)))
     # The weight ranks the couples on all the evidence; the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
@@ -102,7 +113,7 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     """Per spouse of a marriage with candidate couples, its person in the marriage's best couple:
     `unique_id`, `person_uid`, `couple_weight`, `couple_lead` (over the runner-up couple; null if
     none), `runner_up_uid` (the spouse's person in the runner-up couple), `couple_recorded`
-    (`id`, `name` or null), `couple_sufficient` (one of [[couples.sufficient_evidence]] holds) and
+    (`id`, `both_ways`, `name` or null), `couple_sufficient` (one of [[couples.sufficient_evidence]] holds) and
     `couple_ambiguity`: where the runner-up couple is within min_weight_lead and has another
     person for this spouse, AMBIGUOUS_COUPLES (it has another for both) or AMBIGUOUS_CANDIDATES.
     Empty when the couple rules are off."""
@@ -118,25 +129,32 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     ranked = couples.sort(
         ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
     ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
-    runner = ranked.filter(pl.col("couple_rank") > 0).sort(
-        ["registration_id", "lead_weight", "couple_weight"], descending=[False, True, True]
-    ).group_by("registration_id", maintain_order=True).first().select(
-        "registration_id", second_weight=pl.col("lead_weight"),
+    best = ranked.filter(pl.col("couple_rank") == 0)
+    # Every other couple must be left behind: by min_weight_lead where it shares a person with the
+    # best, by other_couple_lead where it is two other persons (namesake couples). The runner-up is
+    # the one that falls shortest of what it must be left behind by.
+    others = ranked.filter(pl.col("couple_rank") > 0).join(
+        best.select("registration_id", b_lead=pl.col("lead_weight"), b_h=pl.col("h_person_uid"),
+                    b_w=pl.col("w_person_uid")), on="registration_id",
+    ).with_columns(
+        other_couple=(pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")),
+    ).with_columns(
+        needed=pl.when(pl.col("other_couple")).then(pl.lit(couple_rules.other_couple_lead))
+        .otherwise(pl.lit(rules.min_weight_lead)),
+    ).with_columns(margin=pl.col("b_lead") - pl.col("lead_weight") - pl.col("needed"))
+    runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
+        "registration_id", maintain_order=True).first().select(
+        "registration_id", "other_couple", "margin", second_weight=pl.col("lead_weight"),
         h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
     alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
-    best = ranked.filter(pl.col("couple_rank") == 0).join(runner, on="registration_id", how="left").with_columns(
+    best = best.join(runner, on="registration_id", how="left").with_columns(
         couple_lead=pl.col("lead_weight") - pl.col("second_weight"),
         couple_recorded=pl.when(pl.col("recorded_id")).then(pl.lit("id"))
+        .when(pl.col("recorded_both_ways")).then(pl.lit("both_ways"))
         .when(pl.col("recorded_name")).then(pl.lit("name")),
         couple_sufficient=pl.any_horizontal(alternatives).fill_null(False) if alternatives else pl.lit(False),
-        # Too close to call: the runner-up couple differs in both persons (namesake couples) or in one.
-        other_couple=(pl.col("h_runner") != pl.col("h_person_uid")) & (pl.col("w_runner") != pl.col("w_person_uid")),
-    ).with_columns(
-        # Another couple altogether must be left further behind: both its persons may live elsewhere.
-        ambiguity=pl.when(pl.col("other_couple") & (pl.col("couple_lead") < couple_rules.other_couple_lead))
-        .then(pl.lit("AMBIGUOUS_COUPLES"))
-        .when(~pl.col("other_couple").fill_null(False) & (pl.col("couple_lead") < rules.min_weight_lead))
-        .then(pl.lit("AMBIGUOUS_CANDIDATES")),
+        ambiguity=pl.when(pl.col("margin") < 0).then(
+            pl.when(pl.col("other_couple")).then(pl.lit("AMBIGUOUS_COUPLES")).otherwise(pl.lit("AMBIGUOUS_CANDIDATES"))),
     )
     return pl.concat([
         best.select(

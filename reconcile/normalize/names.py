@@ -135,19 +135,28 @@ def name_table(raw: pl.Series) -> pl.DataFrame:
         pl.when(pl.col("full_name").is_not_null()).then(pl.col(c)).alias(c) for c in ("_tone", "_ascii")
     )
     ascii_words = pl.col("_ascii")
-    middle = ascii_words.list.slice(1, ascii_words.list.len() - 2)
-    core = pl.concat_list(
-        ascii_words.list.first(),
-        middle.list.eval(pl.element().filter(~pl.element().is_in(list(SOFT_MIDDLE_NAMES)))),
-        ascii_words.list.last(),
-    )
     frame = frame.with_columns(*_split(pl.col("_tone"), "tone"), *_split(ascii_words, "ascii")).with_columns(
         family_key=pl.col("family_ascii").replace(FAMILY_EQUIVALENTS),
-        name_core_ascii=pl.when(ascii_words.list.len() <= 2).then(pl.col("name_ascii"))
-        .otherwise(core.list.join(" ")),
+        name_core_ascii=_core_words(ascii_words, pl.col("name_ascii")),
         name_repaired=pl.col("name_repair").is_not_null(),
     )
     return frame.select("raw", *NAME_COLUMNS)
+
+
+def _core_words(words: pl.Expr, name: pl.Expr) -> pl.Expr:
+    """The name (`words`, its ASCII words) without the middle names Văn and Thị."""
+    middle = words.list.slice(1, words.list.len() - 2)
+    core = pl.concat_list(
+        words.list.first(),
+        middle.list.eval(pl.element().filter(~pl.element().is_in(list(SOFT_MIDDLE_NAMES)))),
+        words.list.last(),
+    )
+    return pl.when(words.list.len() <= 2).then(name).otherwise(core.list.join(" "))
+
+
+def core_ascii(name_ascii: pl.Expr) -> pl.Expr:
+    """`name_core_ascii` of a name already in its ASCII key form (`name_ascii`)."""
+    return _core_words(name_ascii.str.split(" "), name_ascii)
 
 
 def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
