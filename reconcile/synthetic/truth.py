@@ -7,16 +7,20 @@ population. A spouse's copy is *determinable* when any of these holds:
 
 (a) its ID leads to the person (the 12-digit ID, leading zeros dropped or not, or the old
     9-digit number where the population shows it);
-(b) its name is recognisable (no typo; diacritics, case and Văn/Thị variants are fine), the
-    person's birth date fits the copy's at the copy's precision, and no other population
-    person of that sex has a compatible name (the same name without diacritics, or the same
-    family and given name) and a birth date that fits too (same year for a year-only copy
-    or a 01/01 placeholder or a swapped date, same month and year for month/year, the same
-    date for a full date; a population date kept as the year only fits any date of that year);
+(b) its name is recognisable (no typo; diacritics, case and Văn/Thị variants are fine), it
+    carries a full birth date (not a year, a month and year or a 01/01 placeholder: such a name
+    fits too many people, and the spouse may live elsewhere with a namesake here) that fits the
+    person's, and no other population person of that sex has a compatible name (the same name
+    without diacritics, or the same family and given name) and a birth date that fits too (a
+    population date kept as the year only fits any date of that year);
 (c) the person and the partner's person are recorded in the population as each other's
-    spouse (spouse ID or name shown on at least one side) and the partner's copy is
-    determinable by (a) or (b). The partner is then singled out, so no other couple fits
-    both copies (a namesake couple leaves both spouses undeterminable).
+    spouse (one record shows the other's personal ID, or each shows the other's ID or name: a
+    name typed in one record fits every namesake of the other) and the partner's copy is
+    determinable by (a) or (b);
+(d) they are so recorded, both copies' names are recognisable and their dates fit the persons'
+    at the copies' precision, and no other recorded couple of the population has a husband
+    and a wife whose names and birth years fit both copies (a namesake couple leaves both
+    spouses undeterminable).
 
 An undeterminable spouse turns the marriage into `conflict` / `review` (unless its scenario
 already expects a conflict), and its noise says `undeterminable`.
@@ -127,21 +131,61 @@ def determinable(
         ),
     )
     others = _compatible_others(persons, copies)
-    alone_all = copy["id_ok"].to_numpy() | (copy["name_ok"].to_numpy() & copies["true_fits"].to_numpy() & (others == 0))
+    # A name with a birth year (or month) only fits too many people to stand alone: in the
+    # province none other may fit, yet the spouse may live elsewhere and a namesake here.
+    full_date = copy["precision"].to_numpy() == 2
+    fits = copy["name_ok"].to_numpy() & copies["true_fits"].to_numpy()
+    alone_all = copy["id_ok"].to_numpy() | (fits & full_date & (others == 0))
     alone = {"husband": alone_all[:n], "wife": alone_all[n:]}
     h, w = rows["husband"], rows["wife"]
     in_pop = people["in_population"].to_numpy()
-    shows = state.show_id | state.show_name
     n_state = len(state.spouse)
-    def records(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+
+    def records(a: np.ndarray, b: np.ndarray, shown: np.ndarray) -> np.ndarray:
         inside = a < n_state
         at = np.where(inside, a, 0)
-        return inside & (state.spouse[at] == b) & shows[at]
-    couple = in_pop[h] & in_pop[w] & (records(h, w) | records(w, h))
+        return inside & (state.spouse[at] == b) & shown[at]
+
+    shows = state.show_id | state.show_name
+    # Recorded as each other's spouse: one record gives the other's personal ID, or each record
+    # gives the other's ID or name (a name one record types fits every namesake of the other).
+    by_id = records(h, w, state.show_id) | records(w, h, state.show_id)
+    both_ways = records(h, w, shows) & records(w, h, shows)
+    couple = in_pop[h] & in_pop[w] & (by_id | both_ways)
+    # (d) Both copies fit the recorded couple, and no other recorded couple fits both copies.
+    keyed = _keyed(copies)
+    fitting = couple & fits[:n] & fits[n:] & (_other_couples(persons, state, keyed, n) == 0)
     return {
-        "husband": ~in_pop[h] | alone["husband"] | (couple & alone["wife"]),
-        "wife": ~in_pop[w] | alone["wife"] | (couple & alone["husband"]),
+        "husband": ~in_pop[h] | alone["husband"] | (couple & alone["wife"]) | fitting,
+        "wife": ~in_pop[w] | alone["wife"] | (couple & alone["husband"]) | fitting,
     }
+
+
+def _other_couples(persons: pl.DataFrame, state: PopulationState, keyed_copies: pl.DataFrame, n: int) -> np.ndarray:
+    """Per marriage (the first `n` keyed copies are husbands, the next `n` wives), how many couples
+    recorded in the population other than the true one have a husband whose name and birth year fit
+    the husband's copy and a wife who fits the wife's (name keys as `_compatible_others`, years only)."""
+    c = pl.col
+    pop = _keyed(persons).with_row_index("row")
+    married = np.flatnonzero((state.spouse >= 0) & (state.show_id | state.show_name))
+    married = married[married < len(pop)]
+    men = married[~pop["female"].to_numpy()[married]]
+    pairs = pl.DataFrame({"h": men, "w": state.spouse[men]}).filter(c("w") < len(pop))
+    keys = pop.select("row", "k0", "k1")
+    pairs = pairs.join(keys.rename({"row": "h", "k0": "hk0", "k1": "hk1"}), on="h").join(
+        keys.rename({"row": "w", "k0": "wk0", "k1": "wk1"}), on="w")
+    wanted = pl.DataFrame({
+        "marriage": np.arange(n), "hk0": keyed_copies["k0"][:n], "hk1": keyed_copies["k1"][:n],
+        "wk0": keyed_copies["k0"][n:], "wk1": keyed_copies["k1"][n:],
+    })
+    found = pl.concat([
+        wanted.select("marriage", c(f"h{a}").alias("hk"), c(f"w{b}").alias("wk")).join(
+            pairs.select("h", "w", c(f"h{a}").alias("hk"), c(f"w{b}").alias("wk")), on=["hk", "wk"])
+        for a in ("k0", "k1") for b in ("k0", "k1")
+    ]).unique(["marriage", "h", "w"]).group_by("marriage").len()
+    counts = wanted.select("marriage").join(found, on="marriage", how="left").sort("marriage")["len"].fill_null(0)
+    # The true couple fits its own copies (when both fit): it is not another couple.
+    return np.maximum(counts.to_numpy().astype(np.int64) - 1, 0)
 
 
 def marriage_truth(
