@@ -62,14 +62,27 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     and `alone` (the link is enough without its partner)."""
     person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
         {"unique_id": "person_uid"})
-    kept = candidates.filter(pl.col("rank") < rules.candidates_per_spouse).join(
+    kept = candidates.join(
         spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role"), on="spouse_uid"
     ).join(person, on="person_uid", how="left")
     sides = {}
     for role, p in ROLE_PREFIX.items():
         part = kept.filter(pl.col("role") == role).drop("role")
         sides[p] = part.rename({c: f"{p}_{c}" for c in part.columns if c != "registration_id"})
-    couples = sides["h"].join(sides["w"], on="registration_id").filter(pl.col("h_person_uid") != pl.col("w_person_uid"))
+    top = {p: side.filter(pl.col(f"{p}_rank") < rules.candidates_per_spouse) for p, side in sides.items()}
+    # Each spouse's best candidates paired; and, among all its candidates, every two persons one of
+    # whom records the other's personal ID: a namesake couple must be seen however many namesakes
+    # of one spouse score above it.
+    def recorded(h_key: str, w_key: str) -> pl.DataFrame:
+        h = sides["h"].filter(pl.col(h_key).is_not_null()).with_columns(_key=pl.col(h_key))
+        w = sides["w"].filter(pl.col(w_key).is_not_null()).with_columns(_key=pl.col(w_key))
+        return h.join(w, on=["registration_id", "_key"]).drop("_key")
+
+    by_id = [recorded(h_key, w_key) for h_key, w_key in (("h_spouse_id", "w_person_id"), ("h_person_id", "w_spouse_id"))
+             if h_key in sides["h"].columns and w_key in sides["w"].columns]
+    couples = pl.concat([top["h"].join(top["w"], on="registration_id"), *by_id], how="vertical_relaxed").unique(
+        ["registration_id", "h_person_uid", "w_person_uid"], keep="first", maintain_order=True).filter(
+        pl.col("h_person_uid") != pl.col("w_person_uid"))
 
     def col(p: str, name: str) -> pl.Expr:
         return pl.col(f"{p}_{name}") if f"{p}_{name}" in couples.columns else pl.lit(None, pl.String)
@@ -77,8 +90,11 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     recorded_id = ((col("h", "spouse_id") == col("w", "person_id")) | (col("w", "spouse_id") == col("h", "person_id")))
 
     def names(p: str, o: str) -> pl.Expr:
-        """`p`'s record gives `o`'s name as spouse (Văn/Thị dropped or added: free text)."""
-        return core_ascii(col(p, "spouse_name_ascii")) == core_ascii(col(o, "name_ascii"))
+        """`p`'s record gives `o`'s name as spouse (Văn/Thị dropped or added: free text), and no
+        personal ID as spouse: a record that gives an ID names that person, whoever else bears the
+        name typed beside it."""
+        return col(p, "spouse_id").is_null() & (
+            core_ascii(col(p, "spouse_name_ascii")) == core_ascii(col(o, "name_ascii")))
 
     recorded_name = names("h", "w") | names("w", "h")
     same_address = col("h", "address") == col("w", "address")
