@@ -181,7 +181,10 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
          engine: Engine = DEFAULT_ENGINE) -> RunSummary:
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
-    min_probability = rules.buckets.candidate_min_probability
+    # With the couple rules, a pair below the candidate minimum may still be acted on (a spouse found
+    # through the partner) or make a runner-up couple: a commune run then reads every kept pair.
+    couples = rules.buckets.couples
+    min_probability = 0.0 if couples is not None and couples.enabled else rules.buckets.candidate_min_probability
     # Read, then score with the database closed, so that reading commands can use it meanwhile.
     with Store(campaign.database, read_only=True) as store:
         model_id, model_ingest = store.latest_model()
