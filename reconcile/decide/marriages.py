@@ -16,12 +16,15 @@ from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
 
 ROLES = {"husband": "h", "wife": "w"}
 _PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
-                "spouse_name_ascii", "death_date", "death_year")
+                "spouse_name_ascii", "death_date", "death_year", "person_name_tone", "person_name_ascii")
 
 
 def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """One row per marriage with h_* and w_* columns: the registry spouse, the link, the person."""
-    person = persons.select(pl.col("unique_id").alias("person_uid"), *_PERSON_COLS)
+    person = persons.with_columns(
+        person_name_tone=pl.col("name_tone") if "name_tone" in persons.columns else pl.lit(None, pl.String),
+        person_name_ascii=pl.col("name_ascii") if "name_ascii" in persons.columns else pl.lit(None, pl.String),
+    ).select(pl.col("unique_id").alias("person_uid"), *_PERSON_COLS)
     side = spouses.select(
         "registration_id", "role", "unique_id", "full_name", "name_tone", "name_ascii", "birth_year", "birth_month",
         "birth_day", "is_foreign",
@@ -185,7 +188,10 @@ def decide_marriages(
         "registration_id", "commune", "status", "registration_date", "registration_year"
     ).join(wide, on="registration_id", how="left")
     wide = _live_marriages(wide).with_columns(
-        _names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False).alias(f"{p}_names_partner")
+        # The recorded spouse name is the partner's: as the registry wrote it, or as the population
+        # names the partner's linked person.
+        (_names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False)
+         | _names_agree(f"{p}_spouse_name", f"{o}_person_name").fill_null(False)).alias(f"{p}_names_partner")
         for p, o in (("h", "w"), ("w", "h"))
     )
 
