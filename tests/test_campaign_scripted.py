@@ -129,7 +129,8 @@ def test_five_days_of_a_campaign(cli: Cli, campaign_copy: Path, tmp_path: Path) 
     ours = sum(c == k for c in mine.values())
     d_k = corrected.filter(pl.col("commune") == k).height
     auto_k = in_k.filter(pl.col("bucket") == "auto_resolve").height + d_k - (mine[d1["record_id"]] == k)
-    conflicts_k = in_k.filter(pl.col("bucket") == "conflict").height - 2 - d_k + (mine[d1["record_id"]] == k)
+    conflicts_k = (in_k.filter(pl.col("bucket") == "conflict").height - (mine[r1["record_id"]] == k)
+                   - (mine[r2["record_id"]] == k) - d_k + (mine[d1["record_id"]] == k))
     missing_k = in_k.filter(pl.col("bucket") == "missing").height - (mine[r3["record_id"]] == k)
     assert table_row(status, k)[1:8] == _expect(in_k.height, auto_k, ours, conflicts_k, missing_k, 0)
 

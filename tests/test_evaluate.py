@@ -47,3 +47,30 @@ def test_a_result_the_truth_does_not_list_counts_against_its_bucket() -> None:
     # missing: 1 hit, 1 expected, 2 found (P2 is a false 'missing') → F1 2·1/(1+2)
     assert ev.macro_f1 == pytest.approx((1.0 + 2 / 3) / 2)
     assert ev.confusion.filter(pl.col("expected_bucket") == "(not in truth)")["missing"].item() == 1
+
+
+def test_the_officers_load_by_hand_count() -> None:
+    # M1 and M2 are in conflict: only M2 truly needs a person. W1 is M1's wife, yet also reported
+    # as married without registration (a second task for one marriage); P9 is truly unregistered.
+    # M3 is a namesake couple the run auto-resolved.
+    truth = pl.DataFrame({
+        "record_type": ["marriage"] * 3 + ["person"],
+        "record_id": ["M1", "M2", "M3", "P9"],
+        "husband_person_id": ["H1", "H2", "H3", "P9"],
+        "wife_person_id": ["W1", "W2", "W3", None],
+        "expected_bucket": ["auto_resolve", "conflict", "conflict", "missing"],
+        "noise": ["", "", "husband:namesake_couple;wife:namesake_couple;undeterminable", ""],
+    })
+    results = pl.DataFrame({
+        "record_type": ["marriage"] * 3 + ["person"] * 2,
+        "record_id": ["M1", "M2", "M3", "W1", "P9"],
+        "bucket": ["conflict", "conflict", "auto_resolve", "missing", "missing"],
+        "husband_person_id": ["H1", "H2", "H3", None, "P9"],
+        "wife_person_id": ["W1", "W2", "W3", "W1", None],
+    })
+    ev = evaluate(results, truth)
+    assert (ev.conflicts_needed, ev.conflicts) == (1, 2)
+    assert ev.conflict_precision == pytest.approx(0.5)
+    assert (ev.extra_person_rows, ev.records) == (1, 5)
+    assert ev.extra_person_share == pytest.approx(0.2)
+    assert ev.namesake_couples_auto == 1
