@@ -131,3 +131,48 @@ def test_foreign_and_damaged_files_are_refused_with_the_file_named(cli: Cli, cam
         with pytest.raises(CampaignDatabaseError, match="tables: people"):
             Store(database)
         assert _columns(database, "meta") == []
+
+
+def _link_couples(path: Path, run_id: int) -> pl.DataFrame:
+    columns = ", ".join(c for c, _ in schema.LINK_COUPLE_COLUMNS)
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"SELECT {columns} FROM links WHERE run_id = ?", [run_id]).pl()
+
+
+def test_a_version_4_campaign_gets_the_links_couple_evidence_and_its_old_runs_keep_nulls(
+        cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    database = campaign_copy / "campaign.duckdb"
+    with duckdb.connect(str(database)) as con:  # as a schema-4 build left it
+        for column, _ in schema.LINK_COUPLE_COLUMNS:
+            con.execute(f'ALTER TABLE links DROP COLUMN "{column}"')
+        con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    cli("export", "results", "--out", tmp_path / "r.csv", "--campaign", campaign_copy)
+    results = pl.read_csv(tmp_path / "r.csv", infer_schema=False)
+    record = results.filter(pl.col("action") == "update").row(0, named=True)
+    out = cli("explain", record["record_id"], "--lang", "en", "--campaign", campaign_copy).output
+    assert "match weight" in out and "couple" not in out  # a run stored before: no couple evidence to show
+    assert _version(database) == SCHEMA_VERSION
+    assert [c for c, _ in schema.LINK_COUPLE_COLUMNS] == _columns(database, "links")[-4:]
+    old = _link_couples(database, 1)
+    assert old.height > 0 and old.null_count().row(0) == (old.height,) * 4
+    # The next run stores each link's couple evidence beside it.
+    cli("run", "--commune", record["commune"], "--campaign", campaign_copy)
+    new = _link_couples(database, 2)
+    assert new["couple_weight"].drop_nulls().len() > 0
+    assert set(new["couple_recorded"].drop_nulls()) <= {"id", "both_ways", "name"}
+
+
+def test_a_run_whose_links_lack_the_couple_evidence_stores_them_as_nulls(
+        cli: Cli, campaign_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconcile import jobs
+
+    decide = jobs.decide
+
+    def without_couples(*args: object) -> tuple[pl.DataFrame, pl.DataFrame]:
+        results, links = decide(*args)
+        return results, links.drop(c for c, _ in schema.LINK_COUPLE_COLUMNS)
+
+    monkeypatch.setattr(jobs, "decide", without_couples)
+    cli("run", "--all", "--campaign", campaign_copy)
+    stored = _link_couples(campaign_copy / "campaign.duckdb", 2)
+    assert stored.height > 0 and stored.null_count().row(0) == (stored.height,) * 4

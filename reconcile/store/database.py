@@ -30,7 +30,7 @@ from reconcile.store.campaign import owner_only
 from reconcile.store.connect import connect, first_line
 from reconcile.store.current import CURRENT, EVIDENCE, REASON_SNAPSHOT, SNAPSHOT, latest_runs
 from reconcile.store.listed import listed, number
-from reconcile.store.schema import SCHEMA_VERSION, migrate, schema_version
+from reconcile.store.schema import LINK_COUPLE_COLUMNS, SCHEMA_VERSION, migrate, schema_version
 from reconcile.store.scope import ScopeFrames, scope_frames
 
 if TYPE_CHECKING:
@@ -396,9 +396,10 @@ class Store:
                  results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
                  who: str, day: date, changes: Mapping[str, int],
                  pairs: tuple[PairSet, pl.DataFrame] | None = None) -> int:
-        """Store one run's results, spouse links, top candidates, the communes' snapshots and the
-        audit entry, all or nothing; return its run id. Earlier runs' results are kept. `pairs`,
-        when the run scored the whole province, replace the stored scored pairs."""
+        """Store one run's results, spouse links (with their couple evidence), top candidates, the
+        communes' snapshots and the audit entry, all or nothing; return its run id. Earlier runs'
+        results are kept. `pairs`, when the run scored the whole province, replace the stored
+        scored pairs."""
         with self.transaction() as con:
             if self.latest_ingest() != ingest_id:
                 raise CampaignError("new data was ingested while this run was scoring; run it again")
@@ -417,7 +418,8 @@ class Store:
             stages.reached("run:writing")
             self._insert("links", links.select(
                 pl.lit(run_id, pl.Int32).alias("run_id"), "unique_id", "person_uid", "match_probability",
-                "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count"))
+                "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count",
+                *(c for c, _ in LINK_COUPLE_COLUMNS if c in links.columns)))  # absent ones stay null
             self._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
             self._snapshot(day, communes)
             buckets = results.group_by("bucket").len().sort("bucket")

@@ -116,6 +116,19 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
                 "pairs BIGINT, saved_at TIMESTAMPTZ)")
 
 
+# What each spouse link of a run says about the marriage's couple (reconcile.decide.couples):
+# the best couple's weight, its lead over the runner-up couple, this spouse's person in that
+# runner-up, and how the two persons record each other as spouse (id, both_ways, name).
+LINK_COUPLE_COLUMNS = (("couple_weight", "DOUBLE"), ("couple_lead", "DOUBLE"), ("runner_up_uid", "VARCHAR"),
+                       ("couple_recorded", "VARCHAR"))
+
+
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    # Runs stored before keep nulls: they were decided without the couple rules' evidence.
+    for column, kind in LINK_COUPLE_COLUMNS:
+        con.execute(f'ALTER TABLE links ADD COLUMN IF NOT EXISTS "{column}" {kind}')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -128,6 +141,7 @@ MIGRATIONS = (
     Migration(2, "every version-1 layout completed; decisions, daily snapshots, audit log", _v2),
     Migration(3, "open records per reason beside each daily snapshot (the report's trend by reason)", _v3),
     Migration(4, "the province's scored pairs, kept for one-commune runs on the same model and data", _v4),
+    Migration(5, "each spouse link's couple evidence: couple weight and lead, runner-up, how recorded as spouses", _v5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
