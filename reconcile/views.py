@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from reconcile.jobs import IngestSummary, RunSummary
     from reconcile.police import AnswersImport, ConflictExport
     from reconcile.report import CampaignProgress, Explanation, Progress
+    from reconcile.report.explain import CoupleEvidence
 
 
 def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
@@ -42,7 +43,8 @@ def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
 
 
 def show_explanation(screen: Screen, ex: Explanation) -> None:
-    """The record's bucket, reasons and proposed changes, then each spouse's candidates."""
+    """The record's bucket, reasons and proposed changes, then each spouse's candidates and the
+    spouse its linked person has recorded, then the marriage's couple evidence."""
     screen.strong(f"{ex.record_type} {ex.record_id}", f"  commune {ex.commune or '?'}  →  {ex.bucket}"
                   + (f" ({ex.action})" if ex.action else ""))
     for code, text in ex.reasons:
@@ -64,6 +66,34 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
                 f"  #{c.rank} {c.person_id} {c.name}, born {c.birth}, commune {c.commune}: "
                 f"probability {c.probability:.6f}",
                 ("prior", c.prior), [(s.comparison, s.level, s.weight) for s in c.steps], ("match weight", c.weight))
+        if sp.linked_person:
+            screen.info(f"  {sp.linked_person} records as spouse: {sp.recorded_spouse_name or '—'}, "
+                        f"ID {sp.recorded_spouse_id or '—'}")
+    if ex.couple is not None:
+        _show_couple(screen, ex.couple)
+
+
+_RECORDED = {
+    "id": "by ID (one records the other's personal ID)",
+    "both_ways": "both ways (each records the other's name)",
+    "name": "by name (one records the other's name)",
+    "": "no (neither records the other)",
+}
+
+
+def _show_couple(screen: Screen, couple: CoupleEvidence) -> None:
+    """The marriage's best candidate couple: its weight, how the two are recorded as spouses, and
+    its lead over the runner-up couple with that couple's persons."""
+    screen.info("")
+    screen.strong("couple", f": weight {couple.weight:.2f}; recorded as each other's spouse: "
+                            f"{_RECORDED.get(couple.recorded, couple.recorded)}")
+    if couple.lead is None:
+        screen.info("  no runner-up couple")
+        return
+    screen.info(f"  lead over the runner-up couple: {couple.lead:.2f}")
+    for role, person, same in couple.runner_up:
+        screen.info(f"  runner-up {role}: {person.person_id} {person.name}, born {person.birth or '?'}"
+                    + (" (the linked person)" if same else ""))
 
 
 def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = None,

@@ -261,6 +261,24 @@ def test_explain_shows_reasons_changes_and_each_field_weight(cli: Cli, sample_ca
     assert "--lang must be vi or en" in cli("explain", "x", "--lang", "fr", "--campaign", sample_campaign, code=1).output
 
 
+def test_explain_shows_the_couple_evidence_of_a_marriage(cli: Cli, sample_campaign: Path) -> None:
+    with duckdb.connect(str(sample_campaign / "campaign.duckdb"), read_only=True) as con:
+        [(record, runners, linked)] = con.execute("""
+            SELECT s.registration_id, list(k.runner_up_uid ORDER BY s.role), list(k.person_uid ORDER BY s.role)
+            FROM links k JOIN spouses s USING (unique_id)
+            WHERE k.run_id = (SELECT max(run_id) FROM runs) AND k.couple_lead IS NOT NULL
+            GROUP BY ALL ORDER BY 1 LIMIT 1""").fetchall()
+        recorded = dict(con.execute("SELECT unique_id, spouse_id FROM persons WHERE unique_id IN (SELECT unnest(?))",
+                                    [linked]).fetchall())
+    out = cli("explain", record, "--lang", "en", "--campaign", sample_campaign, env={"COLUMNS": "300"}).output
+    for uid in linked:
+        assert f"{uid} records as spouse: " in out and f"ID {recorded[uid] or '—'}" in out
+    assert "couple: weight " in out and "recorded as each other's spouse: by ID" in out
+    assert "lead over the runner-up couple: " in out
+    for role, uid in zip(("husband", "wife"), runners):
+        assert f"runner-up {role}: {uid} " in out
+
+
 def test_the_command_exits_with_its_code_after_its_output_and_exit_handlers(sample_campaign: Path, tmp_path: Path) -> None:
     # `entry` leaves the process without tearing the interpreter down: the output piped to a file
     # is whole, the exit code is the command's, and handlers registered while it ran (Spark's

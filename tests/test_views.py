@@ -99,3 +99,50 @@ def test_log_shows_who_when_what_counts_and_hashes() -> None:
     screen, buffer = _screen()
     views.show_log(screen, entries.clear())
     assert "The audit log is empty" in buffer.getvalue()
+
+
+def _spouse(role: str, name: str, linked: str, recorded_name: str, recorded_id: str):
+    from reconcile.report.explain import SpouseEvidence
+
+    return SpouseEvidence(role=role, name=name, birth="01/02/1980", id_number="", linked_person=linked,
+                          link_reasons=(), candidates=(), recorded_spouse_name=recorded_name,
+                          recorded_spouse_id=recorded_id)
+
+
+def test_explain_shows_the_recorded_spouses_and_the_couple_with_its_runner_up() -> None:
+    from reconcile.report.explain import CoupleEvidence, Explanation, Person
+
+    couple = CoupleEvidence(weight=72.3214, recorded="id", lead=3.456, runner_up=(
+        ("husband", Person("030087201069", "Đào Công Hải", "25/04/1987"), True),
+        ("wife", Person("046186037571", "Phan Kim Diễm", "30/03/1986"), False)))
+    ex = Explanation("marriage", "46-2010-Q01-0008", "19753", "conflict", "review",
+                     (("AMBIGUOUS_COUPLES", "Two couples fit"),), (),
+                     (_spouse("husband", "Đào Công Hải", "030087201069", "Phan Kim Diễm", "046186776730"),
+                      _spouse("wife", "Phan Kim Diễm", "046186776730", "", "")), couple=couple)
+    screen, buffer = _screen(200)
+    views.show_explanation(screen, ex)
+    text = buffer.getvalue()
+    assert "030087201069 records as spouse: Phan Kim Diễm, ID 046186776730" in text
+    assert "046186776730 records as spouse: —, ID —" in text
+    assert "couple: weight 72.32; recorded as each other's spouse: by ID" in text
+    assert "lead over the runner-up couple: 3.46" in text
+    assert "runner-up husband: 030087201069 Đào Công Hải, born 25/04/1987 (the linked person)" in text
+    assert "runner-up wife: 046186037571 Phan Kim Diễm, born 30/03/1986\n" in text
+    assert text.index("wife: Phan") < text.index("couple:")
+
+
+def test_explain_without_a_runner_up_or_without_couple_evidence() -> None:
+    from reconcile.report.explain import CoupleEvidence, Explanation
+
+    spouses = (_spouse("husband", "Võ Minh", "046051523231", "Nguyễn Tường Loan", ""),)
+    alone = Explanation("marriage", "46-1983-Q01-0002", "19858", "auto_resolve", "confirm", (), (), spouses,
+                        couple=CoupleEvidence(weight=30.5, recorded="both_ways", lead=None, runner_up=()))
+    screen, buffer = _screen(200)
+    views.show_explanation(screen, alone)
+    text = buffer.getvalue()
+    assert "recorded as each other's spouse: both ways" in text and "no runner-up couple" in text
+    screen, buffer = _screen(200)
+    views.show_explanation(screen, Explanation("marriage", "46-1983-Q01-0002", "19858", "conflict", "review", (), (),
+                                               spouses))
+    text = buffer.getvalue()
+    assert "046051523231 records as spouse: Nguyễn Tường Loan, ID —" in text and "couple" not in text

@@ -1,5 +1,7 @@
-"""Why a record landed in its bucket: its reasons, and for each spouse the top population
-candidates with the match weight every comparison contributed (read from the store)."""
+"""Why a record landed in its bucket: its reasons, for each spouse the top population
+candidates with the match weight every comparison contributed, and for a marriage the couple
+evidence: how the linked persons record their spouses, the couple's weight and its lead over the
+runner-up couple (read from the store)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,15 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A population person as explain names one."""
+
+    person_id: str
+    name: str
+    birth: str
+
+
+@dataclass(frozen=True)
 class SpouseEvidence:
     role: str
     name: str
@@ -41,6 +52,19 @@ class SpouseEvidence:
     linked_person: str  # the best candidate stored for the run, empty if none
     link_reasons: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    # The linked person's spouse as the population records it (empty if none recorded).
+    recorded_spouse_name: str = ""
+    recorded_spouse_id: str = ""
+
+
+@dataclass(frozen=True)
+class CoupleEvidence:
+    """The marriage's best candidate couple, as the run judged it (reconcile.decide.couples)."""
+
+    weight: float
+    recorded: str             # how the two record each other as spouse: id, both_ways, name; "" not at all
+    lead: float | None        # over the runner-up couple; None when there was none
+    runner_up: tuple[tuple[str, Person, bool], ...]  # (role, person, the same as the linked one)
 
 
 @dataclass(frozen=True)
@@ -54,23 +78,43 @@ class Explanation:
     changes: tuple[dict[str, object], ...]
     spouses: tuple[SpouseEvidence, ...]
     decision: str = ""  # the officers' latest decision on the record, if any
+    couple: CoupleEvidence | None = None  # None: no candidate couple (or a run stored before couples)
 
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _candidates(uid: str, candidates: pl.DataFrame, persons: pl.DataFrame) -> tuple[Candidate, ...]:
-    people = {r["unique_id"]: r for r in persons.iter_rows(named=True)}
+def _person(person: Mapping[str, object], uid: str) -> Person:
+    return Person(_text(person.get("person_id", uid)), _text(person.get("full_name") or person.get("full_name_raw")),
+                  _text(person.get("birth_date_raw")))
+
+
+def _couple(spouses: list[SpouseEvidence], links: list[Mapping[str, object]],
+            people: Mapping[str, Mapping[str, object]]) -> CoupleEvidence | None:
+    """The couple evidence the run stored with the marriage's links (the same on both)."""
+    first = next((link for link in links if link.get("couple_weight") is not None), None)
+    if first is None:
+        return None
+    runner_up = tuple(
+        (sp.role, _person(people.get(link["runner_up_uid"], {}), link["runner_up_uid"]),
+         link["runner_up_uid"] == link.get("person_uid"))
+        for sp, link in zip(spouses, links) if link.get("runner_up_uid"))
+    return CoupleEvidence(first["couple_weight"], _text(first.get("couple_recorded")), first.get("couple_lead"),
+                          runner_up)
+
+
+def _candidates(uid: str, candidates: pl.DataFrame, people: Mapping[str, Mapping[str, object]]) -> tuple[Candidate, ...]:
     out = []
     for (rank, person_uid), group in candidates.filter(pl.col("unique_id") == uid).group_by(
             "rank", "person_uid", maintain_order=True):
         steps = tuple(Step(r["comparison"], r["level"], r["weight"]) for r in group.iter_rows(named=True))
         first = group.row(0, named=True)
         person = people.get(person_uid, {})
+        brief = _person(person, person_uid)
         out.append(Candidate(
-            rank=int(rank), person_id=_text(person.get("person_id", person_uid)), name=_text(person.get("full_name")),
-            birth=_text(person.get("birth_date_raw")), commune=_text(person.get("commune")),
+            rank=int(rank), person_id=brief.person_id, name=brief.name, birth=brief.birth,
+            commune=_text(person.get("commune")),
             probability=first["match_probability"], weight=first["match_weight"],
             prior=first["match_weight"] - sum(s.weight for s in steps), steps=steps,
         ))
@@ -81,18 +125,24 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
     """Assemble the explanation of one record from `Store.explain_frames`."""
     result = frames["result"].row(0, named=True)
     codes = [c for c in _text(result["reasons"]).split(";") if c]
-    spouses = []
+    spouses, couple = [], None
     if "spouses" in frames:
         links = {r["unique_id"]: r for r in frames["links"].iter_rows(named=True)}
-        for row in frames["spouses"].sort("unique_id").iter_rows(named=True):  # "…|H" before "…|W"
+        people = {r["unique_id"]: r for r in frames["persons"].iter_rows(named=True)}
+        rows = frames["spouses"].sort("unique_id").to_dicts()  # "…|H" before "…|W"
+        for row in rows:
             link = links.get(row["unique_id"], {})
+            linked = people.get(link.get("person_uid"), {})
             spouses.append(SpouseEvidence(
                 role=row["role"], name=_text(row["full_name"] or row["full_name_raw"]), birth=_text(row["birth_date_raw"]),
                 id_number=_text(row["id_raw"]),
                 linked_person=_text(link.get("person_uid")),
                 link_reasons=tuple(c for c in _text(link.get("link_reasons")).split(";") if c),
-                candidates=_candidates(row["unique_id"], frames["candidates"], frames["persons"]),
+                candidates=_candidates(row["unique_id"], frames["candidates"], people),
+                recorded_spouse_name=_text(linked.get("spouse_name") or linked.get("spouse_name_raw")),
+                recorded_spouse_id=_text(linked.get("spouse_id")),
             ))
+        couple = _couple(spouses, [links.get(row["unique_id"], {}) for row in rows], people)
     return Explanation(
         record_type=result["record_type"], record_id=result["record_id"], commune=_text(result["commune"]),
         bucket=result["bucket"], action=_text(result["action"]),
@@ -100,6 +150,7 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
         changes=tuple(json.loads(result["proposed_changes"])) if result["proposed_changes"] else (),
         spouses=tuple(spouses),
         decision=_decision(result),
+        couple=couple,
     )
 
 

@@ -466,7 +466,8 @@ class Store:
 
     def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
         """Everything stored about one record's current result: `result`, and for a marriage its
-        `spouses` (registry values), `links`, `candidates` and the candidates' `persons`."""
+        `spouses` (registry values), `links` (with their couple evidence), `candidates`, and the
+        `persons` among the candidates, linked or in the runner-up couple."""
         result = self.current_results().filter(pl.col("record_id") == record_id)
         if result.is_empty():
             raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
@@ -482,8 +483,10 @@ class Store:
         out["candidates"] = self.frame(
             "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step",
             [run_id, uids])
+        # The candidates, and the persons of the marriage's best and runner-up couples.
+        shown = pl.concat([out["candidates"]["person_uid"], *out["links"].select("person_uid", "runner_up_uid")])
         out["persons"] = self.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",
-                                    [out["candidates"]["person_uid"].unique().to_list()])
+                                    [shown.drop_nulls().unique().to_list()])
         return out
 
     # --- decisions ------------------------------------------------------------------
