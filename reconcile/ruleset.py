@@ -97,8 +97,8 @@ class CoupleRules:
     candidates_per_spouse: int
     recorded_weight: float
     same_address_weight: float
-    # Comparisons whose weights a couple's lead leaves out.
-    lead_ignores: tuple[str, ...]
+    # Comparisons whose weight counts in a couple's lead up to a cap: (comparison, cap).
+    lead_caps: tuple[tuple[str, float], ...]
     # The lead needed over a runner-up couple of two other persons (over one sharing a person:
     # min_weight_lead).
     other_couple_lead: float
@@ -106,8 +106,9 @@ class CoupleRules:
 
 
 # How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
-# each record gives the other's ID or name; one record gives the other's ID or name.
-RECORDED = ("id", "both_ways", "name")
+# each record gives the other's ID or name; one record gives the other's ID or name; or, short of
+# that, they live at the same address.
+RECORDED = ("id", "both_ways", "name", "address")
 
 
 @dataclass(frozen=True)
@@ -314,11 +315,12 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
             return level_set(value, f"{where}.{key}")  # type: ignore[no-any-return]
 
         alternatives.append(CoupleEvidence(recorded, part("both"), part("one"), part("other")))
-    ignores = r.strings(table, "lead_ignores", "couples") if "lead_ignores" in table else ()
-    known = set(comparisons)
-    unknown = [c for c in ignores if c not in known]
-    if unknown:
-        raise RulesError(str(r.path), "couples.lead_ignores", f"no comparison named {unknown} in matching.toml")
+    caps_table = r.get(table, "lead_caps", dict, "couples") if "lead_caps" in table else {}
+    caps = []
+    for name in caps_table:
+        if name not in comparisons:
+            raise RulesError(str(r.path), f"couples.lead_caps.{name}", f"no comparison named '{name}' in matching.toml")
+        caps.append((name, r.get(caps_table, name, float, "couples.lead_caps")))
     count = r.get(table, "candidates_per_spouse", int, "couples")
     if count < 1:
         raise RulesError(str(r.path), "couples.candidates_per_spouse", f"must be at least 1, got {count}")
@@ -327,7 +329,7 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         candidates_per_spouse=count,
         recorded_weight=r.get(table, "recorded_weight", float, "couples"),
         same_address_weight=r.get(table, "same_address_weight", float, "couples"),
-        lead_ignores=ignores,
+        lead_caps=tuple(caps),
         other_couple_lead=r.get(table, "other_couple_lead", float, "couples"),
         sufficient_evidence=tuple(alternatives),
     )

@@ -42,7 +42,7 @@ def _side_holds(part: EvidenceSet | str | None, prefix: str) -> pl.Expr:
 
 def _alternative(alt: CoupleEvidence) -> pl.Expr:
     ways = {"id": pl.col("recorded_id"), "name": pl.col("recorded_id") | pl.col("recorded_name"),
-            "both_ways": pl.col("recorded_both_ways")}
+            "both_ways": pl.col("recorded_both_ways"), "address": pl.col("same_address")}
     recorded = pl.any_horizontal([ways[w] for w in alt.recorded]) if alt.recorded else pl.lit(True)
     both = _side_holds(alt.both, "h_") & _side_holds(alt.both, "w_")
     crossed = (_side_holds(alt.one, "h_") & _side_holds(alt.other, "w_")) | (
@@ -105,8 +105,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     )
 
     def side_weight(p: str) -> pl.Expr:
-        ignored = [pl.col(f"{p}_weight_{c}").fill_null(0.0) for c in rules.lead_ignores if f"{p}_weight_{c}" in couples.columns]
-        return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(ignored) if ignored else pl.lit(0.0))
+        """The link's weight with each capped comparison adding at most its cap."""
+        excess = [(pl.col(f"{p}_weight_{c}").fill_null(0.0) - cap).clip(lower_bound=0.0)
+                  for c, cap in rules.lead_caps if f"{p}_weight_{c}" in couples.columns]
+        return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(excess) if excess else pl.lit(0.0))
 
     # Each record that names the other counts: a wife's typed spouse name fits every namesake of
     # her husband, his own record names her alone.

@@ -1,6 +1,7 @@
 """Conflict lists for the police: one sheet (XLSX) or one file (CSV) per commune, the registry's
-and the population's values side by side, the reasons in words, and two columns to fill in: an
-answer from a drop-down list and a note.
+and the population's values side by side, the reasons in words, the couple evidence (how the
+linked persons record each other as spouse, the runner-up couple's persons), and two columns to
+fill in: an answer from a drop-down list and a note.
 
 What a spreadsheet could spoil is fixed here: IDs are text (leading zeros kept), a value that
 would run as a formula is made text, CSV carries a BOM so Vietnamese shows right, and each row
@@ -25,8 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reconcile.errors import UserError
 from reconcile.export.police_list import (
-    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, INDEX, LISTS_SHEET, NOT_IN_LIST, PROMPT, Answer, cell_text, headers,
-    row_checksum, safe_text,
+    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, INDEX, LISTS_SHEET, NOT_IN_LIST, PROMPT, RECORDED, Answer, cell_text,
+    headers, row_checksum, safe_text,
 )
 from reconcile.ruleset import Reason
 
@@ -47,8 +48,10 @@ class CommuneList:
 def list_row(record: Mapping[str, object], reasons: Mapping[str, Reason], commune_name: str, lang: str) -> list[object]:
     """One record's cells: text made safe, probabilities rounded, the answer and note empty, the checksum."""
     codes = [c for c in str(record["reasons"] or "").split(";") if c]
+    recorded = record.get("couple_recorded")
     values = {"reasons": "; ".join(reasons[c].text(lang) if c in reasons else c for c in codes),
-              "commune_name": commune_name}
+              "commune_name": commune_name,
+              "couple_recorded": RECORDED[recorded][lang] if recorded in RECORDED else recorded}
     cells: list[object] = []
     for column in DATA_COLUMNS:
         value = values[column.key] if column.key in values else record[column.key]

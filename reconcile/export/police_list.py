@@ -68,6 +68,11 @@ COLUMNS = (
     Column("registry_status", "Tình trạng (hộ tịch)", "Status (registry)"),
     *_spouse("husband", "Chồng", "Husband", "vợ", "wife"),
     *_spouse("wife", "Vợ", "Wife", "chồng", "husband"),
+    Column("couple_recorded", "Ghi nhận là vợ chồng của nhau (dân cư)", "Recorded as each other's spouse (population)"),
+    Column("runner_up_husband_id", "Cặp vợ chồng thứ hai: số định danh chồng (dân cư)",
+           "Runner-up couple: husband's personal ID (population)", "id"),
+    Column("runner_up_wife_id", "Cặp vợ chồng thứ hai: số định danh vợ (dân cư)",
+           "Runner-up couple: wife's personal ID (population)", "id"),
     Column("answer", "Trả lời của công an", "Police answer", "answer"),
     Column("note", "Ghi chú của công an", "Police note", "note"),
     Column("checksum", "Mã kiểm tra (không sửa)", "Checksum (do not edit)", "checksum"),
@@ -86,6 +91,15 @@ NOT_IN_LIST = {
     "en": ("Not in the list", "Only an answer from the list can be read back."),
 }
 DECISION_NOTE = {"vi": "Công an trả lời", "en": "Police answer"}
+# How the linked persons of a marriage record each other as spouse (`couple_recorded` of the
+# store), in the list's words.
+RECORDED = {
+    "id": {"vi": "Theo số định danh: một người ghi số định danh của người kia",
+           "en": "By ID: one records the other's personal ID"},
+    "both_ways": {"vi": "Cả hai ghi họ tên của nhau", "en": "Both ways: each records the other's name"},
+    "name": {"vi": "Theo họ tên: một người ghi họ tên của người kia", "en": "By name: one records the other's name"},
+    "none": {"vi": "Không: không ai ghi người kia là vợ/chồng", "en": "No: neither records the other as spouse"},
+}
 
 
 def headers(lang: str) -> list[str]:

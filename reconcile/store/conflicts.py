@@ -1,5 +1,6 @@
 """The open conflicts as a police liaison compares them: each record's registry row as it was
-exported and each linked population person's row as it was exported, side by side.
+exported and each linked population person's row as it was exported, side by side, and the
+marriage's couple evidence (how the two are recorded as spouses, the runner-up couple).
 
 Open: the current bucket is `conflict` and no officer has closed it (undecided, deferred, or a
 decision whose evidence changed since).
@@ -27,6 +28,19 @@ def _spouse(role: str, alias: str) -> str:
         *(f"{alias}.{p.format(r=role)}" for p in _PERSON)])
 
 
+# Each marriage's couple evidence as its run stored it with the two links: how the best couple
+# is recorded as spouses (`none` when it is not at all; null when the marriage had no candidate
+# couple, or was run before couples were stored), and the runner-up couple's persons.
+_COUPLES = """
+    SELECT s.registration_id, k.run_id,
+           CASE WHEN bool_or(k.couple_weight IS NOT NULL) THEN coalesce(any_value(k.couple_recorded), 'none')
+           END AS couple_recorded,
+           any_value(p.person_id) FILTER (WHERE s.role = 'husband') AS runner_up_husband_id,
+           any_value(p.person_id) FILTER (WHERE s.role = 'wife') AS runner_up_wife_id
+    FROM links k JOIN spouses s ON s.unique_id = k.unique_id
+    LEFT JOIN persons p ON p.unique_id = k.runner_up_uid
+    GROUP BY s.registration_id, k.run_id"""
+
 # Persons are joined on the (restored, 12-digit) person_id the result names; a key appears once
 # in accepted rows, the row_number only guards against a doubled row.
 _OPEN_CONFLICTS = f"""
@@ -40,11 +54,13 @@ _OPEN_CONFLICTS = f"""
         FROM persons p JOIN population_rows r ON r.source_row = p.source_row
         QUALIFY row_number() OVER (PARTITION BY p.person_id ORDER BY p.source_row) = 1)
     SELECT c.record_type, c.record_id, c.commune, c.reasons, reg.registration_date, reg.status AS registry_status,
-           {_spouse("husband", "h")}, {_spouse("wife", "w")}
+           {_spouse("husband", "h")}, {_spouse("wife", "w")},
+           cp.couple_recorded, cp.runner_up_husband_id, cp.runner_up_wife_id
     FROM cur c
     LEFT JOIN reg ON c.record_type = 'marriage' AND reg.registration_id = c.record_id
     LEFT JOIN pop h ON h.person_id = c.husband_person_id
     LEFT JOIN pop w ON w.person_id = c.wife_person_id
+    LEFT JOIN ({_COUPLES}) cp ON c.record_type = 'marriage' AND cp.registration_id = c.record_id AND cp.run_id = c.run_id
     WHERE c.bucket = 'conflict' AND c.state IN ('conflict', 'recheck')"""
 
 

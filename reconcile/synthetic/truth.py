@@ -17,10 +17,10 @@ population. A spouse's copy is *determinable* when any of these holds:
     spouse (one record shows the other's personal ID, or each shows the other's ID or name: a
     name typed in one record fits every namesake of the other) and the partner's copy is
     determinable by (a) or (b);
-(d) they are so recorded, both copies' names are recognisable and their dates fit the persons'
-    at the copies' precision, and no other recorded couple of the population has a husband
-    and a wife whose names and birth years fit both copies (a namesake couple leaves both
-    spouses undeterminable).
+(d) they are so recorded, or live at the same address, both copies' names are recognisable
+    and their dates fit the persons' at the copies' precision, and no other recorded couple of
+    the population has a husband and a wife whose names and birth years fit both copies (a
+    namesake couple leaves both spouses undeterminable).
 
 An undeterminable spouse turns the marriage into `conflict` / `review` (unless its scenario
 already expects a conflict), and its noise says `undeterminable`.
@@ -152,9 +152,13 @@ def determinable(
     by_id = records(h, w, state.show_id) | records(w, h, state.show_id)
     both_ways = records(h, w, shows) & records(w, h, shows)
     couple = in_pop[h] & in_pop[w] & (by_id | both_ways)
-    # (d) Both copies fit the recorded couple, and no other recorded couple fits both copies.
+    # (d) Both copies fit the couple, recorded as above or living at the same address, and no
+    # other recorded couple fits both copies.
+    ward, detail = people["ward_row"].fill_null(-1).to_numpy(), people["detail"].to_numpy()
+    same_address = (ward[h] >= 0) & (ward[h] == ward[w]) & (detail[h] == detail[w])
     keyed = _keyed(copies)
-    fitting = couple & fits[:n] & fits[n:] & (_other_couples(persons, state, keyed, n) == 0)
+    fitting = ((couple | (in_pop[h] & in_pop[w] & same_address)) & fits[:n] & fits[n:]
+               & (_other_couples(persons, state, keyed, n) == 0))
     return {
         "husband": ~in_pop[h] | alone["husband"] | (couple & alone["wife"]) | fitting,
         "wife": ~in_pop[w] | alone["wife"] | (couple & alone["husband"]) | fitting,
