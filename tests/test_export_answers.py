@@ -24,6 +24,7 @@ from test_export_conflicts import DAY, ON_DAY, busiest, conflicts
 
 WIDE = {**ON_DAY, "COLUMNS": "300"}
 CORRECTED, REGISTRY_WRONG, NOT_SAME = 0, 1, 2  # positions in the drop-down (rules/answers.toml)
+RUNNER_UP_HUSBAND = "Cặp vợ chồng thứ hai: số định danh chồng (dân cư)"
 
 
 def export(cli: Cli, campaign: Path, commune: str, folder: Path, fmt: str = "xlsx", lang: str = "vi") -> Path:
@@ -140,14 +141,16 @@ def _copy_row(sheet: Worksheet, row: int, record_id: str | None = None) -> None:
 WRONG = {
     "changed name": (lambda s: _set(s, 3, "Chồng: họ tên (hộ tịch)", "Nguyễn Văn Sửa"), 3,
                      "G (Chồng: họ tên (hộ tịch))", "changed outside the answer columns"),
-    "answer not in list": (lambda s: _set(s, 3, ANSWER, "Đã xác minh"), 3, f"AC ({ANSWER})",
+    "answer not in list": (lambda s: _set(s, 3, ANSWER, "Đã xác minh"), 3, f"AF ({ANSWER})",
                            "'Đã xác minh' is not in the list; choose one of"),
     "unknown record": (lambda s: _copy_row(s, 2, "046099999123"), 0, "A (Số đăng ký / số định danh)",
                        "unknown record *********123: not in the campaign's current results"),
     "duplicate row": (lambda s: _copy_row(s, 2), 0, "A (Số đăng ký / số định danh)", "is also in sheet"),
-    "formula": (lambda s: _set(s, 3, ANSWER, "=lists!A1"), 3, f"AC ({ANSWER})", "a formula"),
+    "formula": (lambda s: _set(s, 3, ANSWER, "=lists!A1"), 3, f"AF ({ANSWER})", "a formula"),
     "note without answer": (lambda s: (_set(s, 3, ANSWER, None), _set(s, 3, NOTE, "chưa rõ")), 3,
-                            f"AD ({NOTE})", "a note without an answer"),
+                            f"AG ({NOTE})", "a note without an answer"),
+    "changed couple evidence": (lambda s: _set(s, 3, RUNNER_UP_HUSBAND, "046099999123"), 3,
+                                f"AD ({RUNNER_UP_HUSBAND})", "changed outside the answer columns"),
 }
 
 

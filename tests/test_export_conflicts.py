@@ -77,6 +77,9 @@ def test_one_communes_list_shows_both_sides_ready_to_answer(cli: Cli, campaign_c
         person = population.filter(pl.col("Số định danh cá nhân").str.zfill(12) == result["wife_person_id"])
         assert row["Vợ: họ tên (dân cư)"] == person["Họ và tên"][0]
         assert row["Vợ: tình trạng hôn nhân (dân cư)"] == person["Tình trạng hôn nhân"][0]
+        # The spouse the population records for the linked person, beside that person.
+        assert (row["Vợ: chồng ghi nhận (dân cư)"], row["Vợ: số định danh chồng (dân cư)"]) == \
+            (person["Họ tên vợ/chồng"][0], person["Số định danh vợ/chồng"][0])
 
     # IDs are text with their leading zeros, and stay text when retyped.
     id_cells = [sheet.cell(r, column(sheet, name)) for name in (HUSBAND_ID, WIFE_ID) for r in range(2, len(rows) + 2)]
@@ -219,3 +222,38 @@ def test_formula_name_stays_text_in_excel_and_libreoffice(cli: Cli, campaign_cop
     assert shown[HUSBAND_ID] == record["husband_person_id"] and shown[HUSBAND_ID].startswith("0")
     assert shown["Lý do"] == REASONS["DEAD_BEFORE_MARRIAGE"]["vi"]
     assert any("ễ" in value or "ơ" in value for r in calc[1:] for value in r)
+
+
+RECORDED_AS = "Ghi nhận là vợ chồng của nhau (dân cư)"
+RUNNER_UP = ("Cặp vợ chồng thứ hai: số định danh chồng (dân cư)", "Cặp vợ chồng thứ hai: số định danh vợ (dân cư)")
+
+
+def test_a_conflicts_couple_evidence_is_listed_how_recorded_and_its_runner_up(cli: Cli, campaign_copy: Path,
+                                                                               tmp_path: Path) -> None:
+    found = conflicts(campaign_copy)
+    both = found.filter(pl.col("husband_person_id").is_not_null() & pl.col("wife_person_id").is_not_null())
+    record = both.row(0, named=True)
+    with Store(campaign_copy / DATABASE_FILE) as store:
+        links = store.frame("SELECT s.role, k.couple_recorded, k.couple_weight FROM links k "
+                            "JOIN spouses s USING (unique_id) WHERE k.run_id = ? AND s.registration_id = ? "
+                            "ORDER BY s.role", [record["run_id"], record["record_id"]])
+        # A runner-up couple as a namesake couple would make it: two other persons of the province.
+        others = store.frame("SELECT unique_id, person_id FROM persons WHERE person_id NOT IN (?, ?) "
+                             "ORDER BY person_id LIMIT 2", [record["husband_person_id"], record["wife_person_id"]])
+        for role, (uid, _) in zip(("husband", "wife"), others.rows()):
+            store.con.execute("UPDATE links SET couple_lead = 1.5, runner_up_uid = ? WHERE run_id = ? AND unique_id = "
+                              "(SELECT unique_id FROM spouses WHERE registration_id = ? AND role = ?)",
+                              [uid, record["run_id"], record["record_id"], role])
+    assert links["couple_weight"].null_count() == 0, "the sample's first conflict with both spouses linked is a couple"
+    cli("export", "conflicts", "--out", tmp_path / "ds.xlsx", "--commune", record["commune"], "--campaign",
+        campaign_copy, env=ON_DAY)
+    rows = {r["Số đăng ký / số định danh"]: r for r in sheet_rows(
+        load_workbook(tmp_path / f"ds_{record['commune']}_{DAY}.xlsx")[record["commune"]])}
+    row = rows[record["record_id"]]
+    expected = {"id": "Theo số định danh", "both_ways": "Cả hai ghi họ tên", "name": "Theo họ tên", None: "Không"}
+    assert row[RECORDED_AS].startswith(expected[links["couple_recorded"][0]])
+    assert [row[header] for header in RUNNER_UP] == others["person_id"].to_list()
+    # Other conflicts: no runner-up; a marriage without a candidate couple shows no couple evidence.
+    assert all(r[RUNNER_UP[0]] is None for key, r in rows.items() if key != record["record_id"])
+    alone = found.filter(pl.col("husband_person_id").is_null() & (pl.col("commune") == record["commune"]))
+    assert all(rows[key][RECORDED_AS] is None for key in alone["record_id"])
