@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -313,3 +314,33 @@ def test_a_campaign_made_before_the_reason_trend_gets_todays_reasons(cli: Cli, c
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     rows = dict(re.findall(r'<tr data-reason="(\w+)">.*?data-key="now" data-sort="(\d+)"', page, re.S))
     assert {code: int(n) for code, n in rows.items()} == now and len(now) > 5
+
+
+def test_the_model_panel_counts_the_marriages_judged_as_couples(reports: Reports) -> None:
+    campaign = find_campaign(reports.campaign)
+    with Store(campaign.database, read_only=True) as store:
+        current = store.current_results().filter((pl.col("record_type") == "marriage") & (pl.col("bucket") != "rejected"))
+        links = store.frame("SELECT s.registration_id AS record_id, k.run_id, k.couple_weight, k.couple_recorded, "
+                            "k.couple_lead FROM links k JOIN spouses s USING (unique_id)")
+    marriages = links.join(current.select("record_id", "run_id"), on=["record_id", "run_id"]).group_by("record_id").agg(
+        couple=pl.col("couple_weight").is_not_null().any(), recorded=pl.col("couple_recorded").drop_nulls().first(),
+        lead=pl.col("couple_lead").drop_nulls().first())
+    couples = marriages.filter(pl.col("couple"))
+    page = reports.en.read_text(encoding="utf-8")
+    note = re.search(r'id="couples-note" data-couples="(\d+)" data-marriages="(\d+)"', page)
+    assert note is not None and (int(note[1]), int(note[2])) == (couples.height, current.height) and couples.height > 100
+    assert f"{couples.height:,} of the {current.height:,} marriages in the latest runs" in page
+
+    def rows(kind: str) -> dict[str, int]:
+        return {key: int(n) for key, n in re.findall(rf'<tr data-{kind}="(\w+)"><td>[^<]*</td><td data-sort="(\d+)">',
+                                                      page)}
+
+    recorded = couples["recorded"].fill_null("none").value_counts()
+    assert rows("recorded") == {"id": 0, "both_ways": 0, "name": 0, "none": 0} | dict(recorded.rows())
+    leads = couples["lead"].drop_nulls().to_list()
+    bins = {"below_0": (-math.inf, 0), "0_4": (0, 4), "4_8": (4, 8), "8_16": (8, 16), "16_32": (16, 32),
+            "32_64": (32, 64), "above_64": (64, math.inf)}
+    expected = {key: sum(low <= lead < high for lead in leads) for key, (low, high) in bins.items()}
+    assert rows("lead") == expected | {"none": couples.height - len(leads)}
+    # The Vietnamese report counts the same.
+    assert 'data-recorded="id"><td>Theo số định danh' in reports.vi.read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """What the supervisor's report shows, gathered from the campaign store: the progress as of
-every day of the campaign, the open records by reason, the data quality and the model.
+every day of the campaign, the open records by reason, the data quality, the model and the
+marriages judged as couples.
 Counts only: nothing here carries a person's name or ID number.
 """
 
@@ -48,6 +49,23 @@ class ModelSummary:
     weights: pl.DataFrame          # bin (whole match weight, rounded down), links
 
 
+# How the persons of a marriage's best couple record each other as spouse (`couple_recorded`),
+# `none` where neither does; and the edges of the couple-lead classes the report counts.
+RECORDED_WAYS = ("id", "both_ways", "name", "none")
+LEAD_EDGES = (0, 4, 8, 16, 32, 64)
+
+
+@dataclass(frozen=True)
+class CoupleSummary:
+    """The marriages of the latest runs judged as couples: counts only."""
+
+    marriages: int                       # marriages decided in the latest runs
+    couples: int                         # of them, with a candidate couple (a person on each side)
+    recorded: tuple[tuple[str, int], ...]  # (way of `RECORDED_WAYS`, couples)
+    leads: tuple[int, ...]               # couples per lead class: below LEAD_EDGES[0], between two edges, above
+    no_runner_up: int                    # couples with no runner-up couple
+
+
 @dataclass(frozen=True)
 class QualitySide:
     """What reading one input found: over its people, and over its places (registry marriages,
@@ -71,6 +89,7 @@ class ReportData:
     reason_texts: Mapping[str, Reason]
     quality: tuple[QualitySide, ...]
     model: ModelSummary | None
+    couples: CoupleSummary | None = None   # None before any run stored its links' couple evidence
 
 
 def _as_of_each_day(snapshots: pl.DataFrame, days: list[date]) -> pl.DataFrame:
@@ -132,6 +151,21 @@ def _model(settings_json: str | None, weights: pl.Series) -> ModelSummary | None
     return ModelSummary(settings["probability_two_random_records_match"], levels, bins)
 
 
+def _couples(evidence: pl.DataFrame) -> CoupleSummary | None:
+    if evidence.is_empty():
+        return None
+    couples = evidence.filter(pl.col("couple"))
+    ways = couples["recorded"].fill_null("none").to_list()
+    leads = couples["lead"].drop_nulls().to_list()
+    edges = (float("-inf"), *LEAD_EDGES, float("inf"))
+    return CoupleSummary(
+        marriages=evidence.height, couples=couples.height,
+        recorded=tuple((way, ways.count(way)) for way in RECORDED_WAYS),
+        leads=tuple(sum(low <= lead < high for lead in leads) for low, high in zip(edges, edges[1:])),
+        no_runner_up=couples.height - len(leads),
+    )
+
+
 def gather(campaign: Campaign, store: Store, reasons: Mapping[str, Reason], commune: str | None,
            today: date) -> ReportData:
     """Everything the report shows for the province, or for one commune, as of `today`."""
@@ -160,4 +194,5 @@ def gather(campaign: Campaign, store: Store, reasons: Mapping[str, Reason], comm
         reasons=reason_counts,
         reason_texts=reasons, quality=tuple(quality),
         model=_model(report_data.latest_model_settings(store), report_data.link_weights(store, commune)),
+        couples=_couples(report_data.couple_evidence(store, commune)),
     )

@@ -16,7 +16,7 @@ import jinja2
 from reconcile import __version__
 from reconcile.paths import data_dir
 from reconcile.report import charts
-from reconcile.report.gather import OUTSIDE, ModelSummary, QualitySide, ReportData
+from reconcile.report.gather import LEAD_EDGES, OUTSIDE, CoupleSummary, ModelSummary, QualitySide, ReportData
 from reconcile.report.progress import PACE_DAYS, CampaignProgress, Progress
 from reconcile.report.texts import Texts, texts
 from reconcile.store import UNKNOWN_COMMUNE
@@ -127,6 +127,20 @@ def _prior(model: ModelSummary, t: Texts) -> str:
     return t("prior", probability=t.number(model.prior, 6), weight=t.number(weight, 1))
 
 
+def _couple_rows(couples: CoupleSummary | None, t: Texts) -> dict[str, list[tuple[str, str, int]]]:
+    """The couple tables' rows, (key, label, marriages): how the couples are recorded as spouses,
+    and how far each leads its runner-up couple."""
+    if couples is None or not couples.couples:
+        return {"recorded": [], "leads": []}
+    edges = [t.number(e) for e in LEAD_EDGES]
+    labels = [t("lead_below", value=edges[0]), *(f"{low}–{high}" for low, high in zip(edges, edges[1:])),
+              t("lead_above", value=edges[-1])]
+    keys = [f"below_{LEAD_EDGES[0]}", *(f"{low}_{high}" for low, high in zip(LEAD_EDGES, LEAD_EDGES[1:])),
+            f"above_{LEAD_EDGES[-1]}"]
+    return {"recorded": [(way, t(f"recorded_{way}"), n) for way, n in couples.recorded],
+            "leads": [*zip(keys, labels, couples.leads), ("none", t("lead_none"), couples.no_runner_up)]}
+
+
 def _labels(data: ReportData, t: Texts) -> dict[str, str]:
     labels = {code: f"{name} ({code})" for code, name in data.names.items()}
     return labels | {UNKNOWN_COMMUNE: t("unknown_commune"), OUTSIDE: t("outside_province", communes=data.outside)}
@@ -172,6 +186,7 @@ def render_report(data: ReportData, lang: str) -> str:
         reasons=_reason_rows(data, t), pace_days=PACE_DAYS,
         quality=[t(f"quality_{s.kind}") for s in data.quality], quality_rows=_quality_rows(data.quality, t),
         model=data.model, prior=_prior(data.model, t) if data.model else "",
+        couples=data.couples, couple_rows=_couple_rows(data.couples, t),
         charts=_charts(data, labels, t), chart_options={"actions": False, "renderer": "svg",
                                                         "formatLocale": t.vega_locale()},
         scripts=chart_scripts(),

@@ -63,6 +63,25 @@ def link_weights(store: Store, commune: str | None) -> pl.Series:
         WHERE {where} AND k.match_weight IS NOT NULL""", params)["match_weight"]
 
 
+def couple_evidence(store: Store, commune: str | None) -> pl.DataFrame:
+    """Per marriage decided in each commune's latest run on the current data: `couple` (it had a
+    candidate couple), `recorded` (how the best couple's persons record each other as spouse: id,
+    both_ways, name, or null) and `lead` (over the runner-up couple; null when there was none).
+    Runs stored before couples were kept count as marriages without a couple."""
+    if not store.has_table("marriages"):
+        return pl.DataFrame(schema={"couple": pl.Boolean, "recorded": pl.String, "lead": pl.Float64})
+    where, params = _in_commune("m.commune", commune)
+    return store.frame(f"""
+        WITH latest AS ({latest_runs(True)})
+        SELECT bool_or(k.couple_weight IS NOT NULL) AS couple, any_value(k.couple_recorded) AS recorded,
+               any_value(k.couple_lead) AS lead
+        FROM links k
+        JOIN spouses s ON s.unique_id = k.unique_id
+        JOIN marriages m ON m.registration_id = s.registration_id
+        JOIN latest l ON l.run_id = k.run_id AND l.commune = coalesce(m.commune, '')
+        WHERE {where} GROUP BY k.run_id, m.registration_id""", params)
+
+
 def latest_model_settings(store: Store) -> str | None:
     """The pinned (latest) model's Splink settings JSON, with its trained m and u per level."""
     rows = store.con.execute("SELECT settings_json FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
