@@ -20,6 +20,8 @@ from reconcile.normalize.names import core_ascii
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
 
 ROLE_PREFIX = {"husband": "h", "wife": "w"}
+# An address that names a house: "Số 46 Điện Biên Phủ", "46 Điện Biên Phủ", "46/3 Lê Lợi".
+HOUSE_NUMBER = r"(?i)^(số\s+)?\d+"
 # What the couples read of each candidate person.
 COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address")
 
@@ -48,6 +50,15 @@ def _alternative(alt: CoupleEvidence) -> pl.Expr:
     crossed = (_side_holds(alt.one, "h_") & _side_holds(alt.other, "w_")) | (
         _side_holds(alt.one, "w_") & _side_holds(alt.other, "h_"))
     return recorded & both & crossed
+
+
+def _married_to_a_namesake(p: str, columns: list[str]) -> pl.Expr:
+    """`p`'s person records a spouse named like the registry partner (any agreeing level of the
+    spouse_name comparison) who is not the couple's other person by personal ID."""
+    level = f"{p}_level_spouse_name"
+    if level not in columns:
+        return pl.lit(False)
+    return (pl.col(level).is_not_null() & (pl.col(level) != "null") & ~pl.col("recorded_id")).fill_null(False)
 
 
 def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
@@ -97,7 +108,9 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
             core_ascii(col(p, "spouse_name_ascii")) == core_ascii(col(o, "name_ascii")))
 
     recorded_name = names("h", "w") | names("w", "h")
-    same_address = col("h", "address") == col("w", "address")
+    # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
+    # residential group) is shared by hundreds of households.
+    same_address = (col("h", "address") == col("w", "address")) & col("h", "address").str.contains(HOUSE_NUMBER)
     couples = couples.with_columns(
         recorded_id=recorded_id.fill_null(False),
         recorded_name=recorded_name.fill_null(False),
@@ -155,7 +168,11 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         best.select("registration_id", b_lead=pl.col("lead_weight"), b_h=pl.col("h_person_uid"),
                     b_w=pl.col("w_person_uid")), on="registration_id",
     ).with_columns(
-        other_couple=(pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")),
+        other_couple=((pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")))
+        # One person shared, but the other records a spouse named like the registry partner, and
+        # not the shared person by ID: married to a namesake of the partner, unseen here.
+        | ((pl.col("h_person_uid") == pl.col("b_h")) & _married_to_a_namesake("w", couples.columns))
+        | ((pl.col("w_person_uid") == pl.col("b_w")) & _married_to_a_namesake("h", couples.columns)),
     ).with_columns(
         needed=pl.when(pl.col("other_couple")).then(pl.lit(couple_rules.other_couple_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
