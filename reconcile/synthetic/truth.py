@@ -17,7 +17,8 @@ population. A spouse's copy is *determinable* when any of these holds:
     spouse (one record shows the other's personal ID, or each shows the other's ID or name: a
     name typed in one record fits every namesake of the other) and the partner's copy is
     determinable by (a) or (b);
-(d) they are so recorded, or live at the same address, both copies' names are recognisable
+(d) they are so recorded, or live at the same house address (a house number: a hamlet or a
+    residential group is no household), both copies' names are recognisable
     and their dates fit the persons' at the copies' precision, and no other recorded couple of
     the population has a husband and a wife whose names and birth years fit both copies (a
     namesake couple leaves both spouses undeterminable).
@@ -155,7 +156,9 @@ def determinable(
     # (d) Both copies fit the couple, recorded as above or living at the same address, and no
     # other recorded couple fits both copies.
     ward, detail = people["ward_row"].fill_null(-1).to_numpy(), people["detail"].to_numpy()
-    same_address = (ward[h] >= 0) & (ward[h] == ward[w]) & (detail[h] == detail[w])
+    # A household: a house number and street ("Thôn 8", a hamlet, holds hundreds of households).
+    house = np.char.startswith(detail.astype(str), "Số ")
+    same_address = (ward[h] >= 0) & (ward[h] == ward[w]) & (detail[h] == detail[w]) & house[h]
     keyed = _keyed(copies)
     fitting = ((couple | (in_pop[h] & in_pop[w] & same_address)) & fits[:n] & fits[n:]
                & (_other_couples(persons, state, keyed, n) == 0))
