@@ -1,13 +1,14 @@
 """Judge each marriage's two links together: candidate couples, scored as a pair.
 
 A marriage names two people who, in the population database, usually record each other as
-spouse. Every husband candidate is paired with every wife candidate of the same marriage; a
-couple's weight is both links' match weights, less the comparisons that cannot tell two couples
-apart (where they live, how the population typed the spouse's name), plus the couple's own
-evidence: one person records the other's personal ID or name as spouse, or else they live at the
-same address. The best couple must
-lead the runner-up couple by the lead margin, so two namesake couples stay a conflict, and it must
-hold one of the configured sets of couple evidence ([couples] of rules/buckets.toml).
+spouse. Each spouse's best candidates are paired with the partner's, and so is every two
+candidates of whom one records the other's personal ID. A couple's weight is both links' match
+weights plus the couple's own evidence: each record that gives the other's personal ID or name as
+spouse or, short of that, the same house. The best couple must lead every other couple on the
+evidence that can tell couples apart (how the population typed a spouse's name cannot: see
+`lead_caps`): by min_weight_lead where the other couple shares a person, by other_couple_lead
+where it is two other persons (namesake couples); and it must hold one of the configured sets of
+couple evidence ([couples] of rules/buckets.toml).
 
 Pure: Polars frames in, Polars frames out.
 """
@@ -26,7 +27,7 @@ HOUSE_NUMBER = r"(?i)^(số\s+)?\d+"
 COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address")
 
 
-def _holds(levels: EvidenceSet, prefix: str) -> pl.Expr:
+def holds(levels: EvidenceSet, prefix: str = "") -> pl.Expr:
     """True where the pair `<prefix>level_<comparison>` holds every comparison's listed levels."""
     return pl.all_horizontal([pl.col(f"{prefix}level_{comp}").is_in(list(labels)) for comp, labels in levels])
 
@@ -39,7 +40,7 @@ def _side_holds(part: EvidenceSet | str | None, prefix: str) -> pl.Expr:
     if part == "link":
         return pl.col(f"{prefix}alone")
     assert not isinstance(part, str)
-    return _holds(part, prefix)
+    return holds(part, prefix)
 
 
 def _alternative(alt: CoupleEvidence) -> pl.Expr:

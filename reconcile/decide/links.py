@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.decide.couples import best_couples
-from reconcile.ruleset import BucketRules, EvidenceSet
+from reconcile.decide.couples import best_couples, holds
+from reconcile.ruleset import BucketRules
 
 
 # Joins the strings of a list built from many columns: a control character, which JSON escapes
@@ -27,14 +27,9 @@ def non_null_list(parts: list[pl.Expr]) -> pl.Expr:
     return pl.when(text != "").then(text.str.split(SEP)).otherwise(pl.lit([], dtype=pl.List(pl.String)))
 
 
-def _holds(levels: EvidenceSet) -> pl.Expr:
-    """True where the pair's level of every comparison of the set is one of those listed."""
-    return pl.all_horizontal([pl.col(f"level_{comp}").is_in(list(labels)) for comp, labels in levels])
-
-
 def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     """True where at least one configured set of comparison levels holds for the pair."""
-    alternatives = [_holds(alt) for alt in rules.sufficient_evidence]
+    alternatives = [holds(alt) for alt in rules.sufficient_evidence]
     return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
 
 
@@ -44,11 +39,11 @@ def _namesakes(ranked: pl.DataFrame, chosen: pl.DataFrame, rules: BucketRules) -
     rule = rules.namesakes
     if rule is None:
         return pl.DataFrame(schema={"spouse_uid": pl.String, "namesake": pl.Boolean})
-    unless = _holds(rule.unless_best) if rule.unless_best else pl.lit(False)
+    unless = holds(rule.unless_best) if rule.unless_best else pl.lit(False)
     if rule.unless_recorded_couple:
         unless = unless.fill_null(False) | pl.col("recorded_couple_leads")
-    exposed = chosen.filter(_holds(rule.when_best) & ~unless.fill_null(False))
-    rivals = ranked.filter(_holds(rule.rival)).join(
+    exposed = chosen.filter(holds(rule.when_best) & ~unless.fill_null(False))
+    rivals = ranked.filter(holds(rule.rival)).join(
         chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid"
     ).filter(pl.col("person_uid") != pl.col("chosen_uid"))
     return exposed.join(rivals, on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
