@@ -11,12 +11,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import SAMPLE, Cli, table_row
 from reconcile.errors import CampaignError
-from reconcile.export.police_list import DATA_COLUMNS, cell_text, row_checksum
+from reconcile.export.police_list import COLUMNS, DATA_COLUMNS, cell_text, row_checksum
 from reconcile.store import AuditEntry, NewDecision, Store
 from reconcile.store.campaign import DATABASE_FILE
 from spreadsheet import ANSWER, NOTE, column, fill_answers, soffice
@@ -225,3 +225,126 @@ def test_a_list_saved_by_libreoffice_goes_in(cli: Cli, campaign_copy: Path, tmp_
     out = cli("import-answers", saved, "--by", "Công an", "--campaign", campaign_copy, env=WIDE).output
     assert "1 decision(s) stored" in out
     assert current(campaign_copy)[records[0]]["decision_note"].endswith("Không phải cùng một người — khác người")
+
+
+# A list exported before the couple columns (ebc9621), still with the police mid-campaign: the
+# same columns without these three, its answer and note in AC and AD, its checksum in AE.
+COUPLE_HEADERS = {
+    "vi": ("Ghi nhận là vợ chồng của nhau (dân cư)", RUNNER_UP_HUSBAND, "Cặp vợ chồng thứ hai: số định danh vợ (dân cư)"),
+    "en": ("Recorded as each other's spouse (population)", "Runner-up couple: husband's personal ID (population)",
+           "Runner-up couple: wife's personal ID (population)"),
+}
+NOT_SAME_TEXT = {"vi": "Không phải cùng một người", "en": "Not the same person"}
+
+
+def _table(path: Path, commune: str) -> list[list[object]]:
+    """A list's rows, header first (one commune's sheet or the CSV)."""
+    if path.suffix == ".csv":
+        return list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    return [list(r) for r in load_workbook(path)[commune].iter_rows(values_only=True)]
+
+
+def _old_checksum(header: list[object], row: list[object]) -> str:
+    """The previous version's row checksum: SHA-256 of its data cells' texts (all but the last
+    three columns), joined by the unit separator."""
+    kinds = {c.header(lang): c.kind for c in COLUMNS for lang in ("vi", "en")}
+    texts = [cell_text(v, kinds[h]) for h, v in zip(header[:-3], row[:-3])]
+    return hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()
+
+
+def _previous(table: list[list[object]], lang: str, drop: tuple[str, ...] | None = None) -> list[list[object]]:
+    """A list as the previous version wrote it: without the couple columns, each row with the
+    checksum of the cells it keeps."""
+    header = table[0]
+    gone = [header.index(h) for h in (COUPLE_HEADERS[lang] if drop is None else drop)]
+    old = [[v for i, v in enumerate(r) if i not in gone] for r in table]
+    for row in old[1:]:
+        row[-1] = _old_checksum(old[0], row)
+    return old
+
+
+def _write(table: list[list[object]], path: Path, commune: str) -> Path:
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(table)
+    else:
+        book = Workbook()
+        book.active.title = commune
+        for row in table:
+            book.active.append(row)
+        book.save(path)
+    return path
+
+
+def _answer_all(table: list[list[object]], lang: str) -> list[list[object]]:
+    answer = table[0].index(ANSWER if lang == "vi" else "Police answer")
+    for row in table[1:]:
+        row[answer] = NOT_SAME_TEXT[lang]
+    return table
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("xlsx", "vi"), ("csv", "en")])
+def test_a_list_exported_before_the_couple_columns_goes_in(cli: Cli, campaign_copy: Path, tmp_path: Path, fmt: str,
+                                                           lang: str) -> None:
+    commune = busiest(conflicts(campaign_copy))
+    table = _answer_all(_previous(_table(export(cli, campaign_copy, commune, tmp_path, fmt, lang), commune), lang),
+                        lang)
+    assert len(table[0]) == len(COLUMNS) - 3 and table[0][-3:] == [
+        {"vi": ANSWER, "en": "Police answer"}[lang], {"vi": NOTE, "en": "Police note"}[lang],
+        {"vi": "Mã kiểm tra (không sửa)", "en": "Checksum (do not edit)"}[lang]]
+    path = _write(table, tmp_path / f"old.{fmt}", commune)
+    out = cli("import-answers", path, "--by", "Công an", "--campaign", campaign_copy, env=WIDE).output
+    assert f"{len(table) - 1} decision(s) stored" in out
+    now = current(campaign_copy)
+    assert all(now[r[0]]["decision"] == "reject" for r in table[1:])
+    assert now[table[1][0]]["decision_note"].endswith(NOT_SAME_TEXT[lang])
+
+
+def _old_set(table: list[list[object]], header: str, value: str, checksum: bool = False) -> None:
+    """Change a cell of the first row (and make its checksum fit, the old way, if asked)."""
+    table[1][table[0].index(header)] = value
+    if checksum:
+        table[1][-1] = _old_checksum(table[0], table[1])
+
+
+# A wrong cell in a list of the previous layout: its edit, its column (in that layout), what the
+# problem says.
+OLD_WRONG = {
+    "changed name": (lambda t: _old_set(t, "Chồng: họ tên (hộ tịch)", "Nguyễn Văn Sửa"),
+                     "G (Chồng: họ tên (hộ tịch))", "changed outside the answer columns"),
+    "changed name, checksum made to fit": (
+        lambda t: _old_set(t, "Vợ: họ tên (dân cư)", "Trần Thị Sửa", True), "W (Vợ: họ tên (dân cư))",
+        "changed in the campaign since this list"),
+    "changed checksum": (lambda t: _old_set(t, "Mã kiểm tra (không sửa)", "0" * 64),
+                         "AE (Mã kiểm tra (không sửa))", "changed outside the answer columns"),
+    "answer not in list": (lambda t: _old_set(t, ANSWER, "Đã xác minh"), f"AC ({ANSWER})", "is not in the list"),
+}
+
+
+@pytest.mark.parametrize("case", list(OLD_WRONG))
+def test_a_wrong_cell_in_a_list_of_the_previous_layout_is_named(cli: Cli, campaign_copy: Path, tmp_path: Path,
+                                                               case: str) -> None:
+    change, where, says = OLD_WRONG[case]
+    commune = busiest(conflicts(campaign_copy))
+    table = _answer_all(_previous(_table(export(cli, campaign_copy, commune, tmp_path), commune), "vi"), "vi")
+    change(table)
+    before = stored(campaign_copy)
+    out = cli("import-answers", _write(table, tmp_path / "old.xlsx", commune), "--by", "Công an", "--campaign",
+              campaign_copy, code=1, env=WIDE).output
+    assert [p[1:] for p in _problems(out, commune)] == [["2", where, p[3]] for p in _problems(out, commune)
+                                                        if says in p[3]] != [], out
+    assert stored(campaign_copy) == before
+
+
+def test_a_header_of_no_known_layout_is_refused(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    """Only some of the couple columns removed: neither the current layout nor the previous one."""
+    commune = busiest(conflicts(campaign_copy))
+    table = _answer_all(_previous(_table(export(cli, campaign_copy, commune, tmp_path), commune), "vi",
+                                  COUPLE_HEADERS["vi"][1:]), "vi")
+    before = stored(campaign_copy)
+    out = cli("import-answers", _write(table, tmp_path / "half.xlsx", commune), "--by", "Công an", "--campaign",
+              campaign_copy, code=1, env=WIDE).output
+    assert [p[1:] for p in _problems(out, commune)] == [
+        ["1", "—", "the header row is not a conflict list's; export a new list (columns must stay as exported, in "
+                   "their order)"]]
+    assert stored(campaign_copy) == before

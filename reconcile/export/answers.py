@@ -14,6 +14,7 @@ import io
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -22,8 +23,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from reconcile.errors import InputFileError
 from reconcile.export.police_list import (
-    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, DECISION_NOTE, INDEX, LANGS, LISTS_SHEET, Answer, cell_text, find_answer,
-    headers, row_checksum,
+    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, DECISION_NOTE, LANGS, LISTS_SHEET, Answer, Column, cell_text, find_answer,
+    row_checksum,
 )
 from reconcile.ingest.privacy import mask_ids
 from reconcile.ingest.workbook import check_workbook
@@ -31,6 +32,34 @@ from reconcile.store import NewDecision
 from reconcile.store.conflicts import RecordState
 
 _MAX_CSV = 200 << 20
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of a list as one version of `export conflicts` wrote them: what its header
+    row says, where each cell is, and the data cells its row checksum covers."""
+
+    columns: tuple[Column, ...]
+
+    @cached_property
+    def data(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind not in ("answer", "note", "checksum"))
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {c.key: i for i, c in enumerate(self.columns)}
+
+    def headers(self, lang: str) -> list[str]:
+        return [c.header(lang) for c in self.columns]
+
+
+# The layouts a returned list may have, the current one first. Lists stay with the police for
+# days, so one exported before the couple columns (how the linked persons record each other as
+# spouse, the runner-up couple's IDs; added in ebc9621) is still read, with its own checksum.
+_COUPLE_KEYS = ("couple_recorded", "runner_up_husband_id", "runner_up_wife_id")
+LAYOUTS = (Layout(COLUMNS), Layout(tuple(c for c in COLUMNS if c.key not in _COUPLE_KEYS)))
+# Where each data cell is in a row as a new list shows it (`DATA_COLUMNS`).
+_SHOWN = {c.key: i for i, c in enumerate(DATA_COLUMNS)}
 
 
 @dataclass(frozen=True)
@@ -50,10 +79,16 @@ class ReturnedRow:
     sheet: str
     row: int
     lang: str
-    cells: tuple[str, ...]  # `cell_text` of each column of `COLUMNS`
+    layout: Layout
+    cells: tuple[str, ...]  # `cell_text` of each column of its layout
 
     def get(self, key: str) -> str:
-        return self.cells[INDEX[key]]
+        return self.cells[self.layout.index[key]]
+
+    @property
+    def data(self) -> tuple[str, ...]:
+        """The cells its checksum covers, in order."""
+        return tuple(self.get(c.key) for c in self.layout.data)
 
 
 @dataclass(frozen=True)
@@ -63,34 +98,38 @@ class ReturnedList:
     sheets_ignored: list[str]
 
 
-def _column(key: str, lang: str) -> str:
-    i = INDEX[key]
-    return f"{get_column_letter(i + 1)} ({COLUMNS[i].header(lang)})"
+def _column(layout: Layout, i: int, lang: str) -> str:
+    return f"{get_column_letter(i + 1)} ({layout.columns[i].header(lang)})"
 
 
-def _header_lang(values: Sequence[object]) -> str | None:
-    given = [("" if v is None else str(v).strip()) for v in values[:len(COLUMNS)]]
-    return next((lang for lang in LANGS if given == headers(lang)), None)
+def _header(values: Sequence[object]) -> tuple[Layout, str] | None:
+    """The layout and language whose header row this is."""
+    given = [("" if v is None else str(v).strip()) for v in values]
+    return next(((layout, lang) for layout in LAYOUTS for lang in LANGS
+                 if given[:len(layout.columns)] == layout.headers(lang)), None)
 
 
-def _rows(sheet: str, table: Sequence[tuple[int, Sequence[object], Sequence[str]]], out: ReturnedList) -> None:
-    """Rows (number, values, the columns holding a formula) of one table, header first."""
+def _rows(sheet: str, table: Sequence[tuple[int, Sequence[object], Sequence[int]]], out: ReturnedList) -> None:
+    """Rows (number, values, the 0-based columns holding a formula) of one table, header first."""
     if not table:
         return
     number, values, _ = table[0]
-    lang = _header_lang(values)
-    if lang is None:
+    found = _header(values)
+    if found is None:
         out.problems.append(Problem(sheet, number, "", "the header row is not a conflict list's; export a new list "
                                                        "(columns must stay as exported, in their order)"))
         return
+    layout, lang = found
     for number, values, formulas in table[1:]:
-        texts = [cell_text(values[i] if i < len(values) else None, c.kind) for i, c in enumerate(COLUMNS)]
+        texts = [cell_text(values[i] if i < len(values) else None, c.kind) for i, c in enumerate(layout.columns)]
         if not any(t.strip() for t in texts):
             continue
-        texts = [t.strip() if c.kind in ("answer", "note") else t for t, c in zip(texts, COLUMNS)]
-        for key in formulas:
-            out.problems.append(Problem(sheet, number, _column(key, lang), "a formula; type the value itself"))
-        out.rows.append(ReturnedRow(sheet, number, lang, tuple(texts)))
+        texts = [t.strip() if c.kind in ("answer", "note") else t for t, c in zip(texts, layout.columns)]
+        for i in formulas:
+            if i < len(layout.columns):
+                where = _column(layout, i, lang)
+                out.problems.append(Problem(sheet, number, where, "a formula; type the value itself"))
+        out.rows.append(ReturnedRow(sheet, number, lang, layout, tuple(texts)))
 
 
 def _read_xlsx(path: Path) -> ReturnedList:
@@ -116,8 +155,8 @@ def _read_xlsx(path: Path) -> ReturnedList:
                 formulas = []
                 for c in row:
                     values[c.column - 1] = c.value
-                    if c.data_type == "f" and c.column <= len(COLUMNS):
-                        formulas.append(COLUMNS[c.column - 1].key)
+                    if c.data_type == "f":
+                        formulas.append(c.column - 1)
                 table.append((row[0].row, values, formulas))
             _rows(sheet.title, table, out)
     finally:
@@ -167,18 +206,20 @@ class AnswerCheck:
 def check_answers(returned: ReturnedList, answers: Sequence[Answer], states: Mapping[str, list[RecordState]],
                   current_row: Callable[[str, str], tuple[str, ...] | None]) -> AnswerCheck:
     """Check every row; the decisions to store if no problem was found. `states` says where each
-    record stands now, `current_row(record_id, lang)` gives its row as a new list would show it
-    (None when it is not an open conflict)."""
+    record stands now, `current_row(record_id, lang)` gives its data cells as a new list would
+    show them (`DATA_COLUMNS`; None when it is not an open conflict): a row of an older layout
+    is compared on the columns it has."""
     problems = list(returned.problems)
     decisions, by_answer = [], {}
     seen: dict[str, ReturnedRow] = {}
 
     def problem(row: ReturnedRow, key: str, message: str) -> None:
-        problems.append(Problem(row.sheet, row.row, _column(key, row.lang) if key else "", mask_ids(message)))
+        where = _column(row.layout, row.layout.index[key], row.lang) if key else ""
+        problems.append(Problem(row.sheet, row.row, where, mask_ids(message)))
 
     for row in returned.rows:
         record_id, answer_text, note = row.get("record_id"), row.get("answer"), row.get("note")
-        data = row.cells[:len(DATA_COLUMNS)]
+        data, columns = row.data, row.layout.data
         if not record_id:
             problem(row, "record_id", "a row without a record; delete it")
             continue
@@ -189,9 +230,10 @@ def check_answers(returned: ReturnedList, answers: Sequence[Answer], states: Map
             continue
         seen[record_id] = row
         found = [s for s in states.get(record_id, []) if s.bucket != "rejected"]
-        current = current_row(record_id, row.lang)
+        shown = current_row(record_id, row.lang)
+        current = None if shown is None else tuple(shown[_SHOWN[c.key]] for c in columns)
         if row_checksum(data) != row.get("checksum"):
-            changed = [c.key for c, was, now in zip(DATA_COLUMNS, current or (), data) if was != now]
+            changed = [c.key for c, was, now in zip(columns, current or (), data) if was != now]
             for key in changed or ["checksum"]:
                 problem(row, key, "changed outside the answer columns; only the answer and the note may be filled in")
             continue
@@ -217,7 +259,7 @@ def check_answers(returned: ReturnedList, answers: Sequence[Answer], states: Map
             problem(row, "record_id", f"record {record_id} is no longer an open conflict (now {state.state}); "
                                       "its answer is not needed")
         elif current != data:
-            changed = [c.key for c, was, now in zip(DATA_COLUMNS, current, data) if was != now]
+            changed = [c.key for c, was, now in zip(columns, current, data) if was != now]
             problem(row, changed[0], f"record {record_id} changed in the campaign since this list was made; "
                                      "export a new list")
         elif answer.verdict == "accept" and not state.person_ids:
