@@ -16,14 +16,18 @@ import polars as pl
 
 from reconcile.link.baseline import NAIVE_BLOCKING
 from reconcile.link.blocking import comparisons_per_rule
-from reconcile.link.model import LINK_COLUMNS
+from reconcile.link.model import LINK_COLUMNS, STORED_LINK_COLUMNS
 from reconcile.ruleset import load_rules
 
 
 def main(campaign: Path) -> None:
     con = duckdb.connect(str(campaign / "campaign.duckdb"), read_only=True)
-    columns = ", ".join(LINK_COLUMNS)
-    spouses, persons = (pl.from_arrow(con.sql(f"SELECT {columns} FROM {t}").to_arrow_table()) for t in ("spouses", "persons"))
+    def read(table: str) -> pl.DataFrame:
+        present = set(con.sql(f"SELECT * FROM {table} LIMIT 0").columns)
+        columns = ", ".join(c for c in STORED_LINK_COLUMNS if c in present)
+        return pl.from_arrow(con.sql(f"SELECT {columns} FROM {table}").to_arrow_table())
+
+    spouses, persons = read("spouses"), read("persons")
     con.close()
     rules = load_rules(campaign / "rules").matching
     print(json.dumps({

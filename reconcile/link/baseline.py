@@ -17,6 +17,7 @@ from splink import SettingsCreator
 
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.link.model import LINK_COLUMNS, Progress, TrainedModel, predict_pairs, train_model
+from reconcile.normalize.couples import COUPLE_COLUMNS
 from reconcile.ruleset import MatchingRules
 
 # The raw columns it compares, beside the normalized ones the blocking rules use.
@@ -67,6 +68,9 @@ def baseline_pairs(spouses: pl.DataFrame, persons: pl.DataFrame, rules: Matching
                    engine: Engine = DEFAULT_ENGINE) -> tuple[TrainedModel, pl.DataFrame]:
     """Train the plain model on the same data and score every blocked pair with it."""
     left, right = _raw(spouses, "id_raw"), _raw(persons, "person_id_raw")
-    model = train_model(left, right, rules, progress, baseline_settings(rules, blocking_rules), BASELINE_COLUMNS,
-                        engine)
-    return model, predict_pairs(left, right, model, rules, BASELINE_COLUMNS, engine)
+    rules_used = blocking_rules or rules.blocking_rules
+    # The couple columns only where its blocking rules use them (ours do; the naive ones do not).
+    columns = tuple(c for c in BASELINE_COLUMNS
+                    if c not in COUPLE_COLUMNS or any(c in rule for rule in rules_used))
+    model = train_model(left, right, rules, progress, baseline_settings(rules, blocking_rules), columns, engine)
+    return model, predict_pairs(left, right, model, rules, columns, engine)

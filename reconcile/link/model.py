@@ -111,6 +111,12 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
+def _with_couples(spouses: pl.DataFrame, persons: pl.DataFrame,
+                  columns: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two sides with the couple columns, where `columns` asks for them."""
+    return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
+
+
 def _runnable(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
     """The settings Splink runs with on `dialect` (the model keeps the rules' SQL as written)."""
     out = in_dialect(settings, dialect)
@@ -128,7 +134,7 @@ def train_model(
     plain baseline passes its own.
     """
     say = progress or (lambda _msg: None)
-    spouses, persons = with_couples(spouses, persons)
+    spouses, persons = _with_couples(spouses, persons, columns)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
@@ -185,7 +191,7 @@ def predict_pairs(
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
     settings = json.loads(model.settings_json)
-    spouses, persons = with_couples(spouses, persons)
+    spouses, persons = _with_couples(spouses, persons, columns)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
     needed = _tf_columns(settings)
