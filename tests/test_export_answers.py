@@ -48,6 +48,11 @@ def stored(campaign: Path) -> tuple[int, list[str]]:
 @pytest.mark.slow
 def test_answers_close_conflicts_and_a_corrected_one_is_checked_again(cli: Cli, campaign_copy: Path,
                                                                        tmp_path: Path) -> None:
+    # Each spouse judged alone ([couples] off): the small sample then has a commune with a spouse
+    # dead before the marriage and two other conflicts whose spouses are both linked.
+    buckets = campaign_copy / "rules" / "buckets.toml"
+    buckets.write_text(buckets.read_text(encoding="utf-8").replace("enabled = true", "enabled = false"), encoding="utf-8")
+    cli("run", "--all", "--campaign", campaign_copy, env=ON_DAY)
     found = conflicts(campaign_copy)
     dead = found.filter(pl.col("reasons").str.contains("DEAD_BEFORE_MARRIAGE")).row(0, named=True)
     commune = dead["commune"]
