@@ -69,3 +69,11 @@ def test_couple_columns_are_made_once() -> None:
     spouses, persons = with_couples(_spouses(), _persons(P1="P2"))
     again = with_couples(spouses, persons)
     assert again[0].equals(spouses) and again[1].equals(persons)
+
+
+def test_a_typed_name_without_van_and_thi_is_the_same_key_as_a_name_s() -> None:
+    from reconcile.normalize.names import core_ascii, name_columns
+
+    names = ["Nguyễn Văn An", "Nguyễn Văn Thị Bình", "Văn An", "Lê Thị", "Trần Văn Minh Văn", "Hồ Thị Văn Anh"]
+    keyed = name_columns(pl.DataFrame({"raw": names}), "raw")
+    assert keyed.select(core_ascii(pl.col("name_ascii"))).to_series().to_list() == keyed["name_core_ascii"].to_list()

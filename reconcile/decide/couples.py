@@ -73,7 +73,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     `candidates`: the scored pairs above the candidate minimum, with `rank` per spouse (0 the best)
     and `alone` (the link is enough without its partner)."""
     person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
-        {"unique_id": "person_uid"})
+        {"unique_id": "person_uid"}).join(candidates.select("person_uid").unique(), on="person_uid", how="semi")
+    # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
+    person = person.with_columns(
+        (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns))
     kept = candidates.join(
         spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role"), on="spouse_uid"
     ).join(person, on="person_uid", how="left")
@@ -105,8 +108,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         """`p`'s record gives `o`'s name as spouse (Văn/Thị dropped or added: free text), and no
         personal ID as spouse: a record that gives an ID names that person, whoever else bears the
         name typed beside it."""
-        return col(p, "spouse_id").is_null() & (
-            core_ascii(col(p, "spouse_name_ascii")) == core_ascii(col(o, "name_ascii")))
+        return col(p, "spouse_id").is_null() & (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core"))
 
     recorded_name = names("h", "w") | names("w", "h")
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a

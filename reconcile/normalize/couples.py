@@ -71,9 +71,12 @@ def mate_columns(persons: pl.DataFrame) -> pl.DataFrame:
     )
     keep = [c for c in persons.columns if c not in COUPLE_COLUMNS or c in ("spouse_id", "spouse_name_tone",
                                                                           "spouse_name_ascii")]
-    return persons.select(keep).join(mates, on="person_id", how="left").with_columns(
-        spouse_name_core=core_ascii(pl.col("spouse_name_ascii")), spouse_birth_year=pl.lit(None, pl.Int32)
-    ).cast({"mate_birth_year": pl.Int32})
+    # The typed names' cores, worked out once per distinct name (most persons have none).
+    typed = persons.select(pl.col("spouse_name_ascii").drop_nulls().unique())
+    cores = typed.with_columns(spouse_name_core=core_ascii(pl.col("spouse_name_ascii")))
+    return persons.select(keep).join(mates, on="person_id", how="left").join(
+        cores, on="spouse_name_ascii", how="left"
+    ).with_columns(spouse_birth_year=pl.lit(None, pl.Int32)).cast({"mate_birth_year": pl.Int32})
 
 
 def with_couples(spouses: pl.DataFrame, persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -154,9 +154,14 @@ def _core_words(words: pl.Expr, name: pl.Expr) -> pl.Expr:
     return pl.when(words.list.len() <= 2).then(name).otherwise(core.list.join(" "))
 
 
+_SOFT_MIDDLE = r" (?:" + "|".join(SOFT_MIDDLE_NAMES) + r") "
+
+
 def core_ascii(name_ascii: pl.Expr) -> pl.Expr:
-    """`name_core_ascii` of a name already in its ASCII key form (`name_ascii`)."""
-    return _core_words(name_ascii.str.split(" "), name_ascii)
+    """`name_core_ascii` of a name already in its ASCII key form (`name_ascii`, single spaces): a
+    Văn or Thị between two other words goes (a regex, no list per name; twice, as a match takes
+    the space the next one starts with: "van thi" both go)."""
+    return name_ascii.str.replace_all(_SOFT_MIDDLE, " ").str.replace_all(_SOFT_MIDDLE, " ")
 
 
 def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
