@@ -24,7 +24,8 @@ ROLE_PREFIX = {"husband": "h", "wife": "w"}
 # An address that names a house: "Số 46 Điện Biên Phủ", "46 Điện Biên Phủ", "46/3 Lê Lợi".
 HOUSE_NUMBER = r"(?i)^(số\s+)?\d+"
 # What the couples read of each candidate person.
-COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address")
+COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address",
+                         "marital_status")
 
 
 def holds(levels: EvidenceSet, prefix: str = "") -> pl.Expr:
@@ -53,13 +54,16 @@ def _alternative(alt: CoupleEvidence) -> pl.Expr:
     return recorded & both & crossed
 
 
-def _married_to_a_namesake(p: str, columns: list[str]) -> pl.Expr:
-    """`p`'s person records a spouse named like the registry partner (any agreeing level of the
-    spouse_name comparison) who is not the couple's other person by personal ID."""
-    level = f"{p}_level_spouse_name"
-    if level not in columns:
-        return pl.lit(False)
-    return (pl.col(level).is_not_null() & (pl.col(level) != "null") & ~pl.col("recorded_id")).fill_null(False)
+def _open_to_an_unseen_spouse(p: str, columns: list[str]) -> pl.Expr:
+    """`p`'s person is not recorded with the couple's other person by personal ID, and records a
+    spouse named like the registry partner (any agreeing level of the spouse_name comparison), or is
+    married with no spouse recorded at all."""
+    level, status = f"{p}_level_spouse_name", f"{p}_marital_status"
+    names_partner = ((pl.col(level).is_not_null() & (pl.col(level) != "null")) if level in columns
+                     else pl.lit(False))
+    married_to_nobody = ((pl.col(status) == "married") & pl.col(f"{p}_spouse_id").is_null()
+                         & pl.col(f"{p}_spouse_name_ascii").is_null()) if status in columns else pl.lit(False)
+    return ((names_partner | married_to_nobody) & ~pl.col("recorded_id")).fill_null(False)
 
 
 def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
@@ -139,6 +143,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     return couples.with_columns(
         couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus,
         lead_weight=side_weight("h") + side_weight("w") + bonus,
+        couple_bonus=bonus,
     )
 
 
@@ -168,21 +173,25 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     # best, by other_couple_lead where it is two other persons (namesake couples). The runner-up is
     # the one that falls shortest of what it must be left behind by.
     others = ranked.filter(pl.col("couple_rank") > 0).join(
-        best.select("registration_id", b_lead=pl.col("lead_weight"), b_h=pl.col("h_person_uid"),
-                    b_w=pl.col("w_person_uid")), on="registration_id",
+        best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"),
+                    b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid")), on="registration_id",
     ).with_columns(
-        other_couple=((pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")))
-        # One person shared, but the other records a spouse named like the registry partner, and
-        # not the shared person by ID: married to a namesake of the partner, unseen here.
-        | ((pl.col("h_person_uid") == pl.col("b_h")) & _married_to_a_namesake("w", couples.columns))
-        | ((pl.col("w_person_uid") == pl.col("b_w")) & _married_to_a_namesake("h", couples.columns)),
+        other_couple=(pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")),
+        # One person shared, but the other may be married to a namesake of the shared person unseen
+        # here (their partner's copy too damaged to be kept as a candidate): it records a spouse
+        # named like the registry partner, or is married with no spouse recorded. That couple
+        # could be recorded as well as the best: the persons themselves must tell them apart.
+        unseen_couple=((pl.col("h_person_uid") == pl.col("b_h")) & _open_to_an_unseen_spouse("w", couples.columns))
+        | ((pl.col("w_person_uid") == pl.col("b_w")) & _open_to_an_unseen_spouse("h", couples.columns)),
     ).with_columns(
         needed=pl.when(pl.col("other_couple")).then(pl.lit(couple_rules.other_couple_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
-    ).with_columns(margin=pl.col("b_lead") - pl.col("lead_weight") - pl.col("needed"))
+        runner_lead=pl.when(pl.col("unseen_couple")).then(pl.col("lead_weight") - pl.col("couple_bonus") + pl.col("b_bonus"))
+        .otherwise(pl.col("lead_weight")),
+    ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
         "registration_id", maintain_order=True).first().select(
-        "registration_id", "other_couple", "margin", second_weight=pl.col("lead_weight"),
+        "registration_id", "other_couple", "margin", second_weight=pl.col("runner_lead"),
         h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
     alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
     best = best.join(runner, on="registration_id", how="left").with_columns(
