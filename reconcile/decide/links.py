@@ -63,11 +63,14 @@ def _other_province(rules: BucketRules) -> pl.Expr:
 def spouse_links(
     spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame, rules: BucketRules
 ) -> pl.DataFrame:
-    """One row per spouse: its best candidate (`person_uid`, probability, weight) and link reasons.
+    """One row per spouse: its chosen candidate (`person_uid`, probability, weight) and link reasons.
 
-    Columns: `unique_id`, `person_uid`, `match_probability`, `match_weight`, `linked`
-    (best candidate above the candidate minimum), `acceptable` (linked and nothing holds it
-    back), `link_reasons` (list of reason codes), `id_owner_uid`, `candidate_count`.
+    The chosen candidate is the spouse's person in its marriage's best candidate couple
+    (decide.couples) where the couple rules are on and both spouses have candidates, else its own
+    best. Columns: `unique_id`, `person_uid`, `match_probability`, `match_weight`, `linked`
+    (a candidate chosen), `acceptable` (linked and nothing holds it back), `link_reasons` (list of
+    reason codes), `id_owner_uid`, `candidate_count`, and the couple's evidence: `couple_weight`,
+    `couple_lead`, `runner_up_uid`, `couple_recorded` (null without a couple).
     """
     scored = (
         pairs.sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
