@@ -109,7 +109,7 @@ def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_trainin
     # Other matching rules make other pairs: edited rules are not served stale pairs.
     matching = campaign_copy / "rules" / "matching.toml"
     matching.write_text(matching.read_text(encoding="utf-8").replace(
-        "keep_min_probability = 0.01", "keep_min_probability = 0.02"), encoding="utf-8")
+        "keep_min_probability = 0.001", "keep_min_probability = 0.002"), encoding="utf-8")
     assert "scoring the whole province" in cli("run", "--commune", commune, "--campaign", campaign_copy).output
 
 
