@@ -161,46 +161,56 @@ def match_by_key(rng: np.random.Generator, keys_a: np.ndarray, keys_b: np.ndarra
     return joined["pos"].to_numpy(), joined["pos_b"].to_numpy()
 
 
-def add_second_marriages(
-    rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, available: np.ndarray
-) -> tuple[pl.DataFrame, np.ndarray]:
-    """Give one spouse of each `two_live_marriages` couple a second valid marriage with a
-    single person of about their age. Returns the couples (second marriages appended) and the
-    rows of the new partners."""
+def _marry_again(
+    rng: np.random.Generator, people: pl.DataFrame, available: np.ndarray, person: np.ndarray,
+    is_husband: np.ndarray, after: np.ndarray, span_days: int, scenario: str,
+) -> tuple[np.ndarray, np.ndarray, pl.DataFrame]:
+    """Marry each `person` again, to a single of `available` of the other sex born within a few
+    years of them (3-year bands), registered half a year to `span_days` after `after`. Returns the
+    positions of `person` that found a partner, those partners' rows, and the new couples' rows
+    (scenario `scenario`, valid)."""
     female = people["female"].to_numpy()
     birth = people["birth_date"].to_numpy().astype("datetime64[D]")
     legal = legal_dates(birth, female)
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    want = (year[person] + np.where(is_husband, 3, -3) + rng.integers(-1, 2, len(person))) // 3 * 2
+    want = want + np.where(is_husband, 1, 0)
+    pool = subsample(rng, np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D"))), len(person))
+    pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
+    partner = pool[pos_pool]
+    new_h = np.where(is_husband[pos], person[pos], partner)
+    new_w = np.where(is_husband[pos], partner, person[pos])
+    earliest = after[pos] + 180 + (rng.random(len(pos)) * span_days).astype(np.int64)
+    second = registration_dates(rng, legal[new_h], birth[new_w], legal[new_w], earliest=np.minimum(earliest, REGISTRY_END))
+    n = len(new_h)
+    extra = pl.DataFrame({
+        "husband": new_h, "wife": new_w, "registered": pl.Series(second).cast(pl.Date),
+        "scenario": np.full(n, scenario), "status": np.full(n, "valid"),
+        "status_date": pl.Series([None] * n, dtype=pl.Date),
+        "second": np.ones(n, dtype=bool),
+        "dead_husband": np.zeros(n, dtype=bool),
+        "death": pl.Series([None] * n, dtype=pl.Date),
+        "remarries": np.zeros(n, dtype=bool),
+    })
+    return pos, partner, extra
+
+
+def add_second_marriages(
+    rng: np.random.Generator, people: pl.DataFrame, couples: pl.DataFrame, available: np.ndarray
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Give one spouse of each `two_live_marriages` couple a second valid marriage with a
+    single person of about their age, half a year to ten years after the first. Returns the
+    couples (second marriages appended) and the rows of the new partners."""
     idx = np.flatnonzero(couples["scenario"].to_numpy() == "two_live_marriages")
     husband, wife = couples["husband"].to_numpy()[idx], couples["wife"].to_numpy()[idx]
     by_husband = rng.random(len(idx)) < BIGAMIST_IS_HUSBAND
-    bigamist = np.where(by_husband, husband, wife)
-    # A partner of the other sex, born within a few years of the bigamist (3-year bands).
-    want = (year[bigamist] + np.where(by_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
-    want = want + np.where(by_husband, 1, 0)
-    pool = subsample(rng, np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D"))), len(idx))
-    pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
-    partner = pool[pos_pool]
-    matched_idx, bigamist, by_husband = idx[pos], bigamist[pos], by_husband[pos]
-    new_h = np.where(by_husband, bigamist, partner)
-    new_w = np.where(by_husband, partner, bigamist)
-    first = couples["registered"].to_numpy().astype("datetime64[D]")[matched_idx]
-    # The second registration follows the first by half a year to ten years.
-    after = first + 180 + (rng.random(len(first)) * 3650).astype(np.int64)
-    second = registration_dates(rng, legal[new_h], birth[new_w], legal[new_w], earliest=np.minimum(after, REGISTRY_END))
-    unmatched = np.setdiff1d(idx, matched_idx)
+    first = couples["registered"].to_numpy().astype("datetime64[D]")[idx]
+    pos, partner, extra = _marry_again(rng, people, available, np.where(by_husband, husband, wife), by_husband,
+                                       first, 3650, "two_live_marriages")
+    unmatched = np.setdiff1d(idx, idx[pos])
     couples = couples.with_columns(
         scenario=pl.when(pl.int_range(pl.len()).is_in(unmatched)).then(pl.lit("clean")).otherwise("scenario")
     )
-    extra = pl.DataFrame({
-        "husband": new_h, "wife": new_w, "registered": pl.Series(second).cast(pl.Date),
-        "scenario": np.full(len(new_h), "two_live_marriages"), "status": np.full(len(new_h), "valid"),
-        "status_date": pl.Series([None] * len(new_h), dtype=pl.Date),
-        "second": np.ones(len(new_h), dtype=bool),
-        "dead_husband": np.zeros(len(new_h), dtype=bool),
-        "death": pl.Series([None] * len(new_h), dtype=pl.Date),
-        "remarries": np.zeros(len(new_h), dtype=bool),
-    })
     return pl.concat([couples, extra]), partner
 
 
@@ -210,36 +220,14 @@ def add_remarriages(
     """Give the survivor of each remarrying `widowed` couple a second valid marriage, registered
     half a year to five years after the death, with a single of about their age. Returns the
     couples (new marriages appended, scenario `remarried_after_death`) and the new partners."""
-    female = people["female"].to_numpy()
-    birth = people["birth_date"].to_numpy().astype("datetime64[D]")
-    legal = legal_dates(birth, female)
-    year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     idx = np.flatnonzero(couples["remarries"].to_numpy())
     husband, wife = couples["husband"].to_numpy()[idx], couples["wife"].to_numpy()[idx]
     survivor_is_husband = ~couples["dead_husband"].to_numpy()[idx]
-    survivor = np.where(survivor_is_husband, husband, wife)
-    want = (year[survivor] + np.where(survivor_is_husband, 3, -3) + rng.integers(-1, 2, len(idx))) // 3 * 2
-    want = want + np.where(survivor_is_husband, 1, 0)
-    pool = subsample(rng, np.flatnonzero(available & (legal <= REGISTRY_END - np.timedelta64(30, "D"))), len(idx))
-    pos, pos_pool = match_by_key(rng, want, year[pool] // 3 * 2 + female[pool])
-    partner = pool[pos_pool]
-    survivor, survivor_is_husband = survivor[pos], survivor_is_husband[pos]
-    new_h = np.where(survivor_is_husband, survivor, partner)
-    new_w = np.where(survivor_is_husband, partner, survivor)
-    death = couples["death"].to_numpy().astype("datetime64[D]")[idx[pos]]
-    after = death + 180 + (rng.random(len(pos)) * 1640).astype(np.int64)
-    second = registration_dates(rng, legal[new_h], birth[new_w], legal[new_w], earliest=np.minimum(after, REGISTRY_END))
+    death = couples["death"].to_numpy().astype("datetime64[D]")[idx]
+    pos, partner, extra = _marry_again(rng, people, available, np.where(survivor_is_husband, husband, wife),
+                                       survivor_is_husband, death, 1640, "remarried_after_death")
     unmatched = np.setdiff1d(idx, idx[pos])
     couples = couples.with_columns(remarries=pl.col("remarries") & ~pl.int_range(pl.len()).is_in(unmatched))
-    extra = pl.DataFrame({
-        "husband": new_h, "wife": new_w, "registered": pl.Series(second).cast(pl.Date),
-        "scenario": np.full(len(new_h), "remarried_after_death"), "status": np.full(len(new_h), "valid"),
-        "status_date": pl.Series([None] * len(new_h), dtype=pl.Date),
-        "second": np.ones(len(new_h), dtype=bool),
-        "dead_husband": np.zeros(len(new_h), dtype=bool),
-        "death": pl.Series([None] * len(new_h), dtype=pl.Date),
-        "remarries": np.zeros(len(new_h), dtype=bool),
-    })
     return pl.concat([couples, extra]), partner
 
 
