@@ -330,12 +330,16 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
     else:
         pairs = plain_pairs
     plain, _ = decide(marriages, spouses, persons, pairs, rules.buckets, rules.reasons)
-    # The same records on both sides: the communes run so far, and the same rejected rows.
-    plain = pl.concat([
-        plain.join(results.select("record_type", "record_id"), on=["record_type", "record_id"], how="semi"),
-        results.filter(pl.col("bucket") == "rejected").select(plain.columns),
+    return ours, evaluate(_as_run(plain, results), expected)
+
+
+def _as_run(other: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:
+    """`other` results on the records of the campaign's `results`: the communes run so far, and
+    the same rejected rows."""
+    return pl.concat([
+        other.join(results.select("record_type", "record_id"), on=["record_type", "record_id"], how="semi"),
+        results.filter(pl.col("bucket") == "rejected").select(other.columns),
     ], how="vertical_relaxed")
-    return ours, evaluate(plain, expected)
 
 
 def evaluate_couples_switched(campaign: Campaign, truth: Path,
@@ -361,11 +365,7 @@ def evaluate_couples_switched(campaign: Campaign, truth: Path,
     scoped = _filled(ScopeFrames(marriages, spouses, persons, pairs))
     other, _ = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs,
                       replace(rules.buckets, couples=switched), rules.reasons)
-    other = pl.concat([
-        other.join(results.select("record_type", "record_id"), on=["record_type", "record_id"], how="semi"),
-        results.filter(pl.col("bucket") == "rejected").select(other.columns),
-    ], how="vertical_relaxed")
-    return evaluate(other, expected), label
+    return evaluate(_as_run(other, results), expected), label
 
 
 @dataclass(frozen=True)
