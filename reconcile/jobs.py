@@ -46,7 +46,7 @@ _DECIDE_COLUMNS = {
                 "birth_year", "birth_month", "birth_day", "is_foreign", "residence_province", "id12", "id9"),
     "persons": ("unique_id", "person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
                 "spouse_name_ascii", "death_date", "death_year", "province", "id12", "id9", "commune", "name_tone",
-                "name_ascii", "address"),
+                "name_ascii", "address", "birth_year", "birth_month", "birth_day"),
 }
 
 

@@ -58,7 +58,8 @@ def marriage(reg: str, status: str = "valid", when: date = date(2005, 6, 1), com
 def run(marriages: list, spouses: list, persons: list, pairs: list, buckets: BucketRules | None = None) -> pl.DataFrame:
     pair_schema = {"spouse_uid": pl.String, "person_uid": pl.String, "match_probability": pl.Float64,
                    "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
-                   "level_birth_date": pl.String}
+                   "level_birth_date": pl.String, "level_spouse_name": pl.String,
+                   "weight_spouse_name": pl.Float64}
     text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_tone", "spouse_name_ascii",
                                    "marital_status", "province")}
     results, _ = decide(
@@ -161,9 +162,13 @@ def test_candidate_below_minimum_is_not_a_link() -> None:
     ("UNRECOGNISED_STATUS", lambda m, s, p, pr: m[0].update(status="unrecognised")),
     # "Single", yet another spouse recorded: never overwritten automatically.
     ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(marital_status="single", spouse_id="W9")),
-    # Tones tell names apart: Hồng is not Hoa, even if a fuzzy match says so.
-    ("SPOUSE_DIFFERS", lambda m, s, p, pr: p[0].update(spouse_id=None, spouse_name="Trần Thị Bính",
-                                                       spouse_name_tone="trần thị bính", spouse_name_ascii="tran thi binh")),
+    # Tones tell names apart: Bính is not Bình, even if a fuzzy match says so (where the wife's
+    # own record does not give his ID).
+    ("SPOUSE_DIFFERS", lambda m, s, p, pr: (p[1].update(spouse_id=None), p[0].update(
+        spouse_id=None, spouse_name="Trần Thị Bính", spouse_name_tone="trần thị bính", spouse_name_ascii="tran thi binh"))),
+    # A name that is not a slip of the partner's: another wife.
+    ("SPOUSE_DIFFERS", lambda m, s, p, pr: (p[1].update(spouse_id=None), p[0].update(
+        spouse_id=None, spouse_name="Trần Thị Bảy", spouse_name_tone="trần thị bảy", spouse_name_ascii="tran thi bay"))),
 ])
 def test_conflict_reasons(code: str, edit) -> None:
     # The link reasons of a spouse judged alone: nobody records anybody as spouse (the couple's
@@ -321,3 +326,39 @@ def test_even_a_weak_second_link_flags_two_live_marriages() -> None:
     first = row(run(m, s, p, pr), "M1")
     assert first["bucket"] == "conflict" and "TWO_LIVE_MARRIAGES" in first["reasons"]
     assert first["proposed_changes"] is None
+
+
+@pytest.mark.parametrize("typed", ["Tran Thi Bjnh", "Trần Thị Bìnhh", "Trần Bnìh", "TRAN VAN BINH"])
+def test_a_recorded_spouse_name_with_one_slipped_letter_is_the_partner(typed: str) -> None:
+    # The population's spouse name is typed by another office: one letter wrong, added, missing or
+    # two swapped, Văn/Thị and accents aside, is still the registry wife (no one else named).
+    m, s, p, pr = couple(wp={"spouse_id": None})
+    ascii_key = {"Tran Thi Bjnh": "tran thi bjnh", "Trần Thị Bìnhh": "tran thi binhh", "Trần Bnìh": "tran bnih",
+                 "TRAN VAN BINH": "tran van binh"}[typed]
+    p[0].update(spouse_id=None, spouse_name=typed, spouse_name_tone=typed.lower(), spouse_name_ascii=ascii_key)
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "auto_resolve", r["reasons"]
+
+
+def test_a_typed_spouse_name_is_the_partner_where_the_partner_records_this_person_by_id() -> None:
+    # The husband's record types "Trần Thị Bính"; the wife's own record gives his personal ID: one
+    # recorded couple, the tone mistyped, not a second wife.
+    m, s, p, pr = couple(hp={"spouse_id": None, "spouse_name": "Trần Thị Bính", "spouse_name_tone": "trần thị bính",
+                             "spouse_name_ascii": "tran thi binh"})
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
+def test_under_age_by_the_registry_date_but_not_by_the_population_is_a_slip() -> None:
+    # The husband's registry copy says 1986 (19 at the 2005 marriage: under age); his population
+    # record, which the link is acted on, says 1985-03-02 (20). A year typed one off is a slip.
+    m, s, p, pr = couple(h={"birth_year": 1986, "birth_month": 3, "birth_day": 2},
+                         hp={"birth_year": 1985, "birth_month": 3, "birth_day": 2})
+    p[1].update(birth_year=1980, birth_month=5, birth_day=17)
+    assert "UNDER_MARRIAGE_AGE" not in row(run(m, s, p, pr))["reasons"]
+    # Both say under age: the officer must see it.
+    p[0].update(birth_year=1986)
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "UNDER_MARRIAGE_AGE" in r["reasons"].split(";")
+    # Without a population date, the registry's own date stands.
+    p[0].update(birth_year=None, birth_month=None, birth_day=None)
+    assert "UNDER_MARRIAGE_AGE" in row(run(m, s, p, pr))["reasons"].split(";")

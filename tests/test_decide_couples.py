@@ -80,3 +80,63 @@ def test_the_safety_rules_still_hold_for_a_recorded_couple() -> None:
     p[1].update(death_date=date(2001, 1, 1), death_year=2001)
     r = row(run(m, s, p, pr))
     assert r["bucket"] == "conflict" and "DEAD_BEFORE_MARRIAGE" in r["reasons"].split(";")
+
+
+def _one_way_recorded_couple() -> tuple[list, list, list, list]:
+    """H1 and W1 weak alone; his record gives her personal ID, hers names nobody (one way: +10)."""
+    m, s, p, pr = couple(wp=UNRECORDED)
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    return m, s, p, pr
+
+
+def test_two_strangers_bearing_the_names_are_no_namesake_couple() -> None:
+    # H2 and W2 bear the spouses' names and birth years but are single and record nobody: not a
+    # couple that may have registered this marriage. The recorded couple leads them by 10.
+    m, s, p, pr = _one_way_recorded_couple()
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    p += [person("H2", "M", marital_status="single"), person("W2", "F", marital_status="single")]
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W2", p=BETWEEN, w=2.0, **levels)]
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1")
+    # Both married with no spouse recorded, they may be the couple, unrecorded: a namesake couple.
+    p[2].update(marital_status="married")
+    p[3].update(marital_status="married")
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_COUPLES" in r["reasons"].split(";")
+
+
+def test_a_namesake_married_to_nobody_recorded_does_not_unsettle_a_recorded_couple() -> None:
+    # W2 bears the wife's name and birth year and is married, with no spouse recorded (the
+    # population leaves most spouses out). H1 records W1 by ID: W1 is his wife.
+    m, s, p, pr = _one_way_recorded_couple()
+    p.append(person("W2", "F"))
+    pr.append(pair("M1|W", "W2", p=BETWEEN, w=2.0, id="null", name="ascii_exact", birth_date="year_only_exact"))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1")
+    # But W2 records a husband named like the registry husband: she may be married to a namesake
+    # of H1 whom the registry copy no longer lets us find. The persons alone cannot tell.
+    p[-1].update(spouse_name="Nguyễn Văn An", spouse_name_tone="nguyễn văn an", spouse_name_ascii="nguyen van an")
+    pr[-1].update(level_spouse_name="ascii_exact")
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict"
+
+
+def test_a_namesake_couple_recorded_by_a_typed_name_is_seen_however_weak() -> None:
+    # H1 & W1 record each other by ID. H2 & W2 bear the same names: H2 is married with nobody
+    # recorded, W2 types her husband's name with a Văn added, and scores below five other women of
+    # the wife's name and birth year. Still the other couple: the marriage may be theirs.
+    m, s, p, pr = couple()
+    # Weak alone but for the spouse names they record, which tell no couple from another.
+    for side in pr:
+        side.update(WEAK, match_weight=8.0, level_spouse_name="tone_exact", weight_spouse_name=10.0)
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    p += [person("H2", "M", name_ascii="nguyen van an"),
+          person("W2", "F", spouse_name="Nguyễn Văn Văn An", spouse_name_ascii="nguyen van van an")]
+    p[0]["name_ascii"], p[1]["name_ascii"] = "nguyen van an", "tran thi binh"
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=1.0, **levels), pair("M1|W", "W2", p=0.001, w=-7.0, spouse_name="core_exact", **levels)]
+    strangers = [f"W{i}" for i in range(3, 4 + RULES.buckets.couples.candidates_per_spouse)]
+    p += [person(uid, "F", marital_status="single") for uid in strangers]
+    pr += [pair("M1|W", uid, p=0.01, w=-5.0, **levels) for uid in strangers]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict", r["reasons"]

@@ -54,16 +54,21 @@ def _alternative(alt: CoupleEvidence) -> pl.Expr:
     return recorded & both & crossed
 
 
-def _open_to_an_unseen_spouse(p: str, columns: list[str]) -> pl.Expr:
-    """`p`'s person is not recorded with the couple's other person by personal ID, and records a
-    spouse named like the registry partner (any agreeing level of the spouse_name comparison), or is
-    married with no spouse recorded at all."""
-    level, status = f"{p}_level_spouse_name", f"{p}_marital_status"
-    names_partner = ((pl.col(level).is_not_null() & (pl.col(level) != "null")) if level in columns
-                     else pl.lit(False))
-    married_to_nobody = ((pl.col(status) == "married") & pl.col(f"{p}_spouse_id").is_null()
-                         & pl.col(f"{p}_spouse_name_ascii").is_null()) if status in columns else pl.lit(False)
-    return ((names_partner | married_to_nobody) & ~pl.col("recorded_id")).fill_null(False)
+def _names_the_partner(p: str, columns: list[str]) -> pl.Expr:
+    """`p`'s person records a spouse named like the registry partner (any agreeing level of the
+    spouse_name comparison) and is not recorded with the couple's other person by personal ID."""
+    level = f"{p}_level_spouse_name"
+    names = (pl.col(level).is_not_null() & (pl.col(level) != "null")) if level in columns else pl.lit(False)
+    return (names & ~pl.col("recorded_id")).fill_null(False)
+
+
+def _married_to_nobody_recorded(p: str, columns: list[str]) -> pl.Expr:
+    """`p`'s person is married in the population with no spouse ID or name recorded."""
+    status = f"{p}_marital_status"
+    if status not in columns:
+        return pl.lit(False)
+    return ((pl.col(status) == "married") & pl.col(f"{p}_spouse_id").is_null()
+            & pl.col(f"{p}_spouse_name_ascii").is_null()).fill_null(False)
 
 
 def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
@@ -90,16 +95,19 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         sides[p] = part.rename({c: f"{p}_{c}" for c in part.columns if c != "registration_id"})
     top = {p: side.filter(pl.col(f"{p}_rank") < rules.candidates_per_spouse) for p, side in sides.items()}
     # Each spouse's best candidates paired; and, among all its candidates, every two persons one of
-    # whom records the other's personal ID: a namesake couple must be seen however many namesakes
-    # of one spouse score above it.
+    # whom records the other's personal ID or name: a namesake couple must be seen however many
+    # namesakes of one spouse score above it (a wife whose typed spouse name is her husband's with
+    # a Văn added, weak alone, is the other couple of a namesake pair).
     def recorded(h_key: str, w_key: str) -> pl.DataFrame:
         h = sides["h"].filter(pl.col(h_key).is_not_null()).with_columns(_key=pl.col(h_key))
         w = sides["w"].filter(pl.col(w_key).is_not_null()).with_columns(_key=pl.col(w_key))
         return h.join(w, on=["registration_id", "_key"]).drop("_key")
 
-    by_id = [recorded(h_key, w_key) for h_key, w_key in (("h_spouse_id", "w_person_id"), ("h_person_id", "w_spouse_id"))
-             if h_key in sides["h"].columns and w_key in sides["w"].columns]
-    couples = pl.concat([top["h"].join(top["w"], on="registration_id"), *by_id], how="vertical_relaxed").unique(
+    keys = (("h_spouse_id", "w_person_id"), ("h_person_id", "w_spouse_id"),
+            ("h_spouse_name_ascii_core", "w_name_ascii_core"), ("h_name_ascii_core", "w_spouse_name_ascii_core"))
+    by_record = [recorded(h_key, w_key) for h_key, w_key in keys
+                 if h_key in sides["h"].columns and w_key in sides["w"].columns]
+    couples = pl.concat([top["h"].join(top["w"], on="registration_id"), *by_record], how="vertical_relaxed").unique(
         ["registration_id", "h_person_uid", "w_person_uid"], keep="first", maintain_order=True).filter(
         pl.col("h_person_uid") != pl.col("w_person_uid"))
 
@@ -170,28 +178,37 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
     best = ranked.filter(pl.col("couple_rank") == 0)
     # Every other couple must be left behind: by min_weight_lead where it shares a person with the
-    # best, by other_couple_lead where it is two other persons (namesake couples). The runner-up is
-    # the one that falls shortest of what it must be left behind by.
+    # best, by other_couple_lead where it is two other persons who may be a couple (namesake
+    # couples). The runner-up is the one that falls shortest of what it must be left behind by.
     others = ranked.filter(pl.col("couple_rank") > 0).join(
         best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"),
                     b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid")), on="registration_id",
     ).with_columns(
         other_couple=(pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")),
-        # One person shared, but the other may be married to a namesake of the shared person unseen
-        # here (their partner's copy too damaged to be kept as a candidate): it records a spouse
-        # named like the registry partner, or is married with no spouse recorded. That couple
-        # could be recorded as well as the best: the persons themselves must tell them apart.
-        unseen_couple=((pl.col("h_person_uid") == pl.col("b_h")) & _open_to_an_unseen_spouse("w", couples.columns))
-        | ((pl.col("w_person_uid") == pl.col("b_w")) & _open_to_an_unseen_spouse("h", couples.columns)),
+        # One person shared, but the other records a spouse named like the registry partner: it may
+        # be married to a namesake of the shared person, unseen here (their copy too damaged to be
+        # kept as a candidate). That couple could be recorded as well as the best: the persons
+        # themselves must tell them apart. (Married with nobody recorded is not enough: the
+        # population leaves most spouses out; measured in docs/accuracy.md, that took 2 % of the
+        # safe marriages to conflict and kept no wrong link out.)
+        unseen_couple=((pl.col("h_person_uid") == pl.col("b_h")) & _names_the_partner("w", couples.columns))
+        | ((pl.col("w_person_uid") == pl.col("b_w")) & _names_the_partner("h", couples.columns)),
+        # Two other persons are a rival couple only if they may be married to each other: recorded
+        # as each other's spouse or sharing a house, or each naming the partner or married with
+        # nobody recorded. Two strangers who merely bear the names are left behind by
+        # min_weight_lead like any other candidate (so are the couples that pair each of them
+        # with a person of the best).
+        rival_couple=(pl.col("couple_bonus") > 0) | pl.all_horizontal(
+            _names_the_partner(p, couples.columns) | _married_to_nobody_recorded(p, couples.columns) for p in ("h", "w")),
     ).with_columns(
-        needed=pl.when(pl.col("other_couple")).then(pl.lit(couple_rules.other_couple_lead))
+        needed=pl.when(pl.col("other_couple") & pl.col("rival_couple")).then(pl.lit(couple_rules.other_couple_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
         runner_lead=pl.when(pl.col("unseen_couple")).then(pl.col("lead_weight") - pl.col("couple_bonus") + pl.col("b_bonus"))
         .otherwise(pl.col("lead_weight")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
         "registration_id", maintain_order=True).first().select(
-        "registration_id", "other_couple", "margin", second_weight=pl.col("runner_lead"),
+        "registration_id", "margin", other_couple=pl.col("other_couple") & pl.col("rival_couple"), second_weight=pl.col("runner_lead"),
         h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
     alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
     best = best.join(runner, on="registration_id", how="left").with_columns(

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 import polars as pl
 
 from reconcile.decide.links import SEP, non_null_list
+from reconcile.normalize.names import core_ascii, one_slip_apart
 from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
 
 ROLES = {"husband": "h", "wife": "w"}
 _PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name", "spouse_name_tone",
-                "spouse_name_ascii", "death_date", "death_year", "person_name_tone", "person_name_ascii")
+                "spouse_name_ascii", "death_date", "death_year", "person_name_tone", "person_name_ascii", "person_birth_year",
+                "person_birth_month", "person_birth_day")
 
 
 def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
@@ -24,6 +26,8 @@ def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> 
     person = persons.with_columns(
         person_name_tone=pl.col("name_tone") if "name_tone" in persons.columns else pl.lit(None, pl.String),
         person_name_ascii=pl.col("name_ascii") if "name_ascii" in persons.columns else pl.lit(None, pl.String),
+        **{f"person_birth_{part}": pl.col(f"birth_{part}") if f"birth_{part}" in persons.columns else pl.lit(None, pl.Int32)
+           for part in ("year", "month", "day")},
     ).select(pl.col("unique_id").alias("person_uid"), *_PERSON_COLS)
     side = spouses.select(
         "registration_id", "role", "unique_id", "full_name", "name_tone", "name_ascii", "birth_year", "birth_month",
@@ -97,6 +101,22 @@ def _names_agree(recorded: str, partner: str) -> pl.Expr:
     return same | same_core
 
 
+def _names_partner_mistyped(p: str, o: str) -> pl.Expr:
+    """`<p>_names_partner_mistyped`: the spouse name typed in `p`'s population record (no spouse
+    ID given) is one slipped letter away from the partner's name, as the registry or the
+    population writes it, Văn/Thị and accents aside ("Phan Thi Treng" for Phan Thị Trang).
+    The same letters with other tones are another name (Bính is not Bình): tones tell people
+    apart. Compared only where the name does not already agree."""
+    typed = pl.when(pl.col(f"{p}_spouse_id").is_null() & ~pl.col(f"{p}_names_partner")).then(
+        core_ascii(pl.col(f"{p}_spouse_name_ascii")))
+
+    def slipped(name: str) -> pl.Expr:
+        partner = core_ascii(pl.col(name))
+        return (one_slip_apart(typed, partner) & (typed != partner)).fill_null(False)
+
+    return (slipped(f"{o}_name_ascii") | slipped(f"{o}_person_name_ascii")).alias(f"{p}_names_partner_mistyped")
+
+
 def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]:
     """Reason and change expressions for side `p` (partner `o`), from the population record of `p`.
 
@@ -115,8 +135,13 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     partner_dead = pl.col(f"{o}_death_date").is_not_null() | pl.col(f"{o}_death_year").is_not_null()
     # The population names someone else as spouse: by ID (when the partner's ID is known, or the
     # partner is a foreigner without one), or by a name that is not the partner's.
+    # A typed name one slip away from the partner's is the partner's name mistyped (domain: the
+    # spouse name is free text typed by another office); and a record that gives no spouse ID
+    # names nobody else where the partner's own record gives this person's ID.
+    partner_records_this = (pl.col(f"{o}_spouse_id") == pl.col(f"{p}_person_id")).fill_null(False)
     other_spouse = (spouse_id.is_not_null() & ~spouse_is_partner & (partner_id.is_not_null() | pl.col(f"{o}_is_foreign"))) | (
         spouse_id.is_null() & pl.col(f"{p}_spouse_name_ascii").is_not_null() & ~name_is_partner
+        & ~pl.col(f"{p}_names_partner_mistyped") & ~partner_records_this
     )
     not_married = status.is_null() | (status == "single")
     live_elsewhere = pl.col(f"{p}_live_elsewhere")
@@ -163,15 +188,23 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     return reasons, changes
 
 
-def _age_reasons(p: str, min_age: int) -> pl.Expr:
-    """Under the legal marriage age at registration, certainly (partial dates give the benefit of the doubt)."""
-    years = pl.col("registration_year") - pl.col(f"{p}_birth_year")
+def _age_at_registration(birth: str) -> pl.Expr:
+    """Age in whole years at registration from the columns `<birth>_year/_month/_day` (a partial
+    date gives the benefit of the doubt: the birthday counts as passed)."""
+    years = pl.col("registration_year") - pl.col(f"{birth}_year")
     # Month*100+day orders dates within a year; registration before the birthday → one year younger.
     reg_md = pl.col("registration_date").dt.month().cast(pl.Int32) * 100 + pl.col("registration_date").dt.day().cast(pl.Int32)
-    birth_md = pl.col(f"{p}_birth_month").cast(pl.Int32) * 100 + pl.col(f"{p}_birth_day").cast(pl.Int32)
-    birthday_not_yet = reg_md < birth_md
-    age = years - birthday_not_yet.fill_null(False).cast(pl.Int32)
-    return pl.when(age < min_age).then(pl.lit("UNDER_MARRIAGE_AGE"))
+    birth_md = pl.col(f"{birth}_month").cast(pl.Int32) * 100 + pl.col(f"{birth}_day").cast(pl.Int32)
+    return years - (reg_md < birth_md).fill_null(False).cast(pl.Int32)
+
+
+def _age_reasons(p: str, min_age: int) -> pl.Expr:
+    """Under the legal marriage age at registration, certainly: by the registration's own birth
+    date, and not contradicted by the population's date of the person the spouse is acted on as
+    (a year typed one off in the registry is a slip, not a marriage under age)."""
+    by_population = pl.col(f"{p}_acceptable").fill_null(False) & (
+        _age_at_registration(f"{p}_person_birth") >= min_age).fill_null(False)
+    return pl.when((_age_at_registration(f"{p}_birth") < min_age) & ~by_population).then(pl.lit("UNDER_MARRIAGE_AGE"))
 
 
 def decide_marriages(
@@ -193,7 +226,7 @@ def decide_marriages(
         (_names_agree(f"{p}_spouse_name", f"{o}_name").fill_null(False)
          | _names_agree(f"{p}_spouse_name", f"{o}_person_name").fill_null(False)).alias(f"{p}_names_partner")
         for p, o in (("h", "w"), ("w", "h"))
-    )
+    ).with_columns(_names_partner_mistyped(p, o) for p, o in (("h", "w"), ("w", "h")))
 
     dead_before = [
         pl.when(pl.col(f"{p}_acceptable").fill_null(False) & pl.coalesce(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+import jellyfish
 import polars as pl
 
 from reconcile.normalize.legacy import WORD_BREAK, is_suspect, repair_legacy
@@ -162,6 +163,20 @@ def core_ascii(name_ascii: pl.Expr) -> pl.Expr:
     Văn or Thị between two other words goes (a regex, no list per name; twice, as a match takes
     the space the next one starts with: "van thi" both go)."""
     return name_ascii.str.replace_all(_SOFT_MIDDLE, " ").str.replace_all(_SOFT_MIDDLE, " ")
+
+
+def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """True where the two name keys differ by at most one typing slip (Damerau-Levenshtein
+    distance 1: a letter wrong, missing, added or two swapped); null where either is null.
+    Python runs once per row where both are given: pass nulls for rows not to compare."""
+    def within_one(pairs: pl.Series) -> pl.Series:
+        left, right = pairs.struct.field("a").to_list(), pairs.struct.field("b").to_list()
+        return pl.Series([
+            None if x is None or y is None else (x == y or jellyfish.damerau_levenshtein_distance(x, y) <= 1)
+            for x, y in zip(left, right, strict=True)
+        ], dtype=pl.Boolean)
+
+    return pl.struct(a.alias("a"), b.alias("b")).map_batches(within_one, return_dtype=pl.Boolean)
 
 
 def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
