@@ -340,12 +340,13 @@ def test_a_recorded_spouse_name_with_one_slipped_letter_is_the_partner(typed: st
     assert r["bucket"] == "auto_resolve", r["reasons"]
 
 
-def test_a_typed_spouse_name_is_the_partner_where_the_partner_records_this_person_by_id() -> None:
-    # The husband's record types "Trần Thị Bính"; the wife's own record gives his personal ID: one
-    # recorded couple, the tone mistyped, not a second wife.
-    m, s, p, pr = couple(hp={"spouse_id": None, "spouse_name": "Trần Thị Bính", "spouse_name_tone": "trần thị bính",
-                             "spouse_name_ascii": "tran thi binh"})
-    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+def test_another_typed_spouse_name_differs_even_where_the_partner_records_this_person_by_id() -> None:
+    # The husband's record types "Phạm Thanh Hằng" (no ID): he remarried, and the registry does not
+    # know. The wife's record still gives his personal ID; that does not make the new wife hers.
+    m, s, p, pr = couple(hp={"spouse_id": None, "spouse_name": "Phạm Thanh Hằng", "spouse_name_tone": "phạm thanh hằng",
+                             "spouse_name_ascii": "pham thanh hang"})
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "SPOUSE_DIFFERS" in r["reasons"].split(";")
 
 
 def test_under_age_by_the_registry_date_but_not_by_the_population_is_a_slip() -> None:

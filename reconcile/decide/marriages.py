@@ -136,12 +136,11 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     # The population names someone else as spouse: by ID (when the partner's ID is known, or the
     # partner is a foreigner without one), or by a name that is not the partner's.
     # A typed name one slip away from the partner's is the partner's name mistyped (domain: the
-    # spouse name is free text typed by another office); and a record that gives no spouse ID
-    # names nobody else where the partner's own record gives this person's ID.
-    partner_records_this = (pl.col(f"{o}_spouse_id") == pl.col(f"{p}_person_id")).fill_null(False)
+    # spouse name is free text typed by another office). Another name is another spouse, even
+    # where the partner's own record gives this person's ID: a remarriage the registry lacks.
     other_spouse = (spouse_id.is_not_null() & ~spouse_is_partner & (partner_id.is_not_null() | pl.col(f"{o}_is_foreign"))) | (
         spouse_id.is_null() & pl.col(f"{p}_spouse_name_ascii").is_not_null() & ~name_is_partner
-        & ~pl.col(f"{p}_names_partner_mistyped") & ~partner_records_this
+        & ~pl.col(f"{p}_names_partner_mistyped")
     )
     not_married = status.is_null() | (status == "single")
     live_elsewhere = pl.col(f"{p}_live_elsewhere")
