@@ -11,7 +11,7 @@ population. A spouse's copy is *determinable* when any of these holds:
     carries a full birth date (not a year, a month and year or a 01/01 placeholder: such a name
     fits too many people, and the spouse may live elsewhere with a namesake here) that fits the
     person's, and no other population person of that sex has a compatible name (the same name
-    without diacritics, or the same family and given name) and a birth date that fits too (a
+    without diacritics, or the same with Văn/Thị dropped or added) and a birth date that fits too (a
     population date kept as the year only fits any date of that year);
 (c) the person and the partner's person are recorded in the population as each other's
     spouse (one record shows the other's personal ID, or each shows the other's ID or name: a
@@ -56,7 +56,7 @@ def _folded(column: pl.Series) -> pl.Series:
 
 
 def _persons(people: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """Per people row: the three name keys (folded name, family + given, both) each hashed
+    """Per people row: the three name keys (folded name, the name without Văn/Thị, both) each hashed
     with sex and birth year, the birth month and day, whether the population keeps the full
     date, whether the person is in the population."""
     c = pl.col
@@ -64,7 +64,9 @@ def _persons(people: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
         family=_folded(people["family"]), middle=_folded(people["middle"]), given=_folded(people["given"]),
     )
     fold = pl.concat_str([parts["family"], parts["middle"], parts["given"]], separator="|").hash()
-    fg = pl.concat_str([people["family"], people["given"]], separator="|").hash()
+    # Văn and Thị are dropped or added freely; any other middle name is part of the name.
+    middle = people["middle"].str.replace_all(r"(^|\s)(Văn|Thị)(\s|$)", " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    fg = pl.concat_str([people["family"], middle, people["given"]], separator="|").hash()
     return people.select(
         "female", y=c("birth_date").dt.year(), m=c("birth_date").dt.month(), d=c("birth_date").dt.day(),
     ).with_columns(
