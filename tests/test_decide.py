@@ -278,6 +278,21 @@ def test_partner_of_a_linked_spouse_is_not_reported_as_married_without_registrat
     assert "HUSBAND_NOT_FOUND" in row(results)["reasons"]
 
 
+def test_the_best_candidate_of_a_spouse_not_found_is_that_marriages_task_not_a_second_one() -> None:
+    # The husband's copy is too damaged to act on: his best-scored person H1 is below the candidate
+    # minimum and records nobody. The officer opening the marriage (HUSBAND_NOT_FOUND) sees H1 first;
+    # H1 is not also listed as married without registration. Another married man, scored lower for
+    # the same spouse, still is.
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    p.append(person("H9", "M", commune="19760"))
+    weak = RULES.buckets.candidate_min_probability / 10
+    pr[0].update(match_probability=weak, match_weight=-3.0, level_id="null", level_birth_date="year_only_exact")
+    pr.append(pair("M1|H", "H9", p=weak / 10, w=-6.0, id="null", birth_date="year_only_exact"))
+    results = run(m, s, p, pr)
+    assert "HUSBAND_NOT_FOUND" in row(results)["reasons"].split(";")
+    assert results.filter(pl.col("record_type") == "person")["record_id"].to_list() == ["H9"]
+
+
 def test_every_reason_code_is_in_the_catalogue() -> None:
     import re
     from pathlib import Path
