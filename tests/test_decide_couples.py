@@ -140,3 +140,19 @@ def test_a_namesake_couple_recorded_by_a_typed_name_is_seen_however_weak() -> No
     pr += [pair("M1|W", uid, p=0.01, w=-5.0, **levels) for uid in strangers]
     r = row(run(m, s, p, pr))
     assert r["bucket"] == "conflict", r["reasons"]
+
+
+def test_a_couple_sharing_a_house_is_told_from_a_namesake_living_elsewhere() -> None:
+    # Nobody records anybody as spouse, and the husband's copy (name and birth year) fits H1 and
+    # H2 alike. H1 and W1 live at Số 281 Trần Phú: that couple is the marriage's.
+    house = "Số 281 Trần Phú, Phường Thuận Hóa"
+    m, s, p, pr = couple(hp={**UNRECORDED, "address": house}, wp={**UNRECORDED, "address": house})
+    pr[0].update(WEAK)
+    p.append(person("H2", "M", marital_status="single", address="Tổ dân phố 11, Phường Thuận Hóa"))
+    pr.append(pair("M1|H", "H2", p=BETWEEN, w=2.0, id="null", name="ascii_exact", birth_date="year_only_exact"))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("auto_resolve", "H1")
+    # A hamlet ("Thôn 5") is no household: the same two are then a conflict.
+    for someone in p[:2]:
+        someone["address"] = "Thôn 5, Xã Phú Mỹ"
+    assert row(run(m, s, p, pr))["bucket"] == "conflict"
