@@ -239,6 +239,20 @@ def test_spouse_from_another_province_needs_the_id_to_auto_resolve() -> None:
     assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
 
 
+def test_a_weak_namesake_of_a_spouse_from_another_province_is_nobody() -> None:
+    # The husband lived in Nghệ An (40) when he married; here only H1 shares his name and birth
+    # year, weakly, and nobody records anybody. He is not found: not a stranger for the officer.
+    m, s, p, pr = couple(h={"residence_province": "40"}, hp=UNRECORDED, wp=UNRECORDED)
+    pr[0].update(level_id="null", level_birth_date="year_only_exact", match_probability=BETWEEN, match_weight=1.0)
+    r = row(run(m, s, p, pr))
+    assert r["husband_person_id"] is None and "HUSBAND_NOT_FOUND" in r["reasons"].split(";")
+    # The same weak link for a husband who lived here stays a candidate for the officer.
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    pr[0].update(level_id="null", level_birth_date="year_only_exact", match_probability=BETWEEN, match_weight=1.0)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("conflict", "H1")
+
+
 def test_placeholder_date_with_a_namesake_born_the_same_year_is_a_conflict() -> None:
     # The registry says 01/01/1954 and gives no ID; H1 carries the same 01/01/1954, and H2, with
     # the same name, was born on a real day of 1954. Either may be the husband, whatever the lead.

@@ -114,6 +114,19 @@ def spouse_links(
               on="person_uid", how="left")
         .with_columns(linked=pl.col("person_uid").is_not_null(), candidate_count=pl.col("candidate_count").fill_null(0))
     )
+    # A spouse who lived in another province at registration and whose best candidate here is
+    # weak (below auto_min_probability, no sufficient evidence, no couple to vouch for it) is not
+    # found: a resident who merely shares a name and birth year with someone from elsewhere is a
+    # stranger, not a person for the officer to weigh (domain: such a spouse may never have moved).
+    if province_rule:
+        stranger = (pl.col("linked") & (pl.col("residence_province") != pl.col("person_province"))
+                    & (pl.col("match_probability") < rules.auto_min_probability)
+                    & ~pl.col("sufficient").fill_null(False) & ~pl.col("couple_sufficient").fill_null(False)).fill_null(False)
+        out = out.with_columns(
+            pl.when(~stranger).then(pl.col(c)).alias(c)
+            for c in ("person_uid", "match_probability", "match_weight", "couple_weight", "couple_lead", "runner_up_uid",
+                      "couple_recorded", "person_sex", "person_province")
+        ).with_columns(linked=pl.col("person_uid").is_not_null())
     # In a couple that holds sufficient couple evidence, the couple's lead stands for each link's.
     in_couple = pl.col("couple_weight").is_not_null()
     couple_enough = pl.col("couple_sufficient").fill_null(False)
