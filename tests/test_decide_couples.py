@@ -156,3 +156,17 @@ def test_a_couple_sharing_a_house_is_told_from_a_namesake_living_elsewhere() -> 
     for someone in p[:2]:
         someone["address"] = "Thôn 5, Xã Phú Mỹ"
     assert row(run(m, s, p, pr))["bucket"] == "conflict"
+
+
+def test_a_house_tells_apart_the_namesakes_a_typed_spouse_name_fits() -> None:
+    # H1's record types his wife's name (no ID): it fits W1 and W2 alike, both with the wife's
+    # name and birth year. W1 lives in his house: she is the wife.
+    house = "Số 12 Lê Lợi, Phường Phú Xuân"
+    typed = {"spouse_id": None, "spouse_name": "Trần Thị Bình", "spouse_name_ascii": "tran thi binh"}
+    m, s, p, pr = couple(hp={**typed, "address": house, "name_ascii": "nguyen van an"},
+                         wp={**UNRECORDED, "address": house, "name_ascii": "tran thi binh"})
+    pr[1].update(WEAK)
+    p.append(person("W2", "F", marital_status="single", name_ascii="tran thi binh", address="Thôn 3, Xã Lộc An"))
+    pr.append(pair("M1|W", "W2", p=BETWEEN, w=2.0, id="null", name="ascii_exact", birth_date="year_only_exact"))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1"), r["reasons"]

@@ -143,9 +143,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     naming = [((col(p, "spouse_id") == col(o, "person_id")) | names(p, o)).fill_null(False)
               for p, o in (("h", "w"), ("w", "h"))]
     couples = couples.with_columns(recorded_both_ways=naming[0] & naming[1])
-    bonus = (pl.when(pl.col("recorded_id") | pl.col("recorded_name"))
-             .then(rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64)))
-             .when(pl.col("same_address")).then(pl.lit(rules.same_address_weight)).otherwise(pl.lit(0.0)))
+    # A house counts beside the records: a spouse name typed in one record fits every namesake of
+    # the other person, the house they share tells them apart.
+    bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))
+             + rules.same_address_weight * pl.col("same_address").cast(pl.Float64))
     # The weight ranks the couples on all the evidence; the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
     return couples.with_columns(
