@@ -71,6 +71,19 @@ def _married_to_nobody_recorded(p: str, columns: list[str]) -> pl.Expr:
             & pl.col(f"{p}_spouse_name_ascii").is_null()).fill_null(False)
 
 
+def _pair_columns(rules: CoupleRules) -> set[str]:
+    """The scored-pair columns candidate couples and their judgement read: the keys, the weight,
+    rank and `alone`, the levels the couple alternatives name and the spouse-name level, and the
+    weights of the capped comparisons."""
+    levels = {"spouse_name"}
+    for alt in rules.sufficient_evidence:
+        for part in (alt.both, alt.one, alt.other):
+            if part is not None and not isinstance(part, str):
+                levels.update(comp for comp, _ in part)
+    return {"spouse_uid", "person_uid", "match_weight", "rank", "alone",
+            *(f"level_{c}" for c in levels), *(f"weight_{c}" for c, _ in rules.lead_caps)}
+
+
 def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
                       rules: CoupleRules) -> pl.DataFrame:
     """Every candidate couple of every marriage with candidates on both sides: one row per
@@ -81,8 +94,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
 
     `candidates`: the scored pairs above the candidate minimum, with `rank` per spouse (0 the best)
     and `alone` (the link is enough without its partner)."""
+    # Only the pair columns the couples read: every couple row carries two pairs.
+    candidates = candidates.select([c for c in candidates.columns if c in _pair_columns(rules)])
     person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
-        {"unique_id": "person_uid"}).join(candidates.select("person_uid").unique(), on="person_uid", how="semi")
+        {"unique_id": "person_uid"}).filter(pl.col("person_uid").is_in(candidates["person_uid"].implode()))
     # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
     person = person.with_columns(
         (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns))
@@ -107,9 +122,14 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
             ("h_spouse_name_ascii_core", "w_name_ascii_core"), ("h_name_ascii_core", "w_spouse_name_ascii_core"))
     by_record = [recorded(h_key, w_key) for h_key, w_key in keys
                  if h_key in sides["h"].columns and w_key in sides["w"].columns]
-    couples = pl.concat([top["h"].join(top["w"], on="registration_id"), *by_record], how="vertical_relaxed").unique(
-        ["registration_id", "h_person_uid", "w_person_uid"], keep="first", maintain_order=True).filter(
-        pl.col("h_person_uid") != pl.col("w_person_uid"))
+    # The recorded couples not already among the best candidates' (each once: a couple may be
+    # recorded several ways), then the best candidates' couples: no couple twice.
+    beyond_top = (pl.col("h_rank") >= rules.candidates_per_spouse) | (pl.col("w_rank") >= rules.candidates_per_spouse)
+    recorded_beyond = (pl.concat(by_record, how="vertical_relaxed").filter(beyond_top).unique(
+        ["registration_id", "h_person_uid", "w_person_uid"], keep="any") if by_record else None)
+    couples = pl.concat([top["h"].join(top["w"], on="registration_id"),
+                         *([recorded_beyond] if recorded_beyond is not None else [])],
+                        how="vertical_relaxed").filter(pl.col("h_person_uid") != pl.col("w_person_uid"))
 
     def col(p: str, name: str) -> pl.Expr:
         return pl.col(f"{p}_{name}") if f"{p}_{name}" in couples.columns else pl.lit(None, pl.String)

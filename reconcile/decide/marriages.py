@@ -23,7 +23,8 @@ _PERSON_COLS = ("person_id", "sex", "marital_status", "spouse_id", "spouse_name"
 
 def _wide(spouses: pl.DataFrame, links: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """One row per marriage with h_* and w_* columns: the registry spouse, the link, the person."""
-    person = persons.with_columns(
+    # Only the persons some spouse is linked to (a province holds many more).
+    person = persons.filter(pl.col("unique_id").is_in(links["person_uid"].drop_nulls().implode())).with_columns(
         person_name_tone=pl.col("name_tone") if "name_tone" in persons.columns else pl.lit(None, pl.String),
         person_name_ascii=pl.col("name_ascii") if "name_ascii" in persons.columns else pl.lit(None, pl.String),
         **{f"person_birth_{part}": pl.col(f"birth_{part}") if f"birth_{part}" in persons.columns else pl.lit(None, pl.Int32)
@@ -81,11 +82,16 @@ def _live_marriages(wide: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_MIDDLES = r"\b(van|thi|văn|thị)\b"
+# Văn/Thị between spaces: the name keys are single-spaced words (a word boundary, \b, is many
+# times slower on Unicode text).
+_MIDDLES = r" (?:van|thi|văn|thị) "
 
 
 def _without_middles(name: pl.Expr) -> pl.Expr:
-    return name.str.replace_all(_MIDDLES, "").str.replace_all(r"\s+", " ").str.strip_chars()
+    """The name key without the middle names Văn and Thị (twice: a match takes the space the next
+    one starts with)."""
+    padded = pl.lit(" ") + name + pl.lit(" ")
+    return padded.str.replace_all(_MIDDLES, " ").str.replace_all(_MIDDLES, " ").str.strip_chars()
 
 
 def _names_agree(recorded: str, partner: str) -> pl.Expr:
