@@ -345,3 +345,23 @@ def test_the_model_panel_counts_the_marriages_judged_as_couples(reports: Reports
     assert rows("lead") == expected | {"none": couples.height - len(leads)}
     # The Vietnamese report counts the same.
     assert 'data-recorded="id"><td>Theo số định danh' in reports.vi.read_text(encoding="utf-8")
+
+
+def test_on_the_first_day_a_point_and_no_projected_finish(sample_campaign: Path, cli: Cli, tmp_path: Path,
+                                                          browser: webdriver.Chrome) -> None:
+    # The sample campaign ran on day 1 only: its one figure is drawn as a point, and the headline
+    # says in words that no finish is projected yet (not "no progress in 7 days").
+    for lang, wording, stalled in (("en", "none yet: a finish is projected after 2 days of work", "no progress in"),
+                                   ("vi", "chưa dự kiến: cần 2 ngày làm việc để tính tiến độ", "chưa tiến triển")):
+        page = tmp_path / f"day1-{lang}.html"
+        cli("report", "--out", page, "--lang", lang, "--campaign", sample_campaign, env=_on(1))
+        text = page.read_text(encoding="utf-8")
+        assert wording in text and stalled not in text
+    # The Vietnamese page, last: its burn-up has one done value, on day 1, and no projection.
+    spec = json.loads(re.search(r'id="spec-burnup">(.*?)</script>', text, re.S).group(1))
+    series = [(v["s"], v["d"]) for v in spec["data"]["values"]]
+    assert [d for s, d in series if s == "đã xử lý"] == [1] and not [d for s, d in series if s == "dự báo"]
+    opened = _open(browser, page)
+    assert not [e for e in opened.console if e.get("level") == "SEVERE"]
+    points = browser.find_elements(By.CSS_SELECTOR, "#chart-burnup g.mark-symbol.role-mark path")
+    assert len(points) == 1 and points[0].size["width"] > 0

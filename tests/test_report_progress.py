@@ -65,3 +65,16 @@ def test_before_the_start_there_is_nothing_and_no_pace() -> None:
     progress = campaign_progress(_snapshots(), START, DAYS, date(2025, 5, 31))
     assert progress.day == 0 and progress.share_target == 0.0
     assert progress.communes == () and progress.province.in_scope == 0 and progress.province.pace is None
+
+
+def test_one_day_of_work_projects_no_finish_two_days_do() -> None:
+    rows = [(date(2025, 6, 1), "19753", 10, 4, 0, 6, 0, 0), (date(2025, 6, 2), "19753", 10, 4, 2, 4, 0, 0),
+            (date(2025, 6, 3), "19753", 10, 4, 4, 2, 0, 0)]
+    snapshots = pl.DataFrame(rows, schema=["day", "commune", "in_scope", "auto_resolved", "decided", "conflicts",
+                                           "missing", "recheck"], orient="row")
+    # Day 2: 2 decided in the one day since the first run: a pace, but too short to plan on.
+    day2 = campaign_progress(snapshots, START, DAYS, date(2025, 6, 2)).province
+    assert (day2.pace_days, day2.pace, day2.finish) == (1, 2.0, None)
+    # Day 3: 4 decided in 2 days, 2 left: done on day 4.
+    day3 = campaign_progress(snapshots, START, DAYS, date(2025, 6, 3)).province
+    assert (day3.pace_days, day3.pace, day3.finish) == (2, 2.0, date(2025, 6, 4))

@@ -44,11 +44,13 @@ def _series_encoding(t: Text) -> dict[str, Any]:
 
 
 def _layers(t: Text, width: float) -> list[Spec]:
-    """The done share drawn as steps (it holds from one snapshot to the next), the target line
-    and the projection as straight lines."""
+    """The done share drawn as steps (it holds from one snapshot to the next) with a point on each
+    day it changes (on the first day of a campaign a single point: a line needs two), the target
+    line and the projection as straight lines."""
     is_done = f"datum.s === {json.dumps(t('series_done'), ensure_ascii=False)}"
     return [
-        {"transform": [{"filter": is_done}], "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": width}},
+        {"transform": [{"filter": is_done}], "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": width,
+                                                     "point": {"filled": True, "size": 12 * width * width}}},
         {"transform": [{"filter": f"!({is_done})"}], "mark": {"type": "line", "strokeWidth": width}},
     ]
 

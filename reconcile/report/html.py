@@ -17,7 +17,7 @@ from reconcile import __version__
 from reconcile.paths import data_dir
 from reconcile.report import charts
 from reconcile.report.gather import LEAD_EDGES, OUTSIDE, CoupleSummary, ModelSummary, QualitySide, ReportData
-from reconcile.report.progress import PACE_DAYS, CampaignProgress, Progress
+from reconcile.report.progress import MIN_PACE_DAYS, PACE_DAYS, CampaignProgress, Progress
 from reconcile.report.texts import Texts, texts
 from reconcile.store import UNKNOWN_COMMUNE
 
@@ -71,8 +71,11 @@ def _versus(p: Progress, progress: CampaignProgress, t: Texts) -> str:
 def _finish(p: Progress, progress: CampaignProgress, t: Texts) -> str:
     if p.remaining <= 0:
         return t("finish_done")
+    if p.finish is None and p.pace_days < MIN_PACE_DAYS:
+        # The campaign (or the commune's first run) is too recent for a pace: say so, not "no progress".
+        return t("finish_too_early", days=MIN_PACE_DAYS)
     if p.finish is None:
-        return t("finish_unknown", days=p.pace_days or PACE_DAYS)
+        return t("finish_unknown", days=p.pace_days)
     return t.day(p.finish)
 
 

@@ -17,6 +17,9 @@ from datetime import date, timedelta
 import polars as pl
 
 PACE_DAYS = 7
+# A finish is projected only from a pace measured over at least this many days: one day's work
+# (or the first day's, before any) is no pace to plan a campaign on.
+MIN_PACE_DAYS = 2
 PROVINCE = "province"
 COUNTS = ("in_scope", "auto_resolved", "decided", "conflicts", "missing", "recheck")
 
@@ -34,7 +37,7 @@ class Progress:
     recheck: int
     done_before: int   # done at the start of the pace window
     pace_days: int     # the window's length: 7 days, fewer in the campaign's first week
-    finish: date | None  # projected; None when nothing is left to do or nothing was done lately
+    finish: date | None  # projected; None when nothing is left, nothing was done lately, or too early
 
     @property
     def done(self) -> int:
@@ -86,7 +89,7 @@ def _progress(commune: str, counts: dict[str, int], done_before: int, pace_days:
     draft = Progress(commune, *(int(counts[c]) for c in COUNTS), done_before=done_before, pace_days=pace_days,
                      finish=None)
     gained = draft.done - done_before
-    if draft.remaining <= 0 or pace_days <= 0 or gained <= 0:
+    if draft.remaining <= 0 or pace_days < MIN_PACE_DAYS or gained <= 0:
         return draft
     # remaining / (gained / pace_days) days, rounded up, in whole numbers (no float rounding)
     return replace(draft, finish=today + timedelta(days=-(-draft.remaining * pace_days // gained)))
@@ -98,7 +101,8 @@ def campaign_progress(snapshots: pl.DataFrame, start: date, days: int, today: da
 
     The pace counts what was done after a commune's first run: the records its first run
     auto-resolves at once say nothing about how fast the officers clear the rest. Until a
-    day has passed since the first run there is no pace and no projected finish.
+    day has passed since the first run there is no pace, and until MIN_PACE_DAYS have, no
+    projected finish.
     """
     window_start = max(today - timedelta(days=PACE_DAYS), start - timedelta(days=1))
     seen = snapshots.filter(pl.col("day") <= today)
