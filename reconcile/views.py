@@ -150,8 +150,12 @@ def show_run(screen: Screen, summary: RunSummary) -> None:
 
 
 def _finish(p: Progress, progress: CampaignProgress) -> str:
+    from reconcile.report.progress import MIN_PACE_DAYS
+
     if p.remaining <= 0:
         return "done"
+    if p.finish is None and p.pace_days < MIN_PACE_DAYS:
+        return f"— (after {MIN_PACE_DAYS} days of work)"
     if p.finish is None:
         return "— (nothing done lately)"
     return f"{p.finish.isoformat()}" + (" (late)" if p.finish > progress.end else "")

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from conftest import SAMPLE, Cli
+from conftest import DAY_ONE, SAMPLE, Cli
 from reconcile.cli import main
 from reconcile.evaluate import evaluate, read_truth
 
@@ -63,6 +63,11 @@ def test_status_shows_buckets_per_commune(cli: Cli, sample_campaign: Path) -> No
     out = cli("status", "--campaign", sample_campaign).output
     for word in ("auto_resolve", "conflict", "missing", "rejected", "total", "Phường"):
         assert word in out
+
+
+def test_status_on_the_first_day_projects_no_finish_yet(cli: Cli, sample_campaign: Path) -> None:
+    out = cli("status", "--campaign", sample_campaign, env={"RECONCILE_TODAY": DAY_ONE}).output
+    assert "Day 1 of" in out and "after 2 days of work" in out and "nothing done lately" not in out
 
 
 def test_commune_run_gives_the_full_run_rows(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
