@@ -17,7 +17,7 @@ from reconcile.errors import UserError
 from reconcile.export import write_results
 from reconcile.report import CampaignProgress, bucket_table, campaign_progress
 from reconcile.ruleset import Reason, load_rules
-from reconcile.store import AuditEntry, Campaign, DecidedRecord, Store, writing
+from reconcile.store import RESULT_EXPORT_COLUMNS, AuditEntry, Campaign, DecidedRecord, Store, writing
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,19 @@ def review(campaign: Campaign, commune: str, reason: str | None, page: int, page
     codes = {c for r in shown["reasons"].drop_nulls().to_list() for c in r.split(";") if c}
     return ReviewPage(commune, reason, shown, records.height, page, pages,
                       {c: catalogue[c] for c in sorted(codes) if c in catalogue})
+
+
+def review_records(campaign: Campaign, commune: str, reason: str | None) -> pl.DataFrame:
+    """Every record of one commune waiting for an officer (no paging), with the columns and values
+    of `reconcile export results`."""
+    catalogue = load_rules(campaign.rules_dir).reasons
+    if reason is not None and reason not in catalogue:
+        raise UserError(f"unknown reason code '{reason}'; known: {', '.join(sorted(catalogue))}")
+    with Store(campaign.database, read_only=True) as store:
+        records = store.open_records(commune)
+    if reason is not None:
+        records = records.filter(pl.col("reasons").str.split(";").list.contains(reason))
+    return records.select(RESULT_EXPORT_COLUMNS)
 
 
 def record_decision(campaign: Campaign, record_id: str, verdict: str, person_ids: list[str], note: str,

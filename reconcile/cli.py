@@ -49,6 +49,17 @@ MemoryOpt = Annotated[Optional[str], typer.Option(
 ThreadsOpt = Annotated[Optional[int], typer.Option(
     "--threads", help="Threads the engine may use (default: every core).")]
 
+FormatOpt = Annotated[str, typer.Option(
+    "--format", help="table (to read), csv (UTF-8 with BOM, for a spreadsheet) or json (for a script): "
+                     "csv and json list every record, with full IDs.")]
+
+
+def _format(value: str) -> str:
+    fmt = value.strip().lower()
+    if fmt not in views.FORMATS:
+        raise UserError(f"--format must be one of {', '.join(views.FORMATS)}, got '{value}'")
+    return fmt
+
 
 def _engine(name: str, memory_limit: str | None, threads: int | None) -> Engine:
     from reconcile.link.engine import Engine
@@ -205,7 +216,7 @@ def run(
 
 
 @app.command()
-def status(campaign: CampaignOpt = None) -> None:
+def status(campaign: CampaignOpt = None, file_format: FormatOpt = "table") -> None:
     """Show records per bucket and per commune, from each commune's latest run, then the
     campaign's progress: day N, % done against a straight line to 100 % on the last day, and
     the finish date projected from the last 7 days' pace, per commune and for the province.
@@ -218,8 +229,13 @@ def status(campaign: CampaignOpt = None) -> None:
 
     screen = _screen()
     with _guard(screen):
+        fmt = _format(file_format)
         camp = find_campaign(campaign)
-        views.show_status(screen, f"Campaign {camp.folder.name}: province {camp.province}", casework.status(camp))
+        report = casework.status(camp)
+        if fmt == "table":
+            views.show_status(screen, f"Campaign {camp.folder.name}: province {camp.province}", report)
+        else:
+            views.write_status(report, fmt)
 
 
 @app.command()
@@ -230,9 +246,11 @@ def review(
     page_size: Annotated[int, typer.Option(help="Records per page.")] = 25,
     lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
     campaign: CampaignOpt = None,
+    file_format: FormatOpt = "table",
 ) -> None:
     """List a commune's records waiting for an officer: open conflicts, missing records (also
-    deferred ones) and decisions whose evidence changed since (to recheck).
+    deferred ones) and decisions whose evidence changed since (to recheck). With --format csv or
+    json: every such record (no pages), with the columns of `reconcile export results`.
 
     Example: reconcile review --commune 19753 --reason SPOUSE_DIFFERS --page 2
     """
@@ -243,8 +261,12 @@ def review(
     with _guard(screen):
         if lang not in ("vi", "en"):
             raise UserError(f"--lang must be vi or en, got '{lang}'")
+        fmt = _format(file_format)
         camp = find_campaign(campaign)
-        views.show_review(screen, casework.review(camp, commune.strip().zfill(5), reason, page, page_size), lang)
+        if fmt == "table":
+            views.show_review(screen, casework.review(camp, commune.strip().zfill(5), reason, page, page_size), lang)
+        else:
+            views.write_rows(casework.review_records(camp, commune.strip().zfill(5), reason), fmt)
 
 
 @app.command()
@@ -281,6 +303,7 @@ def decide(
 def log_(
     limit: Annotated[int, typer.Option(help="How many of the latest entries to show.")] = 20,
     campaign: CampaignOpt = None,
+    file_format: FormatOpt = "table",
 ) -> None:
     """Show the audit log, newest first: every ingest, training, run, decision and export, with
     who, when, counts and the SHA-256 of each file.
@@ -292,7 +315,13 @@ def log_(
 
     screen = _screen()
     with _guard(screen):
-        views.show_log(screen, casework.audit_log(find_campaign(campaign), limit))
+        fmt = _format(file_format)
+        camp = find_campaign(campaign)
+        entries = casework.audit_log(camp, limit)
+        if fmt == "table":
+            views.show_log(screen, entries, camp.start)
+        else:
+            views.write_log(entries, camp.start, fmt)
 
 
 @app.command()

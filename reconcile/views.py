@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,34 @@ if TYPE_CHECKING:
     from reconcile.police import AnswersImport, ConflictExport
     from reconcile.report import CampaignProgress, Explanation, Progress
     from reconcile.report.explain import CoupleEvidence
+
+
+# What `review`, `log`, `status` and `explain` can print: a table for the eye, or every row for a
+# script or a spreadsheet.
+FORMATS = ("table", "csv", "json")
+
+
+def write_rows(rows: pl.DataFrame | list[dict[str, object]] | dict[str, object], fmt: str) -> None:
+    """Write to standard output, whole: CSV (UTF-8 with a BOM, so that a spreadsheet shows the
+    Vietnamese intact; one header row; `rows` a frame) or JSON (UTF-8, the frame as a list of
+    objects, or the given structure). Bytes, not text: the console's code page cannot spoil it."""
+    import sys
+
+    import polars as pl
+
+    if fmt == "csv":
+        assert isinstance(rows, pl.DataFrame)
+        data = ("\ufeff" + rows.write_csv()).encode("utf-8")
+    else:
+        value = rows.to_dicts() if isinstance(rows, pl.DataFrame) else rows
+        data = (json.dumps(value, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some test runners): the same text
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
 
 
 def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
@@ -191,6 +220,30 @@ def show_progress(screen: Screen, progress: CampaignProgress) -> None:
                 f"{progress.province.pace_days} day(s); finish: projected at that pace.")
 
 
+def _progress_dict(p: Progress) -> dict[str, object]:
+    return {"commune": p.commune, "in_scope": p.in_scope, "auto_resolved": p.auto_resolved, "decided": p.decided,
+            "conflicts": p.conflicts, "missing": p.missing, "recheck": p.recheck, "done": p.done,
+            "share_done": round(p.share_done, 6), "pace_per_day": None if p.pace is None else round(p.pace, 6),
+            "pace_days": p.pace_days, "finish": p.finish.isoformat() if p.finish else None}
+
+
+def write_status(report: StatusReport, fmt: str) -> None:
+    """The campaign's progress per commune and for the province as CSV (one row each, the province
+    last, with the day and the straight line's share) or JSON (the same, and the records per
+    bucket and commune)."""
+    import polars as pl
+
+    progress = report.progress
+    head = {"day": progress.day, "days": progress.days, "start": progress.start.isoformat(),
+            "share_target": round(progress.share_target, 6)}
+    rows = [{**head, **_progress_dict(p)} for p in (*progress.communes, progress.province)]
+    if fmt == "csv":
+        write_rows(pl.DataFrame(rows, infer_schema_length=None), fmt)
+    else:
+        write_rows({**head, "communes": [_progress_dict(p) for p in progress.communes],
+                    "province": _progress_dict(progress.province), "buckets": report.buckets.to_dicts()}, fmt)
+
+
 def show_status(screen: Screen, title: str, report: StatusReport) -> None:
     """Records per bucket and commune from the current results, then the campaign's progress."""
     from reconcile.report import BUCKET_ORDER
@@ -244,12 +297,40 @@ def _files(text: str | None) -> str:
     return ", ".join(f"{Path(k).name} {v[:16]}…" for k, v in (json.loads(text) if text else {}).items())
 
 
-def show_log(screen: Screen, entries: pl.DataFrame) -> None:
+def _campaign_day(day: date | None, start: date) -> int | None:
+    """Day N of the campaign (1 on its first day) for a calendar day."""
+    return None if day is None else (day - start).days + 1
+
+
+def log_rows(entries: pl.DataFrame, start: date, parsed: bool) -> list[dict[str, object]]:
+    """The audit entries as rows for a script: the campaign day N beside the calendar day; the
+    counts and files as objects (`parsed`, for JSON) or as their JSON text (for CSV)."""
+    rows = []
+    for r in entries.iter_rows(named=True):
+        row = {**r, "campaign_day": _campaign_day(r["day"], start)}
+        if parsed:
+            row["counts"] = json.loads(r["counts"]) if r["counts"] else {}
+            row["files"] = json.loads(r["files"]) if r["files"] else {}
+        rows.append(row)
+    return rows
+
+
+def write_log(entries: pl.DataFrame, start: date, fmt: str) -> None:
+    """The audit entries as CSV or JSON, every column, newest first."""
+    import polars as pl
+
+    if fmt == "json":
+        write_rows(log_rows(entries, start, parsed=True), fmt)
+    else:
+        write_rows(pl.DataFrame(log_rows(entries, start, parsed=False), infer_schema_length=None), fmt)
+
+
+def show_log(screen: Screen, entries: pl.DataFrame, start: date) -> None:
     """The audit log, newest first: when, who, what, counts, file hashes."""
     if entries.is_empty():
         screen.info("The audit log is empty: nothing was ingested, run, decided or exported yet.")
         return
-    rows = [(r["entry_id"], r["logged_at"], str(r["day"]), r["who"], r["action"],
+    rows = [(r["entry_id"], r["logged_at"], f"day {_campaign_day(r['day'], start)}", r["who"], r["action"],
              r["subject"] + (f' — "{r["note"]}"' if r["note"] else ""),
              "; ".join(part for part in (_counts(r["counts"]), _files(r["files"])) if part))
             for r in entries.iter_rows(named=True)]

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # A commune value for records whose commune could not be determined.
 UNKNOWN_COMMUNE = ""
 # The columns of `CURRENT` that the results table shows (all but the internal `state`).
-_RESULT_COLUMNS = (
+RESULT_EXPORT_COLUMNS = (
     "record_type", "record_id", "commune", "bucket", "action", "reasons", "husband_person_id", "wife_person_id",
     "husband_match_probability", "wife_match_probability", "proposed_changes", "source_file", "source_row",
     "run_id", "decision", "decision_person_ids", "decision_status", "decided_by", "decided_at", "decision_note",
@@ -450,7 +450,7 @@ class Store:
         """The results table of the contract: each commune's rows from the latest run that covered
         it on the current data (runs made before the latest ingest are stale), then every rejected
         row; after the contract's columns, the run and the officers' latest decision."""
-        return self.frame(f"SELECT {', '.join(_RESULT_COLUMNS)} FROM ({CURRENT}) "
+        return self.frame(f"SELECT {', '.join(RESULT_EXPORT_COLUMNS)} FROM ({CURRENT}) "
                           "ORDER BY record_type, commune, record_id")
 
     def open_records(self, commune: str) -> pl.DataFrame:
