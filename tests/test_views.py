@@ -91,13 +91,14 @@ def test_log_shows_who_when_what_counts_and_hashes() -> None:
         "counts": ["{}", json.dumps({"registry rows": 1377, "registry rejected": 2})],
         "files": ["{}", json.dumps({"/data/ket_hon.csv": "ab" * 32})], "note": ["not the same man", ""]})
     screen, buffer = _screen(240)
-    views.show_log(screen, entries)
+    views.show_log(screen, entries, date(2025, 5, 31))
     text = buffer.getvalue()
     assert text.index("Lê Thị Hoa") < text.index("lan")  # newest first
+    assert "day 3" in text and "day 2" in text  # the campaign day, not the date
     assert '46-2003-Q01-0007: reject — "not the same man"' in text
     assert "registry rows 1,377, registry rejected 2" in text and f"ket_hon.csv {'ab' * 8}…" in text
     screen, buffer = _screen()
-    views.show_log(screen, entries.clear())
+    views.show_log(screen, entries.clear(), date(2025, 5, 31))
     assert "The audit log is empty" in buffer.getvalue()
 
 
