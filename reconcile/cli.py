@@ -329,6 +329,7 @@ def explain(
     record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
     lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
     campaign: CampaignOpt = None,
+    file_format: FormatOpt = "table",
 ) -> None:
     """Show why a record landed in its bucket: its reasons, the proposed change, and for each
     spouse the top candidates with the match weight every field contributed.
@@ -343,11 +344,15 @@ def explain(
     with _guard(screen):
         if lang not in ("vi", "en"):
             raise UserError(f"--lang must be vi or en, got '{lang}'")
+        fmt = _format(file_format)
         camp = find_campaign(campaign)
         with Store(camp.database, read_only=True) as store:
             frames = store.explain_frames(record_id)
         ex = build_explanation(frames, load_rules(camp.rules_dir).reasons, lang)
-        views.show_explanation(screen, ex)
+        if fmt == "table":
+            views.show_explanation(screen, ex)
+        else:
+            views.write_explanation(ex, fmt)
 
 
 @export_app.command("results")

@@ -244,6 +244,32 @@ def write_status(report: StatusReport, fmt: str) -> None:
                     "province": _progress_dict(progress.province), "buckets": report.buckets.to_dicts()}, fmt)
 
 
+def write_explanation(ex: Explanation, fmt: str) -> None:
+    """Why a record is where it is, for a script (JSON: the whole explanation) or a spreadsheet
+    (CSV: one row per spouse, candidate and comparison, with the record's bucket and reasons)."""
+    import dataclasses
+
+    import polars as pl
+
+    if fmt == "json":
+        write_rows(dataclasses.asdict(ex), fmt)
+        return
+    head = {"record_type": ex.record_type, "record_id": ex.record_id, "commune": ex.commune, "bucket": ex.bucket,
+            "action": ex.action, "reasons": ";".join(code for code, _ in ex.reasons), "decision": ex.decision}
+    rows: list[dict[str, object]] = []
+    for sp in ex.spouses:
+        spouse = {"role": sp.role, "spouse_name": sp.name, "spouse_birth": sp.birth, "spouse_id_number": sp.id_number,
+                  "linked_person": sp.linked_person, "link_reasons": ";".join(sp.link_reasons)}
+        for c in sp.candidates:
+            candidate = {"rank": c.rank, "person_id": c.person_id, "person_name": c.name, "person_birth": c.birth,
+                         "person_commune": c.commune, "match_probability": c.probability, "match_weight": c.weight}
+            rows += [{**head, **spouse, **candidate, "comparison": st.comparison, "level": st.level,
+                      "weight": st.weight} for st in c.steps]
+        if not sp.candidates:
+            rows.append({**head, **spouse})
+    write_rows(pl.DataFrame(rows or [head], infer_schema_length=None), fmt)
+
+
 def show_status(screen: Screen, title: str, report: StatusReport) -> None:
     """Records per bucket and commune from the current results, then the campaign's progress."""
     from reconcile.report import BUCKET_ORDER

@@ -83,3 +83,20 @@ def test_status_as_csv_and_json(cli: Cli, sample_campaign: Path, tmp_path: Path)
 def test_an_unknown_format_is_refused(cli: Cli, sample_campaign: Path) -> None:
     out = cli("log", "--format", "xml", "--campaign", sample_campaign, code=1).output
     assert "--format must be one of table, csv, json" in out
+
+
+def test_explain_as_json_and_csv(cli: Cli, sample_campaign: Path, tmp_path: Path) -> None:
+    exported = _export(cli, sample_campaign, tmp_path)
+    record = next(r for r in exported if r["bucket"] == "conflict" and r["record_type"] == "marriage"
+                  and r["husband_person_id"])
+    ex = json.loads(cli("explain", record["record_id"], "--format", "json", "--campaign", sample_campaign).output)
+    assert (ex["record_id"], ex["bucket"]) == (record["record_id"], "conflict")
+    assert [code for code, _ in ex["reasons"]] == record["reasons"].split(";")
+    husband = next(s for s in ex["spouses"] if s["role"] == "husband")
+    assert husband["linked_person"] == record["husband_person_id"] and husband["candidates"][0]["steps"]
+    text = cli("explain", record["record_id"], "--format", "csv", "--campaign", sample_campaign).output
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    steps = sum(len(c["steps"]) for s in ex["spouses"] for c in s["candidates"])
+    assert len(rows) == steps and {r["record_id"] for r in rows} == {record["record_id"]}
+    first = next(r for r in rows if r["role"] == "husband" and r["rank"] == "1")
+    assert first["person_id"] == husband["candidates"][0]["person_id"]
