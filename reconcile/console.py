@@ -38,20 +38,57 @@ class Screen:
         self.err.print(f"[bold red]error:[/bold red] {escape(text)}", soft_wrap=True)
 
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
-              footer: Sequence[object] | None = None) -> None:
+              footer: Sequence[object] | None = None, keep: Sequence[str] = (),
+              optional: Sequence[str | tuple[str, ...]] = ()) -> list[str]:
         """A table; columns whose first value is a number (or a code, share, signed or decimal
-        number, or date written as text) are right-aligned and never wrapped."""
+        number, or date written as text) are right-aligned and never wrapped.
+
+        `keep`: columns whose words (record IDs, reason codes) are never cut: they wrap only
+        between words. `optional`: columns (or tuples of columns that go together, such as a
+        husband's and a wife's) left out, in this order, while the table would not
+        fit the window otherwise; a line under the table says which (a narrow console, or
+        output piped at 80 columns). Returns the columns left out."""
+        cells = [[f"{v:,}" if isinstance(v, int) else str(v) for v in row] for row in rows]
+        foot = [str(v) for v in footer] if footer is not None else None
+        def is_numeric(i: int) -> bool:
+            """The column's first value that is not empty is a number or a number written as text."""
+            value = next((row[i] for row in rows if i < len(row) and row[i] not in ("", None)), None)
+            return isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER_TEXT.fullmatch(value) is not None)
+
+        numeric = [is_numeric(i) for i in range(len(columns))]
+
+        def longest(i: int, words: bool) -> int:
+            texts = [columns[i], *(row[i] for row in cells), *([foot[i]] if foot else [])]
+            parts = [w for t in texts for w in (t.split() if words else t.splitlines() or [""])]
+            return max((len(w) for w in parts), default=0)
+
+        def least(i: int) -> int:
+            """The narrowest the column can be: whole for numbers, whole words for `keep`."""
+            if numeric[i]:
+                return longest(i, words=False)
+            return longest(i, words=True) if columns[i] in keep else min(longest(i, words=False), 16)
+
+        shown = list(range(len(columns)))
+        hidden: list[str] = []
+        for group in optional:
+            if sum(least(i) + 3 for i in shown) + 1 <= self.out.width:
+                break
+            for name in (group,) if isinstance(group, str) else group:
+                if name in columns:
+                    shown.remove(columns.index(name))
+                    hidden.append(name)
         table = Table(title=escape(title), show_footer=footer is not None)
-        first = rows[0] if rows else ()
-        for i, name in enumerate(columns):
-            numeric = i < len(first) and (isinstance(first[i], (int, float)) or (
-                isinstance(first[i], str) and _NUMBER_TEXT.fullmatch(first[i]) is not None))
-            table.add_column(escape(name), justify="right" if numeric else "left", no_wrap=numeric,
-                             min_width=len(name) if numeric else None,
-                             footer=escape(str(footer[i])) if footer is not None else "")
-        for row in rows:
-            table.add_row(*(f"{v:,}" if isinstance(v, int) else escape(str(v)) for v in row))
+        for i in shown:
+            table.add_column(escape(columns[i]), justify="right" if numeric[i] else "left", no_wrap=numeric[i],
+                             min_width=least(i) if numeric[i] or columns[i] in keep else None,
+                             overflow="fold", footer=escape(foot[i]) if foot is not None else "")
+        for row in cells:
+            table.add_row(*(escape(row[i]) for i in shown))
         self.out.print(table)
+        if hidden:
+            self.out.print(escape(f"(window too narrow: {', '.join(hidden)} not shown; "
+                                  "a wider window or --format csv shows every column)"))
+        return hidden
 
     def waterfall(self, title: str, start: tuple[str, float], steps: Sequence[tuple[str, str, float]],
                   total: tuple[str, float]) -> None:

@@ -213,7 +213,8 @@ def show_progress(screen: Screen, progress: CampaignProgress) -> None:
     province = _progress_row(progress.province, progress)
     screen.table("Progress", ["commune", "scope", "auto", "decided", "conflicts", "missing", "recheck", "done",
                               "vs line", "pace/day", "finish"],
-                 rows, footer=(province[0], *(f"{v:,}" if isinstance(v, int) else v for v in province[1:])))
+                 rows, footer=(province[0], *(f"{v:,}" if isinstance(v, int) else v for v in province[1:])),
+                 keep=("commune", "finish"), optional=("pace/day", "recheck", "decided", "vs line", "missing", "conflicts"))
     screen.info(f"scope: records to work; auto: auto-resolved; decided: accepted or rejected by an officer; open: "
                 f"conflicts, missing, recheck (decisions whose evidence changed); done = auto + decided; vs line: "
                 f"points ahead (+) or behind (-) the straight line; pace: records done per day over the last "
@@ -280,7 +281,8 @@ def show_status(screen: Screen, title: str, report: StatusReport) -> None:
         screen.info("no results on the current data yet: run `reconcile run --all` (or --commune CODE)")
     if not table.is_empty():
         totals = ["total", ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
-        screen.table(title, ["commune", "name", *BUCKET_ORDER, "total"], table.rows(), footer=totals)
+        screen.table(title, ["commune", "name", *BUCKET_ORDER, "total"], table.rows(), footer=totals,
+                     keep=("commune",), optional=("name",))
     show_progress(screen, report.progress)
 
 
@@ -307,8 +309,15 @@ def show_review(screen: Screen, page: ReviewPage, lang: str) -> None:
              r["husband_person_id"] or "", r["wife_person_id"] or "", probability(r["husband_match_probability"]),
              probability(r["wife_match_probability"]), _decision_text(r))
             for r in page.records.iter_rows(named=True)]
-    screen.table(f"Waiting for an officer in {what}: page {page.page} of {page.pages} ({page.total:,} records)",
-                 ["record", "type", "bucket", "reasons", "husband", "wife", "p(husband)", "p(wife)", "decision"], rows)
+    hidden = screen.table(f"Waiting for an officer in {what}: page {page.page} of {page.pages} ({page.total:,} records)",
+                 ["record", "type", "bucket", "reasons", "husband", "wife", "p(husband)", "p(wife)", "decision"], rows,
+                 keep=("record", "type", "bucket", "reasons"),
+                 optional=(("p(husband)", "p(wife)"), ("husband", "wife"), "decision"))
+    if "decision" in hidden:
+        # Stacked under the table: a decision to recheck or a deferral is what the officer must see.
+        for row in rows:
+            if row[-1]:
+                screen.info(f"  {row[0]}: {row[-1]}")
     for code, reason in page.reasons.items():
         screen.info(f"  {code}: {reason.text(lang)}")
     if page.page < page.pages:
@@ -361,7 +370,8 @@ def show_log(screen: Screen, entries: pl.DataFrame, start: date) -> None:
              "; ".join(part for part in (_counts(r["counts"]), _files(r["files"])) if part))
             for r in entries.iter_rows(named=True)]
     screen.table("Audit log (newest first; files with their SHA-256)",
-                 ["#", "when", "campaign day", "who", "action", "what", "counts, files"], rows)
+                 ["#", "when", "day", "who", "action", "what", "counts, files"], rows,
+                 keep=("#", "day", "action", "what"), optional=("counts, files", "when"))
 
 
 def show_conflict_export(screen: Screen, commune: str | None, done: ConflictExport) -> None:
