@@ -100,3 +100,16 @@ def test_explain_as_json_and_csv(cli: Cli, sample_campaign: Path, tmp_path: Path
     assert len(rows) == steps and {r["record_id"] for r in rows} == {record["record_id"]}
     first = next(r for r in rows if r["role"] == "husband" and r["rank"] == "1")
     assert first["person_id"] == husband["candidates"][0]["person_id"]
+
+
+def test_review_at_80_columns_shows_every_record_id_of_the_page_whole(cli: Cli, sample_campaign: Path,
+                                                                       tmp_path: Path) -> None:
+    exported = _export(cli, sample_campaign, tmp_path)
+    commune = _busiest(exported)
+    records = json.loads(cli("review", "--commune", commune, "--format", "json", "--campaign", sample_campaign).output)
+    text = cli("review", "--commune", commune, "--page-size", "10", "--campaign", sample_campaign,
+               env={"COLUMNS": "80"}).output
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for record in records[:10]:
+        assert record["record_id"] in text  # `grep RECORD_ID` finds it
+        assert all(code in text for code in record["reasons"].split(";"))
