@@ -36,6 +36,19 @@ fixtures_app = typer.Typer(help="Synthetic test data.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(fixtures_app, name="fixtures")
 
+# The language of this invocation: --lang before the command, else RECONCILE_LANG, else Vietnamese.
+_LANGUAGE: dict[str, str | None] = {"lang": None}
+
+
+@app.callback()
+def _language(lang: Annotated[Optional[str], typer.Option(
+        "--lang", help="Language of what the commands show: vi (default) or en; also RECONCILE_LANG.")] = None) -> None:
+    """Reconcile the civil-status marriage registry with the population database, commune by commune."""
+    if lang is not None and lang.strip().lower() not in ("vi", "en"):
+        raise typer.BadParameter(f"must be vi or en, got '{lang}'", param_hint="--lang")
+    _LANGUAGE["lang"] = lang.strip().lower() if lang else None
+
+
 CampaignOpt = Annotated[Optional[Path], typer.Option(
     "--campaign", help="Campaign folder (default: $RECONCILE_CAMPAIGN, else the current folder).",
     envvar="RECONCILE_CAMPAIGN", show_envvar=False)]
@@ -61,6 +74,15 @@ def _format(value: str) -> str:
     return fmt
 
 
+def _lang(screen: Screen, lang: str | None) -> str:
+    """A command's own --lang, else the command line's language."""
+    if lang is None:
+        return screen.lang
+    if lang.strip().lower() not in ("vi", "en"):
+        raise UserError(f"--lang must be vi or en, got '{lang}'")
+    return lang.strip().lower()
+
+
 def _engine(name: str, memory_limit: str | None, threads: int | None) -> Engine:
     from reconcile.link.engine import Engine
 
@@ -70,7 +92,7 @@ def _engine(name: str, memory_limit: str | None, threads: int | None) -> Engine:
 def _screen() -> Screen:
     from reconcile.console import Screen  # imported lazily so that --help stays instant
 
-    return Screen()
+    return Screen(lang=_LANGUAGE["lang"])
 
 
 @contextmanager
@@ -86,7 +108,7 @@ def _guard(screen: Screen) -> Iterator[None]:
         screen.error(mask_ids(str(exc)))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        screen.error("interrupted; the campaign is unchanged")
+        screen.error(screen.t("interrupted"))
         raise typer.Exit(1) from None
     except typer.Exit:
         raise
@@ -127,9 +149,9 @@ def init(
             raise UserError(f"--start must be a date YYYY-MM-DD, got '{start}'") from None
         campaign = create_campaign(folder.resolve(), province, first, days, encrypt)
         Store(campaign.database).close()  # the empty database, with its schema
-        screen.success(f"campaign created in {campaign.folder} (province {province}, "
-                       f"{campaign.start} → {campaign.end}, {days} days); rules copied to {campaign.rules_dir}, "
-                       f"database {campaign.database.name}" + (" (encrypted)" if encrypt else ""))
+        screen.success(screen.t("campaign_created", folder=campaign.folder, province=province, start=campaign.start,
+                                end=campaign.end, days=days, rules=campaign.rules_dir, database=campaign.database.name)
+                       + (screen.t("encrypted") if encrypt else ""))
 
 
 @app.command()
@@ -174,10 +196,10 @@ def train(by: ByOpt = None, campaign: CampaignOpt = None, engine: EngineOpt = "d
         camp = find_campaign(campaign)
         with screen.progress() as step:
             summary = jobs.train(camp, step, by, backend)
-        screen.success(f"model {summary.model_id} trained on {summary.spouses:,} registry spouses "
-                       f"and {summary.persons:,} population persons")
+        screen.success(screen.t("trained", model=summary.model_id, spouses=f"{summary.spouses:,}",
+                                persons=f"{summary.persons:,}"))
         if summary.notes:
-            screen.info("Training notes from Splink (levels without an estimate keep Splink's default):")
+            screen.info(screen.t("training_notes"))
             for note in summary.notes:
                 screen.info(f"  - {note.removeprefix('WARNING: ')}")
 
@@ -211,8 +233,7 @@ def run(
                                backend)
         views.show_run(screen, summary)
         if summary.model_is_older_than_data:
-            screen.info("note: the model was trained before the latest ingest; run `reconcile train` to "
-                        "retrain it on the current data (every later run then uses the new model)")
+            screen.info(screen.t("model_older"))
 
 
 @app.command()
@@ -233,7 +254,7 @@ def status(campaign: CampaignOpt = None, file_format: FormatOpt = "table") -> No
         camp = find_campaign(campaign)
         report = casework.status(camp)
         if fmt == "table":
-            views.show_status(screen, f"Campaign {camp.folder.name}: province {camp.province}", report)
+            views.show_status(screen, screen.t("campaign_title", name=camp.folder.name, province=camp.province), report)
         else:
             views.write_status(report, fmt)
 
@@ -244,7 +265,7 @@ def review(
     reason: Annotated[Optional[str], typer.Option(help="Only records with this reason code, e.g. SPOUSE_DIFFERS.")] = None,
     page: Annotated[int, typer.Option(help="Page to show.")] = 1,
     page_size: Annotated[int, typer.Option(help="Records per page.")] = 25,
-    lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
+    lang: Annotated[Optional[str], typer.Option(help="Language of the reasons: vi or en (default: the command line's).")] = None,
     campaign: CampaignOpt = None,
     file_format: FormatOpt = "table",
 ) -> None:
@@ -259,8 +280,7 @@ def review(
 
     screen = _screen()
     with _guard(screen):
-        if lang not in ("vi", "en"):
-            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        lang = _lang(screen, lang)
         fmt = _format(file_format)
         camp = find_campaign(campaign)
         if fmt == "table":
@@ -295,8 +315,9 @@ def decide(
             raise UserError("give exactly one of --accept PERSON_ID, --reject or --defer")
         camp = find_campaign(campaign)
         done = casework.record_decision(camp, record_id, verdicts[0], [a.strip() for a in accept or []], note, by)
-        screen.success(f"decision {done.decision_id}: {verdicts[0]} {done.record_type} {done.record_id} "
-                       f"({done.bucket}, commune {done.commune or '?'}) by {by.strip()}")
+        screen.success(screen.t("decided", decision=done.decision_id, verdict=screen.t(f"verdict_{verdicts[0]}"),
+                                type=done.record_type, record=done.record_id, bucket=done.bucket,
+                                commune=done.commune or "?", who=by.strip()))
 
 
 @app.command("log")
@@ -327,7 +348,7 @@ def log_(
 @app.command()
 def explain(
     record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
-    lang: Annotated[str, typer.Option(help="Language of the reasons: vi or en.")] = "vi",
+    lang: Annotated[Optional[str], typer.Option(help="Language of the reasons: vi or en (default: the command line's).")] = None,
     campaign: CampaignOpt = None,
     file_format: FormatOpt = "table",
 ) -> None:
@@ -342,8 +363,7 @@ def explain(
 
     screen = _screen()
     with _guard(screen):
-        if lang not in ("vi", "en"):
-            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        lang = _lang(screen, lang)
         fmt = _format(file_format)
         camp = find_campaign(campaign)
         with Store(camp.database, read_only=True) as store:
@@ -373,7 +393,8 @@ def export_results(
     screen = _screen()
     with _guard(screen):
         done = casework.export_results(find_campaign(campaign), out, file_format, by)
-        screen.success(f"{done.rows:,} result rows written to {out} ({done.file_format}, SHA-256 {done.sha256[:16]}…)")
+        screen.success(screen.t("results_written", rows=f"{done.rows:,}", out=out, format=done.file_format,
+                                sha=f"{done.sha256[:16]}…"))
 
 
 @export_app.command("conflicts")
@@ -385,7 +406,8 @@ def export_conflicts(
         "--all", help="Every commune: a sheet (XLSX) or a file (CSV) each.")] = False,
     file_format: Annotated[Optional[str], typer.Option("--format", help="xlsx or csv (default: from the extension, "
                                                                         "else xlsx).")] = None,
-    lang: Annotated[str, typer.Option(help="Language of the headers, reasons and answers: vi or en.")] = "vi",
+    lang: Annotated[Optional[str], typer.Option(
+        help="Language of the headers, reasons and answers: vi or en (default: the command line's).")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
@@ -400,7 +422,8 @@ def export_conflicts(
 
     screen = _screen()
     with _guard(screen):
-        done = police.export_conflicts(find_campaign(campaign), out, commune, all_communes, file_format, lang, by)
+        done = police.export_conflicts(find_campaign(campaign), out, commune, all_communes, file_format,
+                                       _lang(screen, lang), by)
         views.show_conflict_export(screen, commune, done)
 
 
@@ -432,7 +455,7 @@ def import_answers(
 @app.command()
 def report(
     out: Annotated[Path, typer.Option(help="HTML file to write.")],
-    lang: Annotated[str, typer.Option(help="Language of the report: vi or en.")] = "vi",
+    lang: Annotated[Optional[str], typer.Option(help="Language of the report: vi or en (default: the command line's).")] = None,
     commune: Annotated[Optional[str], typer.Option(help="Only this commune (current 5-digit code).")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
@@ -449,11 +472,10 @@ def report(
 
     screen = _screen()
     with _guard(screen):
-        if lang not in ("vi", "en"):
-            raise UserError(f"--lang must be vi or en, got '{lang}'")
+        lang = _lang(screen, lang)
         done = jobs.report(find_campaign(campaign), out, lang, commune.strip().zfill(5) if commune else None, by)
-        screen.success(f"report of {done.communes:,} commune(s) written to {out} ({done.size / 1e6:.1f} MB, "
-                       f"SHA-256 {done.sha256[:16]}…)")
+        screen.success(screen.t("report_written", communes=f"{done.communes:,}", out=out, size=f"{done.size / 1e6:.1f}",
+                                sha=f"{done.sha256[:16]}…"))
 
 
 @fixtures_app.command("generate")

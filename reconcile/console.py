@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,12 +18,38 @@ from rich.table import Table
 _NUMBER_TEXT = re.compile(r"[+-]?\d[\d,.\-]*%?( \(\w+\))?")
 
 
-class Screen:
-    """Messages, tables and progress for one command run."""
+LANGUAGES = ("vi", "en")
+CATALOGUE = "cli.toml"
 
-    def __init__(self, console: Console | None = None) -> None:
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, dict[str, str]]:
+    from reconcile.paths import data_dir
+    from reconcile.ruleset import read_catalogue
+
+    return read_catalogue(data_dir("texts") / CATALOGUE, LANGUAGES)
+
+
+def default_language() -> str:
+    """Vietnamese, unless RECONCILE_LANG says en."""
+    lang = os.environ.get("RECONCILE_LANG", "").strip().lower()
+    return lang if lang in LANGUAGES else "vi"
+
+
+class Screen:
+    """Messages, tables and progress for one command run, in one language (`t`: the command
+    line's catalogue, `texts/cli.toml`)."""
+
+    def __init__(self, console: Console | None = None, lang: str | None = None) -> None:
         self.out = console or Console(highlight=False)
         self.err = console or Console(stderr=True, highlight=False)
+        self.lang = lang or default_language()
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got '{self.lang}'")
+
+    def t(self, key: str, **values: object) -> str:
+        """The catalogue's text for `key` in this screen's language, with `values` filled in."""
+        return _catalogue()[key][self.lang].format(**values)
 
     def info(self, text: str) -> None:
         """A line of plain text: brackets in data (a column named `[/red]`) print as they are."""
@@ -35,7 +63,7 @@ class Screen:
         self.out.print(f"[green]✓[/green] {escape(text)}")
 
     def error(self, text: str) -> None:
-        self.err.print(f"[bold red]error:[/bold red] {escape(text)}", soft_wrap=True)
+        self.err.print(f"[bold red]{escape(self.t('error'))}[/bold red] {escape(text)}", soft_wrap=True)
 
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
               footer: Sequence[object] | None = None, keep: Sequence[str] = (),
@@ -86,8 +114,7 @@ class Screen:
             table.add_row(*(escape(row[i]) for i in shown))
         self.out.print(table)
         if hidden:
-            self.out.print(escape(f"(window too narrow: {', '.join(hidden)} not shown; "
-                                  "a wider window or --format csv shows every column)"))
+            self.out.print(escape(self.t("narrow", columns=", ".join(hidden))))
         return hidden
 
     def waterfall(self, title: str, start: tuple[str, float], steps: Sequence[tuple[str, str, float]],
@@ -96,7 +123,8 @@ class Screen:
         scale = max([abs(start[1]), abs(total[1]), *(abs(w) for _, _, w in steps), 1.0])
         self.out.print(escape(title))
         table = Table(show_edge=False, box=None, pad_edge=False)
-        for name, justify in (("", "left"), ("level", "left"), ("weight", "right"), ("", "left")):
+        for name, justify in (("", "left"), (self.t("explain_level"), "left"), (self.t("explain_weight"), "right"),
+                              ("", "left")):
             table.add_column(name, justify=justify)
 
         def bar(weight: float) -> str:

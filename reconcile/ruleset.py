@@ -162,6 +162,18 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise RulesError(str(path), "-", f"not valid TOML: {exc}") from None
 
 
+def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """A catalogue of texts (the report's, the command line's): every key with its text per
+    language; a key lacking a language is an error naming it."""
+    catalogue = {}
+    for key, entry in read_toml(path).items():
+        for lang in languages:
+            if not isinstance(entry, dict) or not isinstance(entry.get(lang), str) or not entry[lang]:
+                raise RulesError(str(path), f"{key}.{lang}", "must be a non-empty text")
+        catalogue[key] = {lang: entry[lang] for lang in languages}
+    return catalogue
+
+
 class _Reader:
     """Typed access to one TOML file's values, raising RulesError on a bad key."""
 

@@ -54,75 +54,68 @@ def write_rows(rows: pl.DataFrame | list[dict[str, object]] | dict[str, object],
 def show_ingest(screen: Screen, summaries: Sequence[IngestSummary]) -> None:
     """Rows read, accepted and rejected per file, then what normalization found."""
     rows = [(s.kind, s.path, s.rows_read, s.rows_accepted, s.rows_rejected) for s in summaries]
-    screen.table("Ingested", ["input", "file", "rows read", "accepted", "rejected"], rows)
-    quality = [
-        ("names repaired from old fonts (TCVN3, VNI)", "names_repaired"), ("ID missing", "ids_missing"),
-        ("ID unusable", "ids_unusable"), ("ID leading zero restored", "ids_zero_restored"),
-        ("ID in scientific notation (not trusted)", "ids_scientific"),
-        ("birth date partial (month/year or year)", "birth_partial"),
-        ("old commune code mapped to current", "old_commune_codes"),
-        ("commune read from place text", "communes_from_text"), ("commune unknown", "communes_unknown"),
-    ]
-    screen.table("Data quality (people: registry spouses, population persons)",
-                 ["", *(s.kind for s in summaries)],
-                 [(label, *(getattr(s.quality, field) for s in summaries)) for label, field in quality])
+    t = screen.t
+    screen.table(t("ingested_title"), [t("col_input"), t("col_file"), t("col_rows_read"), t("col_accepted"),
+                                       t("col_rejected")], rows)
+    quality = ("names_repaired", "ids_missing", "ids_unusable", "ids_zero_restored", "ids_scientific", "birth_partial",
+               "old_commune_codes", "communes_from_text", "communes_unknown")
+    screen.table(t("quality_title"), ["", *(s.kind for s in summaries)],
+                 [(t(f"quality_{field}"), *(getattr(s.quality, field) for s in summaries)) for field in quality])
     for s in summaries:
         if s.ignored_columns:
-            screen.info(f"{s.path}: columns not used: {', '.join(s.ignored_columns)}")
+            screen.info(t("columns_not_used", path=s.path, columns=", ".join(s.ignored_columns)))
 
 
 def show_explanation(screen: Screen, ex: Explanation) -> None:
     """The record's bucket, reasons and proposed changes, then each spouse's candidates and the
     spouse its linked person has recorded, then the marriage's couple evidence."""
-    screen.strong(f"{ex.record_type} {ex.record_id}", f"  commune {ex.commune or '?'}  →  {ex.bucket}"
+    t = screen.t
+    screen.strong(f"{ex.record_type} {ex.record_id}", t("explain_head", commune=ex.commune or "?", bucket=ex.bucket)
                   + (f" ({ex.action})" if ex.action else ""))
     for code, text in ex.reasons:
         screen.info(f"  {code}: {text}")
     for change in ex.changes:
-        screen.info(f"  change: person {change['person_id']} {change['field']}: "
-                    f"{change['old'] or '∅'} → {change['new'] or '∅'}")
+        screen.info(t("explain_change", person=change["person_id"], field=change["field"], old=change["old"] or "∅",
+                      new=change["new"] or "∅"))
     if ex.decision:
-        screen.info(f"  decision: {ex.decision}")
+        screen.info(t("explain_decision", decision=ex.decision))
     for sp in ex.spouses:
         screen.info("")
-        screen.strong(sp.role, f": {sp.name}, born {sp.birth or '?'}, ID {sp.id_number or '—'}"
+        screen.strong(t(f"role_{sp.role}"), t("explain_spouse", name=sp.name, birth=sp.birth or "?", id=sp.id_number or "—")
                       + (f"  [{', '.join(sp.link_reasons)}]" if sp.link_reasons else ""))
         if not sp.candidates:
-            screen.info(f"  linked to {sp.linked_person}; no candidate evidence stored for this run"
-                        if sp.linked_person else "  no population candidate")
+            screen.info(t("explain_linked_no_evidence", person=sp.linked_person) if sp.linked_person
+                        else t("explain_no_candidate"))
         for c in sp.candidates:
             screen.waterfall(
-                f"  #{c.rank} {c.person_id} {c.name}, born {c.birth}, commune {c.commune}: "
-                f"probability {c.probability:.6f}",
-                ("prior", c.prior), [(s.comparison, s.level, s.weight) for s in c.steps], ("match weight", c.weight))
+                t("explain_candidate", rank=c.rank, person=c.person_id, name=c.name, birth=c.birth, commune=c.commune,
+                  probability=f"{c.probability:.6f}"),
+                (t("explain_prior"), c.prior), [(s.comparison, s.level, s.weight) for s in c.steps],
+                (t("explain_match_weight"), c.weight))
         if sp.linked_person:
-            screen.info(f"  {sp.linked_person} records as spouse: {sp.recorded_spouse_name or '—'}, "
-                        f"ID {sp.recorded_spouse_id or '—'}")
+            screen.info(t("explain_records_spouse", person=sp.linked_person, name=sp.recorded_spouse_name or "—",
+                          id=sp.recorded_spouse_id or "—"))
     if ex.couple is not None:
         _show_couple(screen, ex.couple)
 
 
-_RECORDED = {
-    "id": "by ID (one records the other's personal ID)",
-    "both_ways": "both ways (each records the other's name)",
-    "name": "by name (one records the other's name)",
-    "": "no (neither records the other)",
-}
+_RECORDED = {"id": "recorded_id", "both_ways": "recorded_both_ways", "name": "recorded_name", "": "recorded_none"}
 
 
 def _show_couple(screen: Screen, couple: CoupleEvidence) -> None:
     """The marriage's best candidate couple: its weight, how the two are recorded as spouses, and
     its lead over the runner-up couple with that couple's persons."""
+    t = screen.t
     screen.info("")
-    screen.strong("couple", f": weight {couple.weight:.2f}; recorded as each other's spouse: "
-                            f"{_RECORDED.get(couple.recorded, couple.recorded)}")
+    recorded = t(_RECORDED[couple.recorded]) if couple.recorded in _RECORDED else couple.recorded
+    screen.strong(t("couple"), t("couple_head", weight=f"{couple.weight:.2f}", recorded=recorded))
     if couple.lead is None:
-        screen.info("  no runner-up couple")
+        screen.info(t("no_runner_up"))
         return
-    screen.info(f"  lead over the runner-up couple: {couple.lead:.2f}")
+    screen.info(t("couple_lead", lead=f"{couple.lead:.2f}"))
     for role, person, same in couple.runner_up:
-        screen.info(f"  runner-up {role}: {person.person_id} {person.name}, born {person.birth or '?'}"
-                    + (" (the linked person)" if same else ""))
+        screen.info(t("runner_up", role=t(f"role_{role}"), person=person.person_id, name=person.name,
+                      birth=person.birth or "?") + (t("the_linked_person") if same else ""))
 
 
 def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = None,
@@ -158,67 +151,70 @@ def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = N
 
 def show_run(screen: Screen, summary: RunSummary) -> None:
     """The run's buckets, where its communes stand now, and what changed since their previous run."""
+    t = screen.t
     total = sum(summary.buckets.values())
     rows = [(b, summary.buckets.get(b, 0)) for b in ("auto_resolve", "conflict", "missing")]
-    screen.table(f"Run {summary.run_id}: {len(summary.communes)} commune(s)", ["bucket", "records"], rows,
-                 footer=("total", f"{total:,}"))
+    screen.table(t("run_title", run=summary.run_id, communes=len(summary.communes)), [t("bucket"), t("records")], rows,
+                 footer=(t("total"), f"{total:,}"))
     st = summary.standing
-    screen.info(f"Now {st['auto_resolved'] + st['decided']:,} of {st['in_scope']:,} records done "
-                f"({st['auto_resolved']:,} auto-resolved, {st['decided']:,} decided by officers); open: "
-                f"{st['conflicts']:,} conflicts, {st['missing']:,} missing, {st['recheck']:,} decisions to recheck")
+    screen.info(t("run_standing", done=f"{st['auto_resolved'] + st['decided']:,}", scope=f"{st['in_scope']:,}",
+                  auto=f"{st['auto_resolved']:,}", decided=f"{st['decided']:,}", conflicts=f"{st['conflicts']:,}",
+                  missing=f"{st['missing']:,}", recheck=f"{st['recheck']:,}"))
     changes = summary.changes
     if not changes.compared_communes:
         return
     if not changes.moves:
-        screen.info(f"No record changed bucket since the previous run of these communes "
-                    f"({changes.unchanged:,} records).")
+        screen.info(t("run_unchanged", records=f"{changes.unchanged:,}"))
         return
-    screen.table("Changes since the previous run of these communes", ["before", "now", "records"],
-                 list(changes.moves), footer=("unchanged", "", f"{changes.unchanged:,}"))
-    screen.info(f"Resolved by correction (conflict or missing → auto_resolve): {changes.resolved_by_correction:,}")
+    screen.table(t("changes_title"), [t("col_before"), t("col_now"), t("records")],
+                 list(changes.moves), footer=(t("unchanged"), "", f"{changes.unchanged:,}"))
+    screen.info(t("resolved_by_correction", records=f"{changes.resolved_by_correction:,}"))
 
 
-def _finish(p: Progress, progress: CampaignProgress) -> str:
+def _finish(screen: Screen, p: Progress, progress: CampaignProgress) -> str:
     from reconcile.report.progress import MIN_PACE_DAYS
 
     if p.remaining <= 0:
-        return "done"
+        return screen.t("finish_done")
     if p.finish is None and p.pace_days < MIN_PACE_DAYS:
-        return f"— (after {MIN_PACE_DAYS} days of work)"
+        return screen.t("finish_too_early", days=MIN_PACE_DAYS)
     if p.finish is None:
-        return "— (nothing done lately)"
-    return f"{p.finish.isoformat()}" + (" (late)" if p.finish > progress.end else "")
+        return screen.t("finish_stalled")
+    return screen.t("finish_late", date=p.finish.isoformat()) if p.finish > progress.end else p.finish.isoformat()
 
 
-def _progress_row(p: Progress, progress: CampaignProgress) -> tuple[object, ...]:
+def _progress_row(screen: Screen, p: Progress, progress: CampaignProgress) -> tuple[object, ...]:
+    from reconcile.report.progress import PROVINCE
+
     pace = "—" if p.pace is None else f"{p.pace:,.1f}"
-    return (p.commune, p.in_scope, p.auto_resolved, p.decided, p.conflicts, p.missing, p.recheck,
-            f"{p.share_done:.1%}", f"{(p.share_done - progress.share_target) * 100:+.1f}", pace, _finish(p, progress))
+    return (screen.t("province") if p.commune == PROVINCE else p.commune, p.in_scope, p.auto_resolved, p.decided,
+            p.conflicts, p.missing, p.recheck, f"{p.share_done:.1%}",
+            f"{(p.share_done - progress.share_target) * 100:+.1f}", pace, _finish(screen, p, progress))
 
 
 def show_progress(screen: Screen, progress: CampaignProgress) -> None:
     """Day N of the campaign, then per commune and for the province: records in scope and in each
     state, the share done against the straight line, the pace of the last days, the projected finish."""
+    t = screen.t
     if progress.day < 1:
-        screen.info(f"The campaign starts on {progress.start} (in {1 - progress.day} day(s)).")
+        screen.info(t("not_started", start=progress.start, days=1 - progress.day))
     elif progress.day > progress.days:
-        screen.info(f"Day {progress.day}: the campaign's {progress.days} days ended on {progress.end}.")
+        screen.info(t("ended", day=progress.day, days=progress.days, end=progress.end))
     else:
-        screen.info(f"Day {progress.day} of {progress.days} ({progress.start} → {progress.end}): the straight line "
-                    f"to 100 % on the last day stands at {progress.share_target:.1%} today.")
+        screen.info(t("day_of", day=progress.day, days=progress.days, start=progress.start, end=progress.end,
+                      target=f"{progress.share_target:.1%}"))
     if not progress.communes:
-        screen.info("No progress recorded yet: `reconcile run` and `reconcile decide` record it day by day.")
+        screen.info(t("no_progress"))
         return
-    rows = [_progress_row(p, progress) for p in progress.communes]
-    province = _progress_row(progress.province, progress)
-    screen.table("Progress", ["commune", "scope", "auto", "decided", "conflicts", "missing", "recheck", "done",
-                              "vs line", "pace/day", "finish"],
+    rows = [_progress_row(screen, p, progress) for p in progress.communes]
+    province = _progress_row(screen, progress.province, progress)
+    names = [t(f"col_{c}") for c in ("commune", "scope", "auto", "decided", "conflicts", "missing", "recheck", "done",
+                                     "vs_line", "pace", "finish")]
+    screen.table(t("progress_title"), names,
                  rows, footer=(province[0], *(f"{v:,}" if isinstance(v, int) else v for v in province[1:])),
-                 keep=("commune", "finish"), optional=("pace/day", "recheck", "decided", "vs line", "missing", "conflicts"))
-    screen.info(f"scope: records to work; auto: auto-resolved; decided: accepted or rejected by an officer; open: "
-                f"conflicts, missing, recheck (decisions whose evidence changed); done = auto + decided; vs line: "
-                f"points ahead (+) or behind (-) the straight line; pace: records done per day over the last "
-                f"{progress.province.pace_days} day(s); finish: projected at that pace.")
+                 keep=(names[0], names[-1]),
+                 optional=tuple(t(f"col_{c}") for c in ("pace", "recheck", "decided", "vs_line", "missing", "conflicts")))
+    screen.info(t("progress_legend", days=progress.province.pace_days))
 
 
 def _progress_dict(p: Progress) -> dict[str, object]:
@@ -277,29 +273,32 @@ def show_status(screen: Screen, title: str, report: StatusReport) -> None:
 
     table = report.buckets
     worked = 0 if table.is_empty() else int(table["total"].sum() - table["rejected"].sum())
+    t = screen.t
     if not worked:
-        screen.info("no results on the current data yet: run `reconcile run --all` (or --commune CODE)")
+        screen.info(t("no_results"))
     if not table.is_empty():
-        totals = ["total", ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
-        screen.table(title, ["commune", "name", *BUCKET_ORDER, "total"], table.rows(), footer=totals,
-                     keep=("commune",), optional=("name",))
+        totals = [t("total"), ""] + [f"{int(table[c].sum()):,}" for c in (*BUCKET_ORDER, "total")]
+        screen.table(title, [t("col_commune"), t("col_name"), *BUCKET_ORDER, t("total")], table.rows(), footer=totals,
+                     keep=(t("col_commune"),), optional=(t("col_name"),))
     show_progress(screen, report.progress)
 
 
-def _decision_text(row: dict[str, object]) -> str:
+def _decision_text(screen: Screen, row: dict[str, object]) -> str:
     if row["decision_status"] == "needs_recheck":
         persons = f" {row['decision_person_ids']}" if row["decision_person_ids"] else ""
-        return f"recheck: was {row['decision']}{persons} by {row['decided_by']}"
+        return screen.t("decision_recheck", decision=row["decision"], persons=persons, who=row["decided_by"])
     if row["decision_status"] == "deferred":
-        return f"deferred by {row['decided_by']}: {row['decision_note']}"
+        return screen.t("decision_deferred", who=row["decided_by"], note=row["decision_note"])
     return ""
 
 
 def show_review(screen: Screen, page: ReviewPage, lang: str) -> None:
     """One page of a commune's open records, with the meaning of their reason codes."""
-    what = f"commune {page.commune}" + (f", reason {page.reason}" if page.reason else "")
+    t = screen.t
+    what = t("review_what_reason", commune=page.commune, reason=page.reason) if page.reason else \
+        t("review_what", commune=page.commune)
     if not page.total:
-        screen.info(f"No records wait for an officer in {what}.")
+        screen.info(t("review_none", what=what))
         return
 
     def probability(value: object) -> str:
@@ -307,13 +306,14 @@ def show_review(screen: Screen, page: ReviewPage, lang: str) -> None:
 
     rows = [(r["record_id"], r["record_type"], r["bucket"], (r["reasons"] or "").replace(";", " "),
              r["husband_person_id"] or "", r["wife_person_id"] or "", probability(r["husband_match_probability"]),
-             probability(r["wife_match_probability"]), _decision_text(r))
+             probability(r["wife_match_probability"]), _decision_text(screen, r))
             for r in page.records.iter_rows(named=True)]
-    hidden = screen.table(f"Waiting for an officer in {what}: page {page.page} of {page.pages} ({page.total:,} records)",
-                 ["record", "type", "bucket", "reasons", "husband", "wife", "p(husband)", "p(wife)", "decision"], rows,
-                 keep=("record", "type", "bucket", "reasons"),
-                 optional=(("p(husband)", "p(wife)"), ("husband", "wife"), "decision"))
-    if "decision" in hidden:
+    names = [t(f"col_{c}") for c in ("record", "type", "bucket", "reasons", "husband", "wife", "p_husband", "p_wife",
+                                     "decision")]
+    hidden = screen.table(t("review_title", what=what, page=page.page, pages=page.pages, total=f"{page.total:,}"),
+                          names, rows, keep=tuple(names[:4]),
+                          optional=((names[6], names[7]), (names[4], names[5]), names[8]))
+    if names[8] in hidden:
         # Stacked under the table: a decision to recheck or a deferral is what the officer must see.
         for row in rows:
             if row[-1]:
@@ -321,7 +321,7 @@ def show_review(screen: Screen, page: ReviewPage, lang: str) -> None:
     for code, reason in page.reasons.items():
         screen.info(f"  {code}: {reason.text(lang)}")
     if page.page < page.pages:
-        screen.info(f"Next page: --page {page.page + 1}")
+        screen.info(t("next_page", page=page.page + 1))
 
 
 def _counts(text: str | None) -> str:
@@ -362,44 +362,44 @@ def write_log(entries: pl.DataFrame, start: date, fmt: str) -> None:
 
 def show_log(screen: Screen, entries: pl.DataFrame, start: date) -> None:
     """The audit log, newest first: when, who, what, counts, file hashes."""
+    t = screen.t
     if entries.is_empty():
-        screen.info("The audit log is empty: nothing was ingested, run, decided or exported yet.")
+        screen.info(t("log_empty"))
         return
-    rows = [(r["entry_id"], r["logged_at"], f"day {_campaign_day(r['day'], start)}", r["who"], r["action"],
+    rows = [(r["entry_id"], r["logged_at"], t("campaign_day", day=_campaign_day(r["day"], start)), r["who"], r["action"],
              r["subject"] + (f' — "{r["note"]}"' if r["note"] else ""),
              "; ".join(part for part in (_counts(r["counts"]), _files(r["files"])) if part))
             for r in entries.iter_rows(named=True)]
-    screen.table("Audit log (newest first; files with their SHA-256)",
-                 ["#", "when", "day", "who", "action", "what", "counts, files"], rows,
-                 keep=("#", "day", "action", "what"), optional=("counts, files", "when"))
+    names = ["#", *(t(f"col_{c}") for c in ("when", "day", "who", "action", "what", "counts_files"))]
+    screen.table(t("log_title"), names, rows, keep=(names[0], names[2], names[4], names[5]), optional=(names[6], names[1]))
 
 
 def show_conflict_export(screen: Screen, commune: str | None, done: ConflictExport) -> None:
     """Each list written, with its rows; open conflicts that no list could hold."""
+    t = screen.t
     if not done.files:
-        screen.info(f"No open conflicts{f' in commune {commune.strip()}' if commune else ''}: no list written.")
+        screen.info(t("no_open_conflicts_in", commune=commune.strip()) if commune else t("no_open_conflicts"))
     for path, rows in done.files:
-        screen.success(f"{rows:,} open conflict(s) written to {path}")
+        screen.success(t("conflicts_written", rows=f"{rows:,}", path=path))
     if len(done.files) > 1 or done.communes > 1:
-        screen.info(f"{done.rows:,} conflicts of {done.communes:,} communes in {len(done.files):,} file(s) "
-                    f"({done.file_format}); each export is in `reconcile log` with its SHA-256.")
+        screen.info(t("conflicts_summary", rows=f"{done.rows:,}", communes=f"{done.communes:,}",
+                      files=f"{len(done.files):,}", format=done.file_format))
     if done.without_commune:
-        screen.info(f"{done.without_commune:,} open conflict(s) have no known commune and are in no list; "
-                    "see `reconcile export results`.")
+        screen.info(t("conflicts_without_commune", rows=f"{done.without_commune:,}"))
 
 
 def show_answers_import(screen: Screen, done: AnswersImport) -> None:
     """The wrong rows (then nothing was applied), or the decisions stored per answer."""
+    t = screen.t
     if done.sheets_ignored:
-        screen.info(f"Sheets not read (not a commune's list): {', '.join(done.sheets_ignored)}")
+        screen.info(t("sheets_ignored", sheets=", ".join(done.sheets_ignored)))
     if done.problems:
-        screen.table(f"Nothing applied from {done.path.name}: these rows are wrong",
-                     ["sheet", "row", "column", "problem"],
+        screen.table(t("answers_wrong", file=done.path.name),
+                     [t("col_sheet"), t("col_row"), t("col_column"), t("col_problem")],
                      [(p.sheet or "—", "—" if p.row is None else str(p.row), p.column or "—", p.message)
                       for p in done.problems])
         return
-    screen.table(f"Answers of {done.path.name} stored as decisions", ["answer", "records"],
-                 sorted(done.by_answer.items()), footer=("total", f"{len(done.decided):,}"))
+    screen.table(t("answers_stored_title", file=done.path.name), [t("col_answer"), t("records")],
+                 sorted(done.by_answer.items()), footer=(t("total"), f"{len(done.decided):,}"))
     communes = sorted({d.commune for d in done.decided})
-    screen.success(f"{len(done.decided):,} decision(s) stored for commune(s) {', '.join(communes)}; "
-                   "`reconcile review` shows what is still open")
+    screen.success(t("answers_stored", decisions=f"{len(done.decided):,}", communes=", ".join(communes)))

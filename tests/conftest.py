@@ -23,7 +23,9 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str | Path, code: int = 0, env: dict[str, str] | None = None):
-        result = self.runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+        # English unless a test asks otherwise: most tests read the English texts.
+        result = self.runner.invoke(app, [str(a) for a in args],
+                                    env={"COLUMNS": "200", "RECONCILE_LANG": "en", **(env or {})})
         assert result.exit_code == code, f"exit {result.exit_code} != {code}\n{result.output}\n{result.exception!r}"
         return result
 

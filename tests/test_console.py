@@ -11,7 +11,7 @@ from reconcile.console import Screen
 
 def _screen() -> tuple[Screen, StringIO]:
     buffer = StringIO()
-    return Screen(Console(file=buffer, width=80, color_system=None, force_terminal=False)), buffer
+    return Screen(Console(file=buffer, width=80, color_system=None, force_terminal=False), lang="en"), buffer
 
 
 def test_table_formats_counts_and_keeps_headers_whole() -> None:

@@ -19,7 +19,7 @@ from reconcile.ruleset import Reason
 
 def _screen(width: int = 160) -> tuple[Screen, StringIO]:
     buffer = StringIO()
-    return Screen(Console(file=buffer, width=width, color_system=None, force_terminal=False)), buffer
+    return Screen(Console(file=buffer, width=width, color_system=None, force_terminal=False), lang="en"), buffer
 
 
 def _snapshots() -> pl.DataFrame:

@@ -30,9 +30,9 @@ CODES = ("AMBIGUOUS_CANDIDATES", "LOW_CONFIDENCE_LINK", "WEAK_EVIDENCE", "SPOUSE
          "MARRIED_WITHOUT_REGISTRATION")
 
 
-def _render(width: int, show) -> str:
+def _render(width: int, show, lang: str = "en") -> str:
     buffer = StringIO()
-    show(Screen(Console(file=buffer, width=width, color_system=None, force_terminal=False)))
+    show(Screen(Console(file=buffer, width=width, color_system=None, force_terminal=False), lang=lang))
     return buffer.getvalue()
 
 
@@ -94,21 +94,23 @@ def _explain(screen: Screen) -> None:
 VIEWS = {"review": _review, "log": _log, "status": _status, "explain": _explain}
 
 
+@pytest.mark.parametrize("lang", ("en", "vi"))
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", sorted(VIEWS))
-def test_the_view_at_this_width_is_the_snapshot(name: str, width: int) -> None:
-    text = _render(width, VIEWS[name])
+def test_the_view_at_this_width_is_the_snapshot(name: str, width: int, lang: str) -> None:
+    text = _render(width, VIEWS[name], lang)
     assert all(len(line) <= width for line in text.splitlines()), "a line is wider than the window"
-    path = SNAPSHOTS / f"{name}_{width}.txt"
+    path = SNAPSHOTS / (f"{name}_{width}.txt" if lang == "en" else f"{name}_{width}_{lang}.txt")
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no snapshot {path.name}: run with UPDATE_SNAPSHOTS=1 and read it"
     assert text == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("lang", ("en", "vi"))
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_record_id_and_reason_code_of_a_review_page_is_whole(width: int) -> None:
-    text = _render(width, _review)
+def test_every_record_id_and_reason_code_of_a_review_page_is_whole(width: int, lang: str) -> None:
+    text = _render(width, _review, lang)
     table = text.split("\n(")[0]
     words = set(re.findall(r"[\w-]+", table))
     assert set(RECORD_IDS) <= words and {"AMBIGUOUS_CANDIDATES", "LOW_CONFIDENCE_LINK", "WEAK_EVIDENCE",
@@ -121,3 +123,4 @@ def test_every_record_id_and_reason_code_of_a_review_page_is_whole(width: int) -
 def test_the_log_keeps_a_decisions_record_id_whole_and_shows_day_n_at_80_columns() -> None:
     text = _render(80, _log)
     assert "46-1998-Q04-0152:" in text and "day 2" in text and "day 1" in text
+    assert "ngày 2" in _render(80, _log, "vi")

@@ -7,24 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reconcile.errors import RulesError
 from reconcile.paths import data_dir
-from reconcile.ruleset import read_toml
+from reconcile.ruleset import read_catalogue
 
 LANGUAGES = ("vi", "en")
 CATALOGUE = "strings.toml"
 
 
 def load_catalogue(path: Path | None = None) -> dict[str, dict[str, str]]:
-    """Every key with its text per language; a key lacking a language is an error naming it."""
-    path = path or data_dir("reports") / CATALOGUE
-    catalogue = {}
-    for key, entry in read_toml(path).items():
-        for lang in LANGUAGES:
-            if not isinstance(entry, dict) or not isinstance(entry.get(lang), str) or not entry[lang]:
-                raise RulesError(str(path), f"{key}.{lang}", "must be a non-empty text")
-        catalogue[key] = {lang: entry[lang] for lang in LANGUAGES}
-    return catalogue
+    """Every key of the report's catalogue with its text per language; a key lacking a language
+    is an error naming it."""
+    return read_catalogue(path or data_dir("reports") / CATALOGUE, LANGUAGES)
 
 
 @dataclass(frozen=True)
