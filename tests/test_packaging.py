@@ -1,4 +1,5 @@
-"""A wheel install works on its own: the rules and report templates ship inside the package."""
+"""A wheel install works on its own: the rules, report templates and the command line's texts ship
+inside the package."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def test_wheel_carries_rules_and_reports_and_runs_from_them(tmp_path: Path) -> N
     for rule in ("matching.toml", "buckets.toml", "reasons.toml", "columns.toml"):
         assert f"reconcile/_data/rules/{rule}" in names
     assert "reconcile/_data/reports/README.md" in names
+    assert "reconcile/_data/texts/cli.toml" in names  # what the command line says, in vi and en
 
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
@@ -33,10 +35,12 @@ def test_wheel_carries_rules_and_reports_and_runs_from_them(tmp_path: Path) -> N
         "print(reconcile.__file__)\n"
         "print(len(load_rules().reasons))\n"
         "c = create_campaign(pathlib.Path(r'%s'), '46', datetime.date(2025, 5, 31), 90)\n"
-        "print((c.rules_dir / 'columns.toml').is_file())\n" % (tmp_path / "campaign")
+        "print((c.rules_dir / 'columns.toml').is_file())\n"
+        "from reconcile.console import Screen\n"
+        "print(Screen(lang='vi').t('col_commune'))\n" % (tmp_path / "campaign")
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, check=True,
                          capture_output=True, text=True).stdout.split()
     assert out[0].startswith(str(site)), "the installed wheel, not the source tree, must be imported"
-    assert int(out[1]) > 10 and out[2] == "True"
+    assert int(out[1]) > 10 and out[2] == "True" and out[3] == "xã/phường"
