@@ -48,7 +48,7 @@ def test_one_communes_list_shows_both_sides_ready_to_answer(cli: Cli, campaign_c
     found = conflicts(campaign_copy)
     commune = busiest(found)
     mine = found.filter(pl.col("commune") == commune)
-    out = cli("export", "conflicts", "--out", tmp_path / "lists" / "danh_sach.xlsx", "--commune", commune,
+    out = cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "lists" / "danh_sach.xlsx", "--commune", commune,
               "--campaign", campaign_copy, env=ON_DAY).output
     path = tmp_path / "lists" / f"danh_sach_{commune}_{DAY}.xlsx"
     assert f"{mine.height} open conflict(s) written to {path}" in out
@@ -127,7 +127,7 @@ def test_all_communes_csv_is_one_utf8_file_per_commune(cli: Cli, campaign_copy: 
 
 def test_all_communes_xlsx_is_one_sheet_per_commune(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
     found = conflicts(campaign_copy)
-    cli("export", "conflicts", "--out", tmp_path / "ds.xlsx", "--all", "--campaign", campaign_copy, env=ON_DAY)
+    cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "ds.xlsx", "--all", "--campaign", campaign_copy, env=ON_DAY)
     book = load_workbook(tmp_path / f"ds_all_{DAY}.xlsx")
     communes = sorted(set(found["commune"].to_list()))
     assert book.sheetnames == [*communes, "lists"]
@@ -157,21 +157,21 @@ def test_export_refuses_what_would_go_wrong(cli: Cli, campaign_copy: Path, tmp_p
         (["--all", "--lang", "fr"], "--lang must be vi or en, got 'fr'"),
     ]
     for args, says in cases:
-        said = cli("export", "conflicts", "--out", out, *args, "--campaign", campaign_copy, code=1).output
+        said = cli("export", "conflicts", "--lang", "vi", "--out", out, *args, "--campaign", campaign_copy, code=1).output
         assert says in said and "Traceback" not in said
     assert not out.parent.exists()
     # A list that exists (perhaps one that came back with answers) is never overwritten.
-    cli("export", "conflicts", "--out", out, "--commune", commune, "--campaign", campaign_copy, env=ON_DAY)
+    cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", commune, "--campaign", campaign_copy, env=ON_DAY)
     written = out.parent / f"ds_{commune}_{DAY}.xlsx"
     before = written.read_bytes()
-    said = cli("export", "conflicts", "--out", out, "--commune", commune, "--campaign", campaign_copy, env=ON_DAY,
+    said = cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", commune, "--campaign", campaign_copy, env=ON_DAY,
                code=1).output
     assert "already exists" in said and written.read_bytes() == before
     # A commune with results but no open conflict gets no list.
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
         results = store.current_results()
     calm = sorted(set(results["commune"].to_list()) - set(results.filter(pl.col("bucket") == "conflict")["commune"]))[0]
-    said = cli("export", "conflicts", "--out", out, "--commune", calm, "--campaign", campaign_copy, env=ON_DAY).output
+    said = cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", calm, "--campaign", campaign_copy, env=ON_DAY).output
     assert f"No open conflicts in commune {calm}: no list written." in said
     assert sorted(p.name for p in out.parent.iterdir()) == [written.name]
 
@@ -201,7 +201,7 @@ def test_formula_name_stays_text_in_excel_and_libreoffice(cli: Cli, campaign_cop
     cli("ingest", "--registry", tmp_path / "registry.csv", "--campaign", campaign_copy, env=ON_DAY)
     cli("run", "--commune", record["commune"], "--campaign", campaign_copy, env=ON_DAY)
     for fmt in ("xlsx", "csv"):
-        cli("export", "conflicts", "--out", tmp_path / "out" / "ds", "--commune", record["commune"], "--format", fmt,
+        cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "out" / "ds", "--commune", record["commune"], "--format", fmt,
             "--campaign", campaign_copy, env=ON_DAY)
     workbook = tmp_path / "out" / f"ds_{record['commune']}_{DAY}.xlsx"
 
@@ -247,7 +247,7 @@ def test_a_conflicts_couple_evidence_is_listed_how_recorded_and_its_runner_up(cl
                               "(SELECT unique_id FROM spouses WHERE registration_id = ? AND role = ?)",
                               [uid, record["run_id"], record["record_id"], role])
     assert links["couple_weight"].null_count() == 0, "the sample's first conflict with both spouses linked is a couple"
-    cli("export", "conflicts", "--out", tmp_path / "ds.xlsx", "--commune", record["commune"], "--campaign",
+    cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "ds.xlsx", "--commune", record["commune"], "--campaign",
         campaign_copy, env=ON_DAY)
     rows = {r["Số đăng ký / số định danh"]: r for r in sheet_rows(
         load_workbook(tmp_path / f"ds_{record['commune']}_{DAY}.xlsx")[record["commune"]])}
@@ -259,3 +259,15 @@ def test_a_conflicts_couple_evidence_is_listed_how_recorded_and_its_runner_up(cl
     assert all(r[RUNNER_UP[0]] is None for key, r in rows.items() if key != record["record_id"])
     alone = found.filter(pl.col("husband_person_id").is_null() & (pl.col("commune") == record["commune"]))
     assert all(rows[key][RECORDED_AS] is None for key in alone["record_id"])
+
+
+
+def test_the_list_speaks_the_command_lines_language_unless_told(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    # Vietnamese by default (no RECONCILE_LANG), English with RECONCILE_LANG=en, and --lang wins.
+    for env, args, first in (({"RECONCILE_LANG": ""}, (), "Số đăng ký / số định danh"),
+                             ({"RECONCILE_LANG": "en"}, (), "Registration or personal ID"),
+                             ({"RECONCILE_LANG": "en"}, ("--lang", "vi"), "Số đăng ký / số định danh")):
+        out = tmp_path / f"{env['RECONCILE_LANG'] or 'default'}{len(args)}" / "ds.csv"
+        cli("export", "conflicts", "--out", out, "--all", *args, "--campaign", campaign_copy, env={**ON_DAY, **env})
+        written = next(out.parent.glob("*.csv"))
+        assert written.read_text(encoding="utf-8-sig").split(",")[0] == first

@@ -43,7 +43,8 @@ CHARTS = {"burnup", "multiples", "reasons", "weights", "levels"}
 
 
 def _on(day: int) -> dict[str, str]:
-    return {"RECONCILE_TODAY": (START + timedelta(days=day - 1)).isoformat()}
+    """That day, with the command line in its default language (Vietnamese): the report follows it."""
+    return {"RECONCILE_TODAY": (START + timedelta(days=day - 1)).isoformat(), "RECONCILE_LANG": ""}
 
 
 @dataclass(frozen=True)

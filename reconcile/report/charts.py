@@ -43,14 +43,16 @@ def _series_encoding(t: Text) -> dict[str, Any]:
     }
 
 
-def _layers(t: Text, width: float) -> list[Spec]:
-    """The done share drawn as steps (it holds from one snapshot to the next) with a point on each
-    day it changes (on the first day of a campaign a single point: a line needs two), the target
-    line and the projection as straight lines."""
+def _layers(t: Text, width: float, points: bool = False) -> list[Spec]:
+    """The done share drawn as steps (it holds from one snapshot to the next), with `points` a
+    point on each day it changes (on the first day of a campaign a single point: a line needs
+    two), the target line and the projection as straight lines."""
     is_done = f"datum.s === {json.dumps(t('series_done'), ensure_ascii=False)}"
+    done: Spec = {"type": "line", "interpolate": "step-after", "strokeWidth": width}
+    if points:
+        done["point"] = {"filled": True, "size": 12 * width * width}
     return [
-        {"transform": [{"filter": is_done}], "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": width,
-                                                     "point": {"filled": True, "size": 12 * width * width}}},
+        {"transform": [{"filter": is_done}], "mark": done},
         {"transform": [{"filter": f"!({is_done})"}], "mark": {"type": "line", "strokeWidth": width}},
     ]
 
@@ -80,7 +82,7 @@ def burnup(data: ReportData, t: Text) -> Spec:
                    {"d": end, "v": round(share, 4), "s": projection}]
     spec = _base(260, values)
     axes = _axes(t, last)
-    spec["layer"] = _layers(t, 2)
+    spec["layer"] = _layers(t, 2, points=True)
     spec["encoding"] = {**axes, **_series_encoding(t),
                         "tooltip": [{"field": "s", "title": " "}, {"field": "d", "title": t("axis_day")},
                                     {"field": "v", "title": t("axis_done"), "format": ".1%"}]}
