@@ -271,3 +271,9 @@ def test_the_list_speaks_the_command_lines_language_unless_told(cli: Cli, campai
         cli("export", "conflicts", "--out", out, "--all", *args, "--campaign", campaign_copy, env={**ON_DAY, **env})
         written = next(out.parent.glob("*.csv"))
         assert written.read_text(encoding="utf-8-sig").split(",")[0] == first
+        # The registry's status in words of the list's language, not as a code.
+        with written.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        status = "Tình trạng (hộ tịch)" if first.startswith("Số") else "Status (registry)"
+        shown = {r[status] for r in rows}
+        assert ("Còn hiệu lực" in shown and "valid" not in shown) if first.startswith("Số") else "valid" in shown

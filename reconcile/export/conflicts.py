@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reconcile.errors import UserError
 from reconcile.export.police_list import (
     COLUMNS, COMMUNE_CODE, DATA_COLUMNS, INDEX, LISTS_SHEET, NOT_IN_LIST, PROMPT, RECORDED, Answer, cell_text,
-    headers, row_checksum, safe_text,
+    headers, row_checksum, safe_text, status_words,
 )
 from reconcile.ruleset import Reason
 
@@ -54,7 +54,7 @@ def list_row(record: Mapping[str, object], reasons: Mapping[str, Reason], commun
               "couple_recorded": RECORDED[recorded][lang] if recorded in RECORDED else recorded}
     cells: list[object] = []
     for column in DATA_COLUMNS:
-        value = values[column.key] if column.key in values else record[column.key]
+        value = values[column.key] if column.key in values else status_words(column.key, record[column.key], lang)
         if value is None or value == "":
             cells.append(None)
         elif column.kind == "probability":

@@ -101,6 +101,32 @@ RECORDED = {
     "none": {"vi": "Không: không ai ghi người kia là vợ/chồng", "en": "No: neither records the other as spouse"},
 }
 
+# The registry's and the population's status codes (as normalized) in the list's words; a value
+# not listed (an unreadable status kept as typed) is written as it is.
+STATUS_WORDS = {
+    "registry_status": {
+        "valid": {"vi": "Còn hiệu lực", "en": "valid"},
+        "divorced": {"vi": "Đã ly hôn", "en": "divorced"},
+        "annulled": {"vi": "Đã hủy", "en": "annulled"},
+        "unrecognised": {"vi": "Không đọc được", "en": "unrecognised"},
+    },
+    "marital_status": {
+        "single": {"vi": "Chưa kết hôn", "en": "single"},
+        "married": {"vi": "Đã kết hôn", "en": "married"},
+        "divorced": {"vi": "Đã ly hôn", "en": "divorced"},
+        "widowed": {"vi": "Góa", "en": "widowed"},
+        "unrecognised": {"vi": "Không đọc được", "en": "unrecognised"},
+    },
+}
+
+
+def status_words(column: str, value: object, lang: str) -> object:
+    """A status code of `column` (registry_status or a spouse's pop_marital_status) in words."""
+    kind = "registry_status" if column == "registry_status" else "marital_status" if column.endswith(
+        "_pop_marital_status") else None
+    words = STATUS_WORDS[kind].get(str(value)) if kind is not None and value is not None else None
+    return words[lang] if words else value
+
 
 def headers(lang: str) -> list[str]:
     return [c.header(lang) for c in COLUMNS]
