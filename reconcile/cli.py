@@ -502,13 +502,13 @@ def fixtures_generate(
         if marriages is not None and not 1 <= marriages <= persons // 2:
             raise UserError(f"--marriages must be between 1 and half of --persons ({persons // 2:,}), got {marriages:,}")
         with screen.progress() as step:
-            step(f"generating {persons:,} persons")
+            step("progress_generating", persons=f"{persons:,}")
             files = generate(out, persons=persons, seed=seed, province=province, file_format=file_format,
                              headers=headers, marriages=marriages)
-        for label, path, rows, unit in (("registry", files.registry, files.registry_rows, "marriages"),
-                                        ("population", files.population, files.population_rows, "persons"),
-                                        ("truth", files.truth, files.truth_rows, "rows")):
-            screen.info(f"{label:>10}: {path} ({rows:,} {unit})")
+        for label, path, rows in (("registry", files.registry, files.registry_rows),
+                                  ("population", files.population, files.population_rows),
+                                  ("truth", files.truth, files.truth_rows)):
+            screen.info(screen.t(f"generated_{label}", path=path, rows=f"{rows:,}"))
 
 
 @app.command()
@@ -553,13 +553,13 @@ def demo(
             raise UserError(f"--persons must be at least 1,000 for a meaningful demo, got {persons}")
         with screen.progress() as step:
             outcome = jobs.demo(out.resolve(), persons, step)
-        screen.table("Buckets", ["bucket", "records"], [(b, outcome.buckets.get(b, 0)) for b in
-                                                       ("auto_resolve", "conflict", "missing", "rejected")])
+        screen.table(screen.t("demo_buckets"), [screen.t("bucket"), screen.t("records")],
+                     [(b, outcome.buckets.get(b, 0)) for b in ("auto_resolve", "conflict", "missing", "rejected")])
         views.show_evaluation(screen, outcome.evaluation)
-        screen.info("Outputs:")
+        screen.info(screen.t("demo_outputs"))
         for label, path in outcome.outputs.items():
             screen.info(f"  {label:<12} {path}")
-        screen.info(f"Try: reconcile status --campaign {outcome.outputs['campaign']}")
+        screen.info(screen.t("demo_try", campaign=outcome.outputs["campaign"]))
 
 
 def entry() -> NoReturn:

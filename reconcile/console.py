@@ -137,21 +137,26 @@ class Screen:
         table.add_row(f"[bold]{escape(total[0])}[/bold]", "", f"[bold]{total[1]:+.2f}[/bold]", bar(total[1]))
         self.out.print(table)
 
+    def _stage(self, message: str, values: dict[str, object]) -> str:
+        """A stage's text: `message` is a catalogue key (with the values it names) or plain text."""
+        return self.t(message, **values) if message in _catalogue() else message
+
     @contextmanager
-    def progress(self) -> Iterator[Callable[[str], None]]:
-        """Yield a callback: each message starts a new stage line, closing the previous one."""
+    def progress(self) -> Iterator[Callable[..., None]]:
+        """Yield a callback taking a stage (a catalogue key and its values, or text): each stage
+        starts a new line, closing the previous one."""
         if not self.err.is_terminal:
             # Plain logs for pipes and CI: one line per stage.
-            yield lambda message: self.err.print(f"… {escape(message)}")
+            yield lambda message, **values: self.err.print(f"… {escape(self._stage(message, values))}")
             return
         bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                        console=self.err, transient=False)
         current: list[int] = []
 
-        def step(message: str) -> None:
+        def step(message: str, **values: object) -> None:
             if current:
                 bar.update(current[-1], completed=1, total=1)
-            current.append(bar.add_task(escape(message), total=None))
+            current.append(bar.add_task(escape(self._stage(message, values)), total=None))
 
         with bar:
             yield step

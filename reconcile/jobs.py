@@ -36,7 +36,8 @@ from reconcile.store import (UNKNOWN_COMMUNE, AuditEntry, Campaign, IngestedSide
 from reconcile.store.campaign import SETTINGS_FILE
 from reconcile.store.scope import ScopeFrames, scope_frames
 
-Progress = Callable[[str], None]
+# A stage's catalogue key (texts/cli.toml) and the values its text names.
+Progress = Callable[..., None]
 
 # The columns each stage reads from the store: linking needs the matching columns, deciding
 # (reconcile.decide) the few below. Loading only these keeps `train` and `run` small.
@@ -50,7 +51,7 @@ _DECIDE_COLUMNS = {
 }
 
 
-def _silent(_message: str) -> None:
+def _silent(*_args: object, **_values: object) -> None:
     return None
 
 
@@ -88,27 +89,27 @@ def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, 
           Store(campaign.database) as store, store.save_ingest(who, today()) as saving):
         reading = reader.submit(read_population, population, columns) if population is not None else None
         if registry is not None:
-            progress(f"reading {registry}")
+            progress("progress_reading", path=registry)
             table = read_registry(registry, columns)
             saving.table("registry_rows", table.rows)
-            progress("normalizing registry marriages")
+            progress("progress_normalizing_registry")
             norm = normalize_registry(table.rows, communes, current)
             side = _side(table, "marriage", ("registration_ward_code", "registration_date"), norm.rejected,
                          {"marriages": norm.marriages, "spouses": norm.spouses})
             summaries.append(_summary(side, data_quality(norm.spouses, norm.marriages)))
             del table, norm
-            progress("saving the registry to the campaign")
+            progress("progress_saving_registry")
             saving.side(side)
         if reading is not None:
-            progress(f"reading {population}")
+            progress("progress_reading", path=population)
             table = reading.result()
             saving.table("population_rows", table.rows)
-            progress("normalizing population persons")
+            progress("progress_normalizing_population")
             norm_p = normalize_population(table.rows, communes, current)
             side = _side(table, "person", ("ward_code", None), norm_p.rejected, {"persons": norm_p.persons})
             summaries.append(_summary(side, data_quality(norm_p.persons, norm_p.persons)))
             del table, norm_p
-            progress("saving the population to the campaign")
+            progress("progress_saving_population")
             saving.side(side)
     return summaries
 
@@ -200,7 +201,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         stored = store.has_pairs(pair_set)
         if stored:
             # The province was scored with this model on this data: decide from those pairs.
-            progress("reading the records and the province's scored pairs")
+            progress("progress_reading_pairs")
             scoped = (store.scope_frames(scope, min_probability, _DECIDE_COLUMNS) if communes is not None
                       else ScopeFrames(*_deciding_tables(store), store.table("scored_pairs")))
         else:
@@ -214,7 +215,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     stages.reached("run:loaded")
     new_pairs = None
     if not stored:
-        progress(f"scoring the whole province: {spouses.height:,} spouses × {persons.height:,} persons (blocked)")
+        progress("progress_scoring", spouses=f"{spouses.height:,}", persons=f"{persons.height:,}")
         pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
         new_pairs = (pair_set, pairs)
         province = ScopeFrames(marriages, _deciding(spouses, "spouses"), _deciding(persons, "persons"), pairs)
@@ -222,7 +223,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
         del province
     scoped = _filled(scoped)
-    progress("deciding buckets")
+    progress("progress_deciding")
     results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets, rules.reasons)
     results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
     links = links.join(
@@ -232,7 +233,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     candidates = top_candidates(scoped.pairs, links["unique_id"])
     changes = compare_runs(previous, results)
     stages.reached("run:scored")
-    progress("saving the run")
+    progress("progress_saving_run")
     label = "all" if communes is None else ",".join(scope)
     day = today()
     with Store(campaign.database) as store:
@@ -284,14 +285,14 @@ def demo(out: Path, persons: int, progress: Progress = _silent) -> DemoOutcome:
     from reconcile.synthetic import generate
 
     campaign_dir = out / "campaign"
-    progress(f"generating a sample province of {persons:,} persons")
+    progress("progress_generating_sample", persons=f"{persons:,}")
     files = generate(out / "data", persons=persons, seed=7)
     if (campaign_dir / SETTINGS_FILE).exists():
         shutil.rmtree(campaign_dir)  # the demo's own campaign from an earlier demo
     # The demo's campaign starts today, so that `status` shows day 1 of 90.
     campaign = create_campaign(campaign_dir, "46", today(), 90)
     ingest(campaign, files.registry, files.population, progress)
-    progress("training the model")
+    progress("progress_training")
     train(campaign, progress)
     run(campaign, None, progress)
     with Store(campaign.database, read_only=True) as store:
@@ -325,7 +326,7 @@ def evaluate_campaign(campaign: Campaign, truth: Path, baseline: bool,
     rules = load_rules(campaign.rules_dir)
     marriages, spouses, persons = tables
     if plain_pairs is None:
-        progress("training and scoring the plain Splink baseline")
+        progress("progress_baseline")
         pairs = baseline_pairs(spouses, persons, rules.matching)[1]
     else:
         pairs = plain_pairs
@@ -357,7 +358,7 @@ def evaluate_couples_switched(campaign: Campaign, truth: Path,
         return None
     switched = replace(couples, enabled=not couples.enabled)
     label = "couple rules" if switched.enabled else "per-spouse rules"
-    progress(f"bucketing again with the {label}")
+    progress("progress_rebucketing", label=label)
     with Store(campaign.database, read_only=True) as store:
         results = store.current_results()
         marriages, spouses, persons = _deciding_tables(store)

@@ -39,7 +39,8 @@ LINK_COLUMNS: tuple[str, ...] = (
 STORED_LINK_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
     [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS] + [*PARTNER_INPUTS, *MATE_INPUTS]))
 
-Progress = Callable[[str], None]
+# A stage's catalogue key (texts/cli.toml) and the values its text names.
+Progress = Callable[..., None]
 
 
 
@@ -98,7 +99,7 @@ def _within_default_memory(engine: Engine, cap: str, work: Callable[[Engine], T]
         if not _out_of_memory(exc):
             raise
     if say:
-        say(f"more than {cap} of memory needed: again without a limit")
+        say("progress_memory_retry", cap=cap)
     return work(engine)
 
 
@@ -133,7 +134,7 @@ def train_model(
     `settings` and `columns` default to the campaign's rules and the normalized columns; the
     plain baseline passes its own.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or (lambda *_args, **_values: None)
     spouses, persons = _with_couples(spouses, persons, columns)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
@@ -154,11 +155,11 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
            ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
     inputs = Inputs(db_api, spouses, persons, columns, sided=True)
     linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
-    say("estimating the prior from deterministic rules")
+    say("progress_prior")
     linker.training.estimate_probability_two_random_records_match(
         [sql_in_dialect(rule, dialect) for rule in rules.prior_rules], recall=rules.prior_recall
     )
-    say("estimating u by random sampling")
+    say("progress_u")
     linker.training.estimate_u_using_random_sampling(max_pairs=rules.u_max_pairs, seed=rules.u_seed)
     # On the whole province, before EM narrows the inputs: EM uses them, and they are stored with
     # the model (Splink keeps them, and EM does not compute them again).
@@ -167,7 +168,7 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
         for col in sorted(_tf_columns(settings))
     }
     for rule in rules.em_blocking_rules:
-        say(f"estimating m by EM on: {rule}")
+        say("progress_em", rule=rule)
         # Only the records some pair of the session uses, joined across the two sides only: the same
         # pairs, and EM's joins build on far fewer records (1.5 M persons: the ID session's on 0.1 M).
         with inputs.narrowed(rule) as em_rule:
