@@ -346,9 +346,9 @@ def _as_run(other: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:
 def evaluate_couples_switched(campaign: Campaign, truth: Path,
                               progress: Progress = _silent) -> tuple[Evaluation, str] | None:
     """The campaign's results bucketed again from the same scored pairs with the couple rules
-    switched ([couples] enabled: off if on, on if off), scored against the truth, with a label
-    saying which rules they are: the couple rules' gain on the same data. None if the campaign's
-    rules have no [couples]."""
+    switched ([couples] enabled: off if on, on if off), scored against the truth, with the key of
+    the command line's catalogue naming those rules: the couple rules' gain on the same data. None
+    if the campaign's rules have no [couples]."""
     from dataclasses import replace
 
     expected = read_truth(truth)
@@ -357,8 +357,9 @@ def evaluate_couples_switched(campaign: Campaign, truth: Path,
     if couples is None:
         return None
     switched = replace(couples, enabled=not couples.enabled)
-    label = "couple rules" if switched.enabled else "per-spouse rules"
-    progress("progress_rebucketing", label=label)
+    # The switched rules' name, a key of the command line's catalogue (texts/cli.toml).
+    label = "eval_couple_rules" if switched.enabled else "eval_per_spouse_rules"
+    progress(f"progress_rebucketing_{label.removeprefix('eval_')}")
     with Store(campaign.database, read_only=True) as store:
         results = store.current_results()
         marriages, spouses, persons = _deciding_tables(store)

@@ -123,30 +123,33 @@ def show_evaluation(screen: Screen, ev: Evaluation, plain: Evaluation | None = N
     """Precision, recall, auto share, macro-F1, the officers' load (conflict precision, persons
     reported twice), beside the same pairs' with the couple rules switched (`switched`: its figures
     and label) and the plain baseline's; then the confusion."""
+    t = screen.t
+
     def figures(e: Evaluation) -> list[tuple[str, str]]:
+        marriages = t("eval_marriages")
         return [
             (f"{e.precision:.4%}", f"{e.auto_links_correct:,} / {e.auto_links:,}"),
             (f"{e.recall:.4%}", f"{e.true_links_found:,} / {e.true_links:,}"),
             (f"{e.auto_share:.2%}", f"{e.auto_resolvable_auto:,} / {e.auto_resolvable:,}"),
-            (f"{e.macro_f1:.4f}", f"{e.marriages:,} marriages"),
+            (f"{e.macro_f1:.4f}", f"{e.marriages:,} {marriages}"),
             (f"{e.conflict_precision:.4f}", f"{e.conflicts_needed:,} / {e.conflicts:,}"),
             (f"{e.extra_person_share:.3%}", f"{e.extra_person_rows:,} / {e.records:,}"),
-            (f"{e.namesake_couples_auto:,}", "marriages"),
+            (f"{e.namesake_couples_auto:,}", marriages),
         ]
 
-    measures = ["precision in auto_resolve", "recall (any bucket)", "auto-resolvable auto-resolved", "bucket macro-F1",
-                "conflict precision (need a person)", "married persons reported twice",
-                "namesake couples auto-resolved"]
-    columns = ["measure", "reconcile", "count"]
+    measures = [t(f"eval_{m}") for m in ("precision", "recall", "auto_share", "macro_f1", "conflict_precision",
+                                         "twice", "namesake_auto")]
+    count = t("eval_count")
+    columns = [t("eval_measure"), "reconcile", count]
     rows = [(m, *f) for m, f in zip(measures, figures(ev))]
-    others = [switched[::-1]] if switched else []
-    for label, other in (*others, ("plain Splink", plain)):
+    others = [(t(switched[1]), switched[0])] if switched else []
+    for label, other in (*others, (t("eval_plain"), plain)):
         if other is not None:
-            columns += [label, "count" + " " * (len(columns) // 2)]
+            columns += [label, count + " " * (len(columns) // 2)]
             rows = [(*r, *f) for r, f in zip(rows, figures(other))]
-    screen.table("Spouse links", columns, rows)
+    screen.table(t("eval_title"), columns, rows)
     conf = ev.confusion
-    screen.table("Buckets: expected (rows) × found (columns)", conf.columns, conf.rows())
+    screen.table(t("eval_confusion"), conf.columns, conf.rows())
 
 
 def show_run(screen: Screen, summary: RunSummary) -> None:
