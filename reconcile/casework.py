@@ -36,17 +36,17 @@ class ReviewPage:
 def review(campaign: Campaign, commune: str, reason: str | None, page: int, page_size: int) -> ReviewPage:
     """The open conflicts, missing records and decisions to recheck of one commune, a page at a time."""
     if page < 1 or page_size < 1:
-        raise UserError(f"--page and --page-size must be at least 1, got {page} and {page_size}")
+        raise UserError.said("err_page_size", page=page, page_size=page_size)
     catalogue = load_rules(campaign.rules_dir).reasons
     if reason is not None and reason not in catalogue:
-        raise UserError(f"unknown reason code '{reason}'; known: {', '.join(sorted(catalogue))}")
+        raise UserError.said("err_reason", reason=reason, known=", ".join(sorted(catalogue)))
     with Store(campaign.database, read_only=True) as store:
         records = store.open_records(commune)
     if reason is not None:
         records = records.filter(pl.col("reasons").str.split(";").list.contains(reason))
     pages = max(1, math.ceil(records.height / page_size))
     if page > pages:
-        raise UserError(f"--page {page} is past the last page ({pages}) of {records.height:,} records")
+        raise UserError.said("err_page_past", page=page, pages=pages, records=f"{records.height:,}")
     shown = records.slice((page - 1) * page_size, page_size)
     codes = {c for r in shown["reasons"].drop_nulls().to_list() for c in r.split(";") if c}
     return ReviewPage(commune, reason, shown, records.height, page, pages,
@@ -58,7 +58,7 @@ def review_records(campaign: Campaign, commune: str, reason: str | None) -> pl.D
     of `reconcile export results`."""
     catalogue = load_rules(campaign.rules_dir).reasons
     if reason is not None and reason not in catalogue:
-        raise UserError(f"unknown reason code '{reason}'; known: {', '.join(sorted(catalogue))}")
+        raise UserError.said("err_reason", reason=reason, known=", ".join(sorted(catalogue)))
     with Store(campaign.database, read_only=True) as store:
         records = store.open_records(commune)
     if reason is not None:
@@ -71,11 +71,11 @@ def record_decision(campaign: Campaign, record_id: str, verdict: str, person_ids
     """Store an officer's decision on a record: accept (with the population person or persons
     it concerns), reject or defer, with a note saying why."""
     if not note.strip():
-        raise UserError("--note must say why (it is kept in the record's history)")
+        raise UserError.said("err_note")
     if not who.strip():
-        raise UserError("--by must name the officer who decides")
+        raise UserError.said("err_by")
     if (verdict == "accept") != bool(person_ids):
-        raise UserError("--accept needs a PERSON_ID; --reject and --defer take none")
+        raise UserError.said("err_accept_person")
     with writing(campaign.folder, f"decide {record_id}", who):
         with Store(campaign.database) as store:
             return store.save_decision(record_id, verdict, person_ids, note.strip(), who.strip(), today())
@@ -97,7 +97,7 @@ def status(campaign: Campaign) -> StatusReport:
 def audit_log(campaign: Campaign, limit: int) -> pl.DataFrame:
     """The latest `limit` audit entries, newest first."""
     if limit < 1:
-        raise UserError(f"--limit must be at least 1, got {limit}")
+        raise UserError.said("err_limit", limit=limit)
     with Store(campaign.database, read_only=True) as store:
         return store.audit_log(limit)
 

@@ -70,7 +70,7 @@ FormatOpt = Annotated[str, typer.Option(
 def _format(value: str) -> str:
     fmt = value.strip().lower()
     if fmt not in views.FORMATS:
-        raise UserError(f"--format must be one of {', '.join(views.FORMATS)}, got '{value}'")
+        raise UserError.said("err_format", formats=", ".join(views.FORMATS), value=value)
     return fmt
 
 
@@ -79,7 +79,7 @@ def _lang(screen: Screen, lang: str | None) -> str:
     if lang is None:
         return screen.lang
     if lang.strip().lower() not in ("vi", "en"):
-        raise UserError(f"--lang must be vi or en, got '{lang}'")
+        raise UserError.said("err_lang", value=lang)
     return lang.strip().lower()
 
 
@@ -105,7 +105,7 @@ def _guard(screen: Screen) -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        screen.error(mask_ids(str(exc)))
+        screen.error(mask_ids(screen.t(exc.key, **exc.values) if exc.key else str(exc)))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         screen.error(screen.t("interrupted"))
@@ -146,7 +146,7 @@ def init(
         try:
             first = date.fromisoformat(start) if start else date.today()
         except ValueError:
-            raise UserError(f"--start must be a date YYYY-MM-DD, got '{start}'") from None
+            raise UserError.said("err_start", value=start) from None
         campaign = create_campaign(folder.resolve(), province, first, days, encrypt)
         Store(campaign.database).close()  # the empty database, with its schema
         screen.success(screen.t("campaign_created", folder=campaign.folder, province=province, start=campaign.start,
@@ -225,7 +225,7 @@ def run(
     screen = _screen()
     with _guard(screen):
         if bool(commune) == all_communes:
-            raise UserError("give either --commune CODE or --all")
+            raise UserError.said("err_commune_or_all")
         backend = _engine(engine, memory_limit, threads)
         camp = find_campaign(campaign)
         with screen.progress() as step:
@@ -312,7 +312,7 @@ def decide(
     with _guard(screen):
         verdicts = [v for v, given in (("accept", bool(accept)), ("reject", reject), ("defer", defer)) if given]
         if len(verdicts) != 1:
-            raise UserError("give exactly one of --accept PERSON_ID, --reject or --defer")
+            raise UserError.said("err_one_verdict")
         camp = find_campaign(campaign)
         done = casework.record_decision(camp, record_id, verdicts[0], [a.strip() for a in accept or []], note, by)
         screen.success(screen.t("decided", decision=done.decision_id, verdict=screen.t(f"verdict_{verdicts[0]}"),

@@ -25,7 +25,27 @@ class ReconcileError(Exception):
 
 
 class UserError(ReconcileError):
-    """Something the user can fix: bad input, bad rules, wrong campaign state."""
+    """Something the user can fix: bad input, bad rules, wrong campaign state.
+
+    Made by `said(key, **values)`, it carries a key of the command line's catalogue
+    (texts/cli.toml) and its values, so that the CLI says it in the user's language; its text
+    (`str`) is the English one, for logs and tracebacks."""
+
+    key: str | None = None
+    values: dict[str, object] = {}
+
+    @classmethod
+    def said(cls, key: str, **values: object) -> UserError:
+        error = cls(_english(key, values))
+        error.key, error.values = key, values
+        return error
+
+
+def _english(key: str, values: dict[str, object]) -> str:
+    from reconcile.paths import data_dir
+    from reconcile.ruleset import read_catalogue
+
+    return read_catalogue(data_dir("texts") / "cli.toml", ("vi", "en"))[key]["en"].format(**values)
 
 
 class InputFileError(UserError):

@@ -74,7 +74,9 @@ def test_every_command_speaks_vietnamese_by_default_and_english_on_request(
         for lang, text in texts.items():
             assert not KEYS.search(text), f"{name} ({lang}) shows a catalogue key: {KEYS.search(text).group(0)}"
         assert texts["vi"] != texts["en"], f"{name} says the same in both languages"
-    assert said["status"]["vi"].count("xã/phường") and said["a user error"]["vi"].startswith("lỗi:")
+    assert said["status"]["vi"].count("xã/phường")
+    assert said["a user error"]["vi"].startswith("lỗi: --page 999 vượt quá trang cuối")
+    assert said["a user error"]["en"].startswith("error: --page 999 is past the last page")
     # --lang before the command is the same as RECONCILE_LANG.
     status = cli("--lang", "vi", "status", "--campaign", str(worked["campaign"]), env={"RECONCILE_TODAY": DAY_ONE})
     assert status.output == said["status"]["vi"]

@@ -99,12 +99,10 @@ def find_campaign(explicit: Path | None = None) -> Campaign:
         explicit = Path(os.environ[ENV_VAR])
     if explicit is not None:
         if not (explicit / SETTINGS_FILE).is_file():
-            raise CampaignError(f"{explicit} is not a campaign folder (no {SETTINGS_FILE}); run `reconcile init` there first")
+            raise CampaignError.said("err_not_campaign", folder=explicit, settings=SETTINGS_FILE)
         return _read(explicit.resolve())
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / SETTINGS_FILE).is_file():
             return _read(folder)
-    raise CampaignError(
-        f"no campaign here ({here}); run `reconcile init`, or pass --campaign PATH or set {ENV_VAR}"
-    )
+    raise CampaignError.said("err_no_campaign", here=here, env=ENV_VAR)
