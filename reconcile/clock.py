@@ -24,7 +24,7 @@ def today() -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{TODAY_VAR} must be a date YYYY-MM-DD, got '{value}'") from None
+        raise UserError.said("err_today", var=TODAY_VAR, value=value) from None
 
 
 def now() -> datetime:

@@ -71,7 +71,7 @@ def ingest(campaign: Campaign, registry: Path | None, population: Path | None,
     """Read, validate and normalize the given exports, then store them in one transaction:
     if either file fails, the campaign is left as it was. Earlier ingests stay in the history."""
     if registry is None and population is None:
-        raise UserError("give --registry FILE, --population FILE, or both")
+        raise UserError.said("err_ingest_files")
     who = who or user()
     with writing(campaign.folder, "ingest", who):
         return _ingest(campaign, registry, population, progress, who)
@@ -151,8 +151,7 @@ def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DE
         spouses, persons = store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
         ingest_id = store.latest_ingest()
     if spouses.is_empty() or persons.is_empty():
-        raise UserError(f"nothing to train on: {spouses.height // 2:,} registry marriages and "
-                        f"{persons.height:,} population persons were accepted; check `reconcile ingest`'s rejected rows")
+        raise UserError.said("err_nothing_to_train", marriages=f"{spouses.height // 2:,}", persons=f"{persons.height:,}")
     model = train_model(spouses, persons, rules.matching, progress, engine=engine)
     with Store(campaign.database) as store:
         model_id = store.save_model(model, ingest_id, spouses.height, persons.height, who, today())
@@ -195,7 +194,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         unknown = [c for c in scope if c not in known]
         if unknown:
             shown = ", ".join(sorted(c for c in known if c)[:20])
-            raise UserError(f"commune {', '.join(unknown)} has no records in this campaign (communes: {shown} …)")
+            raise UserError.said("err_commune_unknown", commune=", ".join(unknown), shown=shown)
         previous = store.previous_results(scope)
         pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
         stored = store.has_pairs(pair_set)
@@ -392,7 +391,7 @@ def report(campaign: Campaign, out: Path, lang: str, commune: str | None, who: s
         try:
             out.write_bytes(page)
         except OSError as exc:
-            raise UserError(f"{out}: cannot write the report ({exc.strerror or exc})") from None
+            raise UserError.said("err_report_write", out=out, why=exc.strerror or exc) from None
         sha256 = hashlib.sha256(page).hexdigest()
         subject = f"report ({lang}" + (f", commune {commune})" if commune else ")")
         with Store(campaign.database) as store:

@@ -43,22 +43,21 @@ def export_conflicts(campaign: Campaign, out: Path, commune: str | None, all_com
     """Write the open conflicts of one commune (or of each commune) for the police, and record
     the files with their SHA-256 and counts in the audit log."""
     if (commune is None) == (not all_communes):
-        raise UserError("give either --commune CODE or --all")
+        raise UserError.said("err_commune_or_all")
     if commune is not None and not COMMUNE_CODE.fullmatch(commune.strip()):
-        raise UserError(f"--commune must be a current 5-digit commune code, got '{commune}'")
+        raise UserError.said("err_commune_code", value=commune)
     if lang not in LANGS:
-        raise UserError(f"--lang must be vi or en, got '{lang}'")
+        raise UserError.said("err_lang", value=lang)
     fmt = (file_format or out.suffix.lstrip(".") or "xlsx").lower()
     if fmt not in FORMATS:
-        raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+        raise UserError.said("err_format", formats=", ".join(FORMATS), value=fmt)
     commune = commune.strip() if commune is not None else None
     reasons, answers = load_rules(campaign.rules_dir).reasons, load_answers(campaign.rules_dir)
     who = who or user()
     with writing(campaign.folder, "export conflicts", who):
         with Store(campaign.database, read_only=True) as store:
             if commune is not None and commune not in communes_with_results(store):
-                raise UserError(f"commune {commune} has no results in this campaign; run it first "
-                                f"(reconcile run --commune {commune})")
+                raise UserError.said("err_commune_no_results", commune=commune)
             conflicts = open_conflicts(store, [commune] if commune else None)
         lists = commune_lists(conflicts, reasons, _commune_names(), lang)
         rows = sum(len(cl.rows) for cl in lists)
@@ -104,8 +103,7 @@ def import_answers(campaign: Campaign, path: Path, who: str | None = None) -> An
             }
             check = check_answers(returned, answers, states, lambda record_id, lang: current.get((record_id, lang)))
             if not check.problems and not check.decisions:
-                raise UserError(f"{path}: no answers yet; choose an answer in the answer column of the rows the "
-                                "police have worked, then import it again")
+                raise UserError.said("err_no_answers", path=path)
             decided = [] if check.problems else store.save_decisions(
                 check.decisions, who, today(),
                 AuditEntry("import", who, f"answers {path.name}", {"answers": check.answered, **check.by_answer},

@@ -81,7 +81,7 @@ def commune_lists(conflicts: pl.DataFrame, reasons: Mapping[str, Reason], names:
 def list_path(out: Path, label: str, day: date, fmt: str) -> Path:
     """`OUT_STEM_<commune or all>_<date>.<format>` beside `out` (inside it, if it is a folder)."""
     if label != "all" and not COMMUNE_CODE.fullmatch(label):
-        raise UserError(f"a commune code is 5 digits, got '{label}'")
+        raise UserError.said("err_commune_code", value=label)
     if out.is_dir():
         return out / f"conflicts_{label}_{day.isoformat()}.{fmt}"
     return out.with_name(f"{out.stem or 'conflicts'}_{label}_{day.isoformat()}.{fmt}")
@@ -167,8 +167,7 @@ def write_lists(lists: Sequence[CommuneList], out: Path, fmt: str, lang: str, an
         planned = [(list_path(out, cl.commune, day, fmt), [cl]) for cl in lists]
     existing = [str(path) for path, _ in planned if path.exists()]
     if existing:
-        raise UserError(f"{', '.join(existing)} already exists; move it away or choose another --out "
-                        "(a list may have come back with answers)")
+        raise UserError.said("err_list_exists", files=", ".join(existing))
     planned[0][0].parent.mkdir(parents=True, exist_ok=True)
     written = []
     for path, part in planned:

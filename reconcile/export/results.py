@@ -15,7 +15,7 @@ def write_results(results: pl.DataFrame, out: Path, file_format: str | None = No
     """Write `results` to `out`; the format comes from `file_format` or the file extension."""
     fmt = file_format or out.suffix.lstrip(".").lower() or "csv"
     if fmt not in FORMATS:
-        raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+        raise UserError.said("err_format", formats=", ".join(FORMATS), value=fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         results.write_csv(out)

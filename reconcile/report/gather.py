@@ -173,8 +173,7 @@ def gather(campaign: Campaign, store: Store, reasons: Mapping[str, Reason], comm
     if commune is not None:
         snapshots = snapshots.filter(pl.col("commune") == commune)
         if snapshots.is_empty():
-            raise CampaignError(f"commune {commune} has no progress in this campaign yet; "
-                                f"run it first (reconcile run --commune {commune})")
+            raise CampaignError.said("err_commune_no_progress", commune=commune)
     days = [campaign.start + timedelta(days=i) for i in range((today - campaign.start).days + 1)]
     reason_counts = _reasons_by_day(snapshots, report_data.reason_snapshots(store, commune), days, reasons)
     if commune is None:

@@ -56,11 +56,11 @@ def create_campaign(folder: Path, province: str, start: date, days: int, encrypt
     """Make a new campaign folder with its settings and a copy of the default rules; an encrypted
     one only when its key is given (`encryption.campaign_key`)."""
     if not province.isdigit() or len(province) != 2:
-        raise CampaignError(f"--province must be a 2-digit current province code (e.g. 46 for Huế), got '{province}'")
+        raise CampaignError.said("err_province", value=province)
     if days < 1:
-        raise CampaignError(f"--days must be at least 1, got {days}")
+        raise CampaignError.said("err_days", value=days)
     if (folder / SETTINGS_FILE).exists():
-        raise CampaignError(f"{folder} already holds a campaign ({SETTINGS_FILE} exists)")
+        raise CampaignError.said("err_campaign_exists", folder=folder, settings=SETTINGS_FILE)
     if encrypted:
         campaign_key()
     folder.mkdir(parents=True, exist_ok=True)
