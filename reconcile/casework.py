@@ -33,10 +33,9 @@ class ReviewPage:
     reasons: dict[str, Reason]  # the catalogue entries of the codes on this page
 
 
-def review(campaign: Campaign, commune: str, reason: str | None, page: int, page_size: int) -> ReviewPage:
-    """The open conflicts, missing records and decisions to recheck of one commune, a page at a time."""
-    if page < 1 or page_size < 1:
-        raise UserError.said("err_page_size", page=page, page_size=page_size)
+def _open_records(campaign: Campaign, commune: str, reason: str | None) -> tuple[pl.DataFrame, dict[str, Reason]]:
+    """A commune's records waiting for an officer (only those with `reason`, if given), and the
+    reasons catalogue."""
     catalogue = load_rules(campaign.rules_dir).reasons
     if reason is not None and reason not in catalogue:
         raise UserError.said("err_reason", reason=reason, known=", ".join(sorted(catalogue)))
@@ -44,6 +43,14 @@ def review(campaign: Campaign, commune: str, reason: str | None, page: int, page
         records = store.open_records(commune)
     if reason is not None:
         records = records.filter(pl.col("reasons").str.split(";").list.contains(reason))
+    return records, catalogue
+
+
+def review(campaign: Campaign, commune: str, reason: str | None, page: int, page_size: int) -> ReviewPage:
+    """The open conflicts, missing records and decisions to recheck of one commune, a page at a time."""
+    if page < 1 or page_size < 1:
+        raise UserError.said("err_page_size", page=page, page_size=page_size)
+    records, catalogue = _open_records(campaign, commune, reason)
     pages = max(1, math.ceil(records.height / page_size))
     if page > pages:
         raise UserError.said("err_page_past", page=page, pages=pages, records=f"{records.height:,}")
@@ -56,14 +63,7 @@ def review(campaign: Campaign, commune: str, reason: str | None, page: int, page
 def review_records(campaign: Campaign, commune: str, reason: str | None) -> pl.DataFrame:
     """Every record of one commune waiting for an officer (no paging), with the columns and values
     of `reconcile export results`."""
-    catalogue = load_rules(campaign.rules_dir).reasons
-    if reason is not None and reason not in catalogue:
-        raise UserError.said("err_reason", reason=reason, known=", ".join(sorted(catalogue)))
-    with Store(campaign.database, read_only=True) as store:
-        records = store.open_records(commune)
-    if reason is not None:
-        records = records.filter(pl.col("reasons").str.split(";").list.contains(reason))
-    return records.select(RESULT_EXPORT_COLUMNS)
+    return _open_records(campaign, commune, reason)[0].select(RESULT_EXPORT_COLUMNS)
 
 
 def record_decision(campaign: Campaign, record_id: str, verdict: str, person_ids: list[str], note: str,

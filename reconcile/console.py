@@ -6,28 +6,20 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reconcile.ruleset import CLI_LANGUAGES, cli_catalogue
+
 # A number written as text: a code (19753), a share (70.0%), a signed (+65.6) or decimal (1.8)
 # number, a date (2025-06-06, perhaps with a word: "2025-06-06 (late)").
 _NUMBER_TEXT = re.compile(r"[+-]?\d[\d,.\-]*%?( \(\w+\))?")
 
 
-LANGUAGES = ("vi", "en")
-CATALOGUE = "cli.toml"
-
-
-@lru_cache(maxsize=1)
-def _catalogue() -> dict[str, dict[str, str]]:
-    from reconcile.paths import data_dir
-    from reconcile.ruleset import read_catalogue
-
-    return read_catalogue(data_dir("texts") / CATALOGUE, LANGUAGES)
+LANGUAGES = CLI_LANGUAGES
 
 
 def default_language() -> str:
@@ -49,7 +41,7 @@ class Screen:
 
     def t(self, key: str, **values: object) -> str:
         """The catalogue's text for `key` in this screen's language, with `values` filled in."""
-        return _catalogue()[key][self.lang].format(**values)
+        return cli_catalogue()[key][self.lang].format(**values)
 
     def info(self, text: str) -> None:
         """A line of plain text: brackets in data (a column named `[/red]`) print as they are."""
@@ -139,7 +131,7 @@ class Screen:
 
     def _stage(self, message: str, values: dict[str, object]) -> str:
         """A stage's text: `message` is a catalogue key (with the values it names) or plain text."""
-        return self.t(message, **values) if message in _catalogue() else message
+        return self.t(message, **values) if message in cli_catalogue() else message
 
     @contextmanager
     def progress(self) -> Iterator[Callable[..., None]]:

@@ -42,10 +42,9 @@ class UserError(ReconcileError):
 
 
 def _english(key: str, values: dict[str, object]) -> str:
-    from reconcile.paths import data_dir
-    from reconcile.ruleset import read_catalogue
+    from reconcile.ruleset import cli_catalogue  # ruleset imports this module
 
-    return read_catalogue(data_dir("texts") / "cli.toml", ("vi", "en"))[key]["en"].format(**values)
+    return cli_catalogue()[key]["en"].format(**values)
 
 
 class InputFileError(UserError):

@@ -10,6 +10,7 @@ import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -172,6 +173,16 @@ def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str
                 raise RulesError(str(path), f"{key}.{lang}", "must be a non-empty text")
         catalogue[key] = {lang: entry[lang] for lang in languages}
     return catalogue
+
+
+CLI_LANGUAGES = ("vi", "en")
+
+
+@lru_cache(maxsize=1)
+def cli_catalogue() -> dict[str, dict[str, str]]:
+    """The command line's texts (texts/cli.toml), read once: what the console shows and what a
+    user error says, in each of CLI_LANGUAGES."""
+    return read_catalogue(data_dir("texts") / "cli.toml", CLI_LANGUAGES)
 
 
 class _Reader:
