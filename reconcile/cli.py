@@ -105,7 +105,7 @@ def _guard(screen: Screen) -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        screen.error(mask_ids(screen.t(exc.key, **exc.values) if exc.key else str(exc)))
+        screen.error(mask_ids(exc.said_in(screen.lang)))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         screen.error(screen.t("interrupted"))
@@ -115,7 +115,7 @@ def _guard(screen: Screen) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, exit 2
         short = as_resource_error(exc)  # out of memory under --memory-limit, a full disk: the user's to fix
         if short is not None:
-            screen.error(mask_ids(str(short)))
+            screen.error(mask_ids(short.said_in(screen.lang)))
             raise typer.Exit(1) from None
         screen.error(mask_ids(f"internal error: {type(exc).__name__}: {exc} (please report this with the command "
                               "you ran)"))
@@ -448,8 +448,7 @@ def import_answers(
         done = police.import_answers(find_campaign(campaign), file, by)
         views.show_answers_import(screen, done)
         if done.problems:
-            raise UserError(f"no answer applied: {len(done.problems):,} problem(s) in {file.name}, listed above; "
-                            "correct those rows and import the file again")
+            raise UserError.said("err_answers_not_applied", problems=f"{len(done.problems):,}", file=file.name)
 
 
 @app.command()
@@ -498,9 +497,9 @@ def fixtures_generate(
     screen = _screen()
     with _guard(screen):
         if persons < 10:
-            raise UserError(f"--persons must be at least 10, got {persons}")
+            raise UserError.said("err_persons", value=persons)
         if marriages is not None and not 1 <= marriages <= persons // 2:
-            raise UserError(f"--marriages must be between 1 and half of --persons ({persons // 2:,}), got {marriages:,}")
+            raise UserError.said("err_marriages", half=f"{persons // 2:,}", value=f"{marriages:,}")
         with screen.progress() as step:
             step("progress_generating", persons=f"{persons:,}")
             files = generate(out, persons=persons, seed=seed, province=province, file_format=file_format,
@@ -550,7 +549,7 @@ def demo(
     screen = _screen()
     with _guard(screen):
         if persons < 1000:
-            raise UserError(f"--persons must be at least 1,000 for a meaningful demo, got {persons}")
+            raise UserError.said("err_demo_persons", value=persons)
         with screen.progress() as step:
             outcome = jobs.demo(out.resolve(), persons, step)
         screen.table(screen.t("demo_buckets"), [screen.t("bucket"), screen.t("records")],

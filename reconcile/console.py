@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reconcile.errors import Text
 from reconcile.ruleset import CLI_LANGUAGES, cli_catalogue
 
 # A number written as text: a code (19753), a share (70.0%), a signed (+65.6) or decimal (1.8)
@@ -41,7 +42,7 @@ class Screen:
 
     def t(self, key: str, **values: object) -> str:
         """The catalogue's text for `key` in this screen's language, with `values` filled in."""
-        return cli_catalogue()[key][self.lang].format(**values)
+        return Text(key, values).said_in(self.lang)
 
     def info(self, text: str) -> None:
         """A line of plain text: brackets in data (a column named `[/red]`) print as they are."""

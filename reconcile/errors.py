@@ -18,6 +18,24 @@ Hierarchy (one base, narrow subclasses)::
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Self
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text of the command line's catalogue (texts/cli.toml) with its values, said in any of
+    its languages; a value may be a Text itself (a part of the sentence said in the same language)."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def said_in(self, lang: str) -> str:
+        from reconcile.ruleset import cli_catalogue  # ruleset imports this module
+
+        values = {name: v.said_in(lang) if isinstance(v, Text) else v for name, v in self.values.items()}
+        return cli_catalogue()[self.key][lang].format(**values)
 
 
 class ReconcileError(Exception):
@@ -27,24 +45,28 @@ class ReconcileError(Exception):
 class UserError(ReconcileError):
     """Something the user can fix: bad input, bad rules, wrong campaign state.
 
-    Made by `said(key, **values)`, it carries a key of the command line's catalogue
-    (texts/cli.toml) and its values, so that the CLI says it in the user's language; its text
-    (`str`) is the English one, for logs and tracebacks."""
+    Made by `said(key, *names, **values)`, it carries a `Text` of the command line's catalogue,
+    so that the CLI says it in the user's language (`said_in`); its text (`str`) is the English
+    one, for logs and tracebacks. A subclass that names a file (and a rules key) puts them before
+    the text, in `str` and in every language."""
 
-    key: str | None = None
-    values: dict[str, object] = {}
+    text: Text | None = None
 
     @classmethod
-    def said(cls, key: str, **values: object) -> UserError:
-        error = cls(_english(key, values))
-        error.key, error.values = key, values
+    def said(cls, key: str, *names: str, **values: object) -> Self:
+        """The error saying the catalogue's `key` with `values`; `names` are what the subclass's
+        constructor takes before the message (a file's path, a rules key)."""
+        text = Text(key, values)
+        error = cls(*names, text.said_in("en"))
+        error.text = text
         return error
 
+    def said_in(self, lang: str) -> str:
+        """What the error says in `lang` (for an error made without the catalogue, its text)."""
+        return str(self) if self.text is None else self._framed(self.text.said_in(lang))
 
-def _english(key: str, values: dict[str, object]) -> str:
-    from reconcile.ruleset import cli_catalogue  # ruleset imports this module
-
-    return cli_catalogue()[key]["en"].format(**values)
+    def _framed(self, message: str) -> str:
+        return message
 
 
 class InputFileError(UserError):
@@ -54,13 +76,17 @@ class InputFileError(UserError):
         super().__init__(f"{path}: {message}")
         self.path = path
 
+    def _framed(self, message: str) -> str:
+        return f"{self.path}: {message}"
+
 
 class MissingColumnError(InputFileError):
-    """A required column is missing from an input file."""
+    """A required column is missing from an input file (said from the catalogue as it is made)."""
 
     def __init__(self, path: str, column: str, seen: list[str]) -> None:
         shown = ", ".join(seen[:12]) + (" …" if len(seen) > 12 else "")
-        super().__init__(path, f"required column '{column}' is missing (columns found: {shown})")
+        self.text = Text("err_missing_column", {"column": column, "shown": shown})
+        super().__init__(path, self.text.said_in("en"))
         self.column = column
 
 
@@ -71,6 +97,9 @@ class RulesError(UserError):
         super().__init__(f"{path}: [{key}] {message}")
         self.path = path
         self.key = key
+
+    def _framed(self, message: str) -> str:
+        return f"{self.path}: [{self.key}] {message}"
 
 
 class CampaignError(UserError):
@@ -83,6 +112,9 @@ class CampaignDatabaseError(CampaignError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
+
+    def _framed(self, message: str) -> str:
+        return f"{self.path}: {message}"
 
 
 class CampaignBusyError(CampaignError):
@@ -110,12 +142,9 @@ def as_resource_error(exc: BaseException) -> ResourceError | None:
         memory = [line[line.index("Out of Memory Error"):] for line in lines if "Out of Memory Error" in line]
         disk = [line for line in lines if "No space left on device" in line]
         if isinstance(cause, MemoryError) or type(cause).__name__ == "OutOfMemoryException" or memory:
-            return ResourceError(f"out of memory ({(memory or lines)[0]}); nothing was written to the campaign. "
-                                 "Give the command more memory (--memory-limit, e.g. 4GB), fewer --threads, or "
-                                 "close other programs, and run it again")
+            return ResourceError.said("err_out_of_memory", why=(memory or lines)[0])
         if (isinstance(cause, OSError) and cause.errno == errno.ENOSPC) or disk:
-            return ResourceError(f"the disk is full ({(disk or lines)[0]}); nothing was written to the campaign. "
-                                 "Free some space and run the command again")
+            return ResourceError.said("err_disk_full", why=(disk or lines)[0])
     return None
 
 

@@ -83,10 +83,10 @@ def read_truth(path: Path) -> pl.DataFrame:
     try:
         truth = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputFileError(str(path), f"cannot read the truth file ({exc})") from None
+        raise InputFileError.said("err_truth_unreadable", str(path), why=exc) from None
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
-        raise InputFileError(str(path), f"not a truth file: missing column(s) {', '.join(missing)}")
+        raise InputFileError.said("err_truth_columns", str(path), columns=", ".join(missing))
     return truth
 
 

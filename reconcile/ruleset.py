@@ -156,11 +156,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RulesError(str(path), "-", "file is missing") from None
+        raise RulesError.said("err_rules_file_missing", str(path), "-") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(str(path), "-", f"cannot be read as UTF-8 text: {exc}") from None
+        raise RulesError.said("err_rules_not_utf8", str(path), "-", why=exc) from None
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(str(path), "-", f"not valid TOML: {exc}") from None
+        raise RulesError.said("err_rules_not_toml", str(path), "-", why=exc) from None
 
 
 def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -170,7 +170,7 @@ def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str
     for key, entry in read_toml(path).items():
         for lang in languages:
             if not isinstance(entry, dict) or not isinstance(entry.get(lang), str) or not entry[lang]:
-                raise RulesError(str(path), f"{key}.{lang}", "must be a non-empty text")
+                raise RulesError.said("err_rules_text", str(path), f"{key}.{lang}")
         catalogue[key] = {lang: entry[lang] for lang in languages}
     return catalogue
 
@@ -194,25 +194,26 @@ class _Reader:
 
     def get(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
         if key not in table:
-            raise RulesError(str(self.path), f"{where}.{key}".lstrip("."), "is missing")
+            raise RulesError.said("err_rules_missing", str(self.path), f"{where}.{key}".lstrip("."))
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise RulesError(str(self.path), f"{where}.{key}".lstrip("."), f"must be {names}, got {value!r}")
+            raise RulesError.said("err_rules_type", str(self.path), f"{where}.{key}".lstrip("."), kind=names,
+                                  value=repr(value))
         return value
 
     def strings(self, table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = self.get(table, key, list, where)
         if not all(isinstance(v, str) and v.strip() for v in value):
-            raise RulesError(str(self.path), f"{where}.{key}", "must be a list of non-empty strings")
+            raise RulesError.said("err_rules_strings", str(self.path), f"{where}.{key}")
         return tuple(value)
 
     def probability(self, table: Mapping[str, Any], key: str, where: str) -> float:
         value = self.get(table, key, float, where)
         if not 0.0 <= value <= 1.0:
-            raise RulesError(str(self.path), f"{where}.{key}", f"must be between 0 and 1, got {value}")
+            raise RulesError.said("err_rules_probability", str(self.path), f"{where}.{key}", value=value)
         return value
 
 
@@ -236,12 +237,12 @@ def _load_matching(path: Path) -> MatchingRules:
             ))
         labels = [lv.label for lv in levels]
         if len(set(labels)) != len(labels):
-            raise RulesError(str(path), where, f"level labels must be unique, got {labels}")
+            raise RulesError.said("err_rules_level_labels", str(path), where, labels=labels)
         if not levels or levels[-1].sql.strip().upper() != "ELSE":
-            raise RulesError(str(path), where, "the last level must be the ELSE level")
+            raise RulesError.said("err_rules_else_last", str(path), where)
         comparisons.append(Comparison(r.get(comp, "name", str, where), str(comp.get("description", "")), tuple(levels)))
     if not comparisons:
-        raise RulesError(str(path), "comparisons", "at least one comparison is needed")
+        raise RulesError.said("err_rules_no_comparison", str(path), "comparisons")
     return MatchingRules(
         prior_rules=r.strings(training, "prior_rules", "training"),
         prior_recall=r.probability(training, "prior_recall", "training"),
@@ -264,12 +265,13 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
         items = []
         for comp, labels in table.items():
             if comp not in levels:
-                raise RulesError(str(path), f"{where}.{comp}", f"no comparison named '{comp}' in matching.toml")
+                raise RulesError.said("err_rules_unknown_comparison", str(path), f"{where}.{comp}", name=comp)
             if not isinstance(labels, list) or not all(isinstance(lb, str) for lb in labels):
-                raise RulesError(str(path), f"{where}.{comp}", "expected a list of level labels")
+                raise RulesError.said("err_rules_level_list", str(path), f"{where}.{comp}")
             unknown = [lb for lb in labels if lb not in levels[comp]]
             if unknown:
-                raise RulesError(str(path), f"{where}.{comp}", f"unknown level(s) {unknown}; known: {sorted(levels[comp])}")
+                raise RulesError.said("err_rules_unknown_levels", str(path), f"{where}.{comp}", unknown=unknown,
+                                      known=sorted(levels[comp]))
             items.append((comp, tuple(labels)))
         return tuple(items)
 
@@ -289,8 +291,8 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
     other_province = r.strings(link, "other_province_id_levels", "link") if "other_province_id_levels" in link else None
     unknown_id = [lb for lb in other_province or () if lb not in levels.get("id", set())]
     if unknown_id:
-        raise RulesError(str(path), "link.other_province_id_levels",
-                         f"unknown level(s) {unknown_id} of comparison 'id'; known: {sorted(levels.get('id', set()))}")
+        raise RulesError.said("err_rules_unknown_id_levels", str(path), "link.other_province_id_levels",
+                              unknown=unknown_id, known=sorted(levels.get("id", set())))
     couples = _couple_rules(r, level_set, set(levels)) if "couples" in r.data else None
     plaus = r.get(r.data, "plausibility", dict, "")
     fix = r.get(r.data, "auto_fix", dict, "")
@@ -316,16 +318,16 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
     for i, alt in enumerate(r.get(table, "sufficient_evidence", list, "couples")):
         where = f"couples.sufficient_evidence[{i}]"
         if not isinstance(alt, dict):
-            raise RulesError(str(r.path), where, "must be a table")
+            raise RulesError.said("err_rules_table", str(r.path), where)
         unknown = sorted(set(alt) - {"recorded", "both", "one", "other"})
         if unknown:
-            raise RulesError(str(r.path), f"{where}.{unknown[0]}", "unknown key; known: recorded, both, one, other")
+            raise RulesError.said("err_rules_evidence_key", str(r.path), f"{where}.{unknown[0]}")
         recorded = r.strings(alt, "recorded", where) if "recorded" in alt else ()
         wrong = [w for w in recorded if w not in RECORDED]
         if wrong:
-            raise RulesError(str(r.path), f"{where}.recorded", f"unknown {wrong}; known: {list(RECORDED)}")
+            raise RulesError.said("err_rules_recorded", str(r.path), f"{where}.recorded", unknown=wrong, known=list(RECORDED))
         if ("one" in alt) != ("other" in alt):
-            raise RulesError(str(r.path), where, "`one` and `other` go together")
+            raise RulesError.said("err_rules_one_and_other", str(r.path), where)
 
         def part(key: str) -> EvidenceSet | str | None:
             if key not in alt:
@@ -334,7 +336,7 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
             if value == "link":
                 return "link"
             if not isinstance(value, dict):
-                raise RulesError(str(r.path), f"{where}.{key}", f'must be "link" or a table of levels, got {value!r}')
+                raise RulesError.said("err_rules_link_or_levels", str(r.path), f"{where}.{key}", value=repr(value))
             return level_set(value, f"{where}.{key}")  # type: ignore[no-any-return]
 
         alternatives.append(CoupleEvidence(recorded, part("both"), part("one"), part("other")))
@@ -342,11 +344,11 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
     caps = []
     for name in caps_table:
         if name not in comparisons:
-            raise RulesError(str(r.path), f"couples.lead_caps.{name}", f"no comparison named '{name}' in matching.toml")
+            raise RulesError.said("err_rules_unknown_comparison", str(r.path), f"couples.lead_caps.{name}", name=name)
         caps.append((name, r.get(caps_table, name, float, "couples.lead_caps")))
     count = r.get(table, "candidates_per_spouse", int, "couples")
     if count < 1:
-        raise RulesError(str(r.path), "couples.candidates_per_spouse", f"must be at least 1, got {count}")
+        raise RulesError.said("err_rules_at_least_one", str(r.path), "couples.candidates_per_spouse", value=count)
     return CoupleRules(
         enabled=r.get(table, "enabled", bool, "couples") if "enabled" in table else True,
         candidates_per_spouse=count,
@@ -363,10 +365,10 @@ def _load_reasons(path: Path) -> Mapping[str, Reason]:
     reasons = {}
     for code, entry in r.data.items():
         if not isinstance(entry, dict):
-            raise RulesError(str(path), code, "must be a table with bucket, en and vi")
+            raise RulesError.said("err_rules_reason", str(path), code)
         bucket = r.get(entry, "bucket", str, code)
         if bucket not in BUCKETS:
-            raise RulesError(str(path), f"{code}.bucket", f"must be one of {list(BUCKETS)}, got '{bucket}'")
+            raise RulesError.said("err_rules_one_of", str(path), f"{code}.bucket", choices=list(BUCKETS), value=bucket)
         reasons[code] = Reason(code, bucket, r.get(entry, "en", str, code), r.get(entry, "vi", str, code))
     return MappingProxyType(reasons)
 

@@ -80,3 +80,46 @@ def test_every_command_speaks_vietnamese_by_default_and_english_on_request(
     # --lang before the command is the same as RECONCILE_LANG.
     status = cli("--lang", "vi", "status", "--campaign", str(worked["campaign"]), env={"RECONCILE_TODAY": DAY_ONE})
     assert status.output == said["status"]["vi"]
+
+
+def test_user_errors_are_said_in_vietnamese_by_default_and_in_english_on_request(cli: Cli, tmp_path: Path) -> None:
+    """A sample of the errors a user meets (input files, rules, the key, an answers file, an
+    option): each in one line, in the chosen language, still naming its file, key and column."""
+    plain, ruled, locked = tmp_path / "plain", tmp_path / "ruled", tmp_path / "locked"
+    cli("init", plain, "--start", DAY_ONE)
+    cli("init", ruled, "--start", DAY_ONE)
+    with (ruled / "rules" / "columns.toml").open("a", encoding="utf-8") as rules:
+        rules.write('\n[registry.nonsense]\nrequired = false\naliases = ["x"]\n')
+    cli("init", locked, "--start", DAY_ONE, "--encrypt", env={"RECONCILE_KEY": "the campaign's key, 32 characters"})
+    no_column = tmp_path / "ket_hon.csv"
+    no_column.write_text("Ngày đăng ký,Họ và tên chồng\n01/02/2003,Lê Văn An\n", encoding="utf-8")
+    (tmp_path / "tra_loi.txt").write_text("not a list\n", encoding="utf-8")
+    cases = {  # the command, then what it says in Vietnamese and in English
+        "missing file": (["ingest", "--registry", tmp_path / "none.csv", "--campaign", plain],
+                         "none.csv: không tìm thấy tệp", "none.csv: file not found"),
+        "missing column": (["ingest", "--registry", no_column, "--campaign", plain],
+                           "ket_hon.csv: thiếu cột bắt buộc 'registration_id' (các cột có trong tệp: Ngày đăng ký, "
+                           "Họ và tên chồng",
+                           "ket_hon.csv: required column 'registration_id' is missing (columns found: Ngày đăng ký, "
+                           "Họ và tên chồng"),
+        "bad rules": (["ingest", "--registry", SAMPLE / "registry.csv", "--campaign", ruled],
+                      "columns.toml: [registry.nonsense] cột không có; các cột của registry là: registration_id",
+                      "columns.toml: [registry.nonsense] unknown column; the registry columns are: registration_id"),
+        "wrong key": (["status", "--campaign", locked],
+                      f"khoá không mở được chiến dịch này; hãy kiểm tra RECONCILE_KEY hoặc RECONCILE_KEY_FILE ({locked}",
+                      f"the key does not open this campaign; check RECONCILE_KEY or RECONCILE_KEY_FILE ({locked}"),
+        "answers file": (["import-answers", tmp_path / "tra_loi.txt", "--campaign", plain],
+                         "tra_loi.txt: không phải danh sách mâu thuẫn: hãy đưa tệp .xlsx hoặc .csv đã được xuất ra",
+                         "tra_loi.txt: is not a conflict list: give the .xlsx or .csv file that was exported"),
+        "an option": (["train", "--engine", "postgres", "--campaign", plain],
+                      "--engine phải là một trong duckdb, spark, nhận được 'postgres'",
+                      "--engine must be one of duckdb, spark, got 'postgres'"),
+    }
+    wrong_key = {"RECONCILE_KEY": "not the campaign's key, 32 chars", "RECONCILE_KEY_FILE": ""}
+    for name, (args, vi, en) in cases.items():
+        for lang, env, expected in (("vi", {"RECONCILE_LANG": ""}, vi), ("en", {}, en)):
+            out = cli(*args, env={**env, **wrong_key}, code=1).output  # perhaps after a progress line
+            errors = [line for line in out.splitlines() if line.startswith(("lỗi: ", "error: "))]
+            assert len(errors) == 1 and errors[0].startswith({"vi": "lỗi: ", "en": "error: "}[lang]), (name, lang, out)
+            assert expected in errors[0] and "Traceback" not in out and not KEYS.search(out), (name, lang, out)
+

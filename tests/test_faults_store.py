@@ -389,8 +389,8 @@ def test_a_full_disk_during_a_run_leaves_the_campaign_as_it_was_and_the_next_run
         run.kill()
     _, err = run.communicate()
     assert "Traceback" not in err and len(_error_lines(err)) == 1, err
-    assert _error_lines(err)[0].startswith("lỗi: the disk is full (") and "No space left on device" in err
-    assert "nothing was written to the campaign. Free some space and run the command again" in err
+    assert _error_lines(err)[0].startswith("lỗi: ổ đĩa đã đầy (") and "No space left on device" in err
+    assert "chưa ghi gì vào chiến dịch. Hãy giải phóng bớt dung lượng rồi chạy lại lệnh" in err
     filler.unlink()
     _assert_same(before, _state(campaign))
     out = cli("run", "--all", "--campaign", campaign, env=DAY_TWO).output

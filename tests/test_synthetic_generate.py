@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from reconcile.errors import UserError
 from reconcile.normalize.communes import MERGER_DATE, commune_table, current_communes
 from reconcile.synthetic import generate
 from reconcile.synthetic.headers import POPULATION_VIETNAMESE, REGISTRY_VIETNAMESE
@@ -191,7 +192,7 @@ def test_legacy_font_examples():
 
 
 def test_unknown_format_or_header_style_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="file format"):
+    with pytest.raises(UserError, match="file format"):
         generate(tmp_path, persons=10, seed=1, file_format="json")
-    with pytest.raises(ValueError, match="header style"):
+    with pytest.raises(UserError, match="header style"):
         generate(tmp_path, persons=10, seed=1, headers="english")

@@ -137,7 +137,7 @@ def _read_xlsx(path: Path) -> ReturnedList:
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputFileError(str(path), f"cannot be read as an XLSX workbook ({exc})") from None
+        raise InputFileError.said("err_answers_xlsx", str(path), why=exc) from None
     out = ReturnedList([], [], [])
     try:
         for sheet in book.worksheets:
@@ -166,18 +166,18 @@ def _read_xlsx(path: Path) -> ReturnedList:
 
 def _read_csv(path: Path) -> ReturnedList:
     if path.stat().st_size > _MAX_CSV:
-        raise InputFileError(str(path), f"is larger than {_MAX_CSV >> 20} MB; no conflict list is that large")
+        raise InputFileError.said("err_answers_too_large", str(path), size=_MAX_CSV >> 20)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputFileError(str(path), "is not UTF-8 text; save it as 'CSV UTF-8' and import it again") from None
+        raise InputFileError.said("err_answers_not_utf8", str(path)) from None
     first = text.splitlines()[0] if text else ""
     # Spreadsheets in a Vietnamese locale save with ';' (the comma is the decimal separator there).
     delimiter = max(",;\t", key=first.count)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise InputFileError(str(path), f"cannot be read as CSV ({exc})") from None
+        raise InputFileError.said("err_answers_csv", str(path), why=exc) from None
     out = ReturnedList([], [], [])
     _rows("", [(n, values, []) for n, values in enumerate(records, start=1)], out)
     return out
@@ -186,13 +186,13 @@ def _read_csv(path: Path) -> ReturnedList:
 def read_returned(path: Path) -> ReturnedList:
     """The rows of a returned list, with the problems found in the file itself."""
     if not path.is_file():
-        raise InputFileError(str(path), "no such file")
+        raise InputFileError.said("err_answers_no_file", str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix == ".csv":
         return _read_csv(path)
-    raise InputFileError(str(path), "is not a conflict list: give the .xlsx or .csv file that was exported")
+    raise InputFileError.said("err_answers_not_list", str(path))
 
 
 @dataclass(frozen=True)

@@ -158,20 +158,21 @@ def load_answers(rules_dir: Path) -> tuple[Answer, ...]:
     answers, seen = [], set()
     for code, entry in read_toml(path).items():
         if not isinstance(entry, dict):
-            raise RulesError(str(path), code, "must be a table with verdict, en and vi")
+            raise RulesError.said("err_rules_answer", str(path), code)
         for key in ("verdict", "en", "vi"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise RulesError(str(path), f"{code}.{key}", "must be a non-empty string")
+                raise RulesError.said("err_rules_string", str(path), f"{code}.{key}")
         if entry["verdict"] not in VERDICTS:
-            raise RulesError(str(path), f"{code}.verdict", f"must be one of {list(VERDICTS)}, got '{entry['verdict']}'")
+            raise RulesError.said("err_rules_one_of", str(path), f"{code}.verdict", choices=list(VERDICTS),
+                                  value=entry["verdict"])
         for key in ("en", "vi"):
             # A spreadsheet's list of allowed values holds at most 255 characters each.
             if len(entry[key]) > 255 or _plain(entry[key]) in seen:
-                raise RulesError(str(path), f"{code}.{key}", "must be unique and at most 255 characters")
+                raise RulesError.said("err_rules_answer_unique", str(path), f"{code}.{key}")
             seen.add(_plain(entry[key]))
         answers.append(Answer(code, entry["verdict"], entry["vi"].strip(), entry["en"].strip()))
     if not answers:
-        raise RulesError(str(path), "-", "at least one answer is needed")
+        raise RulesError.said("err_rules_no_answer", str(path), "-")
     return tuple(answers)
 
 

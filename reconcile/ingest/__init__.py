@@ -54,7 +54,7 @@ def _ingest(path: Path, table: TableColumns) -> IngestedTable:
     canonical, ignored = map_headers(read.rows, table, path)
     if read.rows.is_empty() and read.malformed.is_empty():
         # Taken as it is, it would replace the campaign's data with nothing.
-        raise InputFileError(str(path), "has no rows of data, only column names; nothing was ingested")
+        raise InputFileError.said("err_no_rows", str(path))
     rows, rejected = split_rejected(canonical, table.spec, path, read.malformed)
     with path.open("rb") as handle:
         sha256 = hashlib.file_digest(handle, "sha256").hexdigest()

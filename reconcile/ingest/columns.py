@@ -81,18 +81,18 @@ def load_column_map(path: Path | None = None) -> ColumnMap:
     raw = read_toml(path)
     for kind in raw:
         if kind not in SPECS:
-            raise RulesError(where, kind, f"unknown input; expected {' and '.join(SPECS)}")
+            raise RulesError.said("err_rules_input", where, kind, registry=REGISTRY.kind, population=POPULATION.kind)
     return ColumnMap(path, _table(raw, REGISTRY, where), _table(raw, POPULATION, where))
 
 
 def _table(raw: dict[str, Any], spec: TableSpec, where: str) -> TableColumns:
     section = raw.get(spec.kind)
     if not isinstance(section, dict):
-        raise RulesError(where, spec.kind, "must be a table of columns, one per canonical column")
+        raise RulesError.said("err_rules_columns", where, spec.kind)
     for name in section:
         if name not in spec.columns:
             known = ", ".join(spec.columns)
-            raise RulesError(where, f"{spec.kind}.{name}", f"unknown column; the {spec.kind} columns are: {known}")
+            raise RulesError.said("err_rules_unknown_column", where, f"{spec.kind}.{name}", kind=spec.kind, known=known)
     rules = tuple(_rule(spec, name, section.get(name), where) for name in spec.columns)
 
     # Canonical names are claimed first, so an alias that repeats one is reported on the alias.
@@ -101,8 +101,8 @@ def _table(raw: dict[str, Any], spec: TableSpec, where: str) -> TableColumns:
         for alias in rule.aliases:
             owner = by_key.setdefault(header_key(alias), rule.name)
             if owner != rule.name:
-                message = f"'{alias}' already means '{owner}'; a header can mean one column only"
-                raise RulesError(where, f"{spec.kind}.{rule.name}.aliases", message)
+                raise RulesError.said("err_rules_alias_taken", where, f"{spec.kind}.{rule.name}.aliases", alias=alias,
+                                      owner=owner)
     owners: dict[str, set[str]] = {}
     for key, name in by_key.items():
         owners.setdefault(folded_key(key), set()).add(name)
@@ -113,20 +113,20 @@ def _table(raw: dict[str, Any], spec: TableSpec, where: str) -> TableColumns:
 def _rule(spec: TableSpec, name: str, value: object, where: str) -> ColumnRule:
     key = f"{spec.kind}.{name}"
     if value is None:
-        raise RulesError(where, key, "is missing; every canonical column needs 'required' and 'aliases'")
+        raise RulesError.said("err_rules_column_missing", where, key)
     if not isinstance(value, dict):
-        raise RulesError(where, key, "must be a table with 'required' and 'aliases'")
+        raise RulesError.said("err_rules_column", where, key)
     for item in value:
         if item not in _RULE_KEYS:
-            raise RulesError(where, f"{key}.{item}", "unknown key; expected 'required' and 'aliases'")
+            raise RulesError.said("err_rules_column_key", where, f"{key}.{item}")
     required = value.get("required")
     if not isinstance(required, bool):
-        raise RulesError(where, f"{key}.required", f"must be bool, got {required!r}")
+        raise RulesError.said("err_rules_type", where, f"{key}.required", kind="bool", value=repr(required))
     if not required and name in (spec.key, *spec.names):
-        raise RulesError(where, f"{key}.required", "must be true: every row is checked on the key and the names")
+        raise RulesError.said("err_rules_required", where, f"{key}.required")
     aliases = value.get("aliases")
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise RulesError(where, f"{key}.aliases", "must be a list of non-empty strings")
+        raise RulesError.said("err_rules_strings", where, f"{key}.aliases")
     return ColumnRule(name, required, tuple(aliases))
 
 
@@ -146,8 +146,7 @@ def map_headers(frame: pl.DataFrame, table: TableColumns, path: Path) -> tuple[p
         if name is None:
             ignored.append(header)
         elif name in found:
-            message = f"columns '{found[name]}' and '{header}' both mean '{name}'; keep one of them"
-            raise InputFileError(str(path), message)
+            raise InputFileError.said("err_duplicate_column", str(path), first=found[name], second=header, name=name)
         else:
             found[name] = header
     for rule in table.rules:

@@ -26,7 +26,6 @@ _BOMS = (  # the longest first: a UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "utf-32": "UTF-32"}
-_SAVE_AS = "save it as 'CSV UTF-8 (Comma delimited)' and try again"
 
 # Vowels with any of Vietnamese's marks (hat, breve, horn, the five tones), and đ.
 _MARKS = set("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
@@ -45,9 +44,9 @@ def open_text(path: Path) -> TextIO:
     with path.open("rb") as handle:
         head = handle.read(_CHUNK)
     if not head:
-        raise InputFileError(str(path), "is empty (0 bytes)")
+        raise InputFileError.said("err_file_empty", str(path))
     if head.startswith(b"PK\x03\x04"):
-        raise InputFileError(str(path), "is an Excel workbook, not CSV text; rename it to .xlsx")
+        raise InputFileError.said("err_csv_is_excel", str(path))
     codec = next((name for bom, name in _BOMS if head.startswith(bom)), None) or _without_bom(path, head)
     problem = _first_error(path, codec)
     if problem is None:
@@ -56,7 +55,7 @@ def open_text(path: Path) -> TextIO:
         text = _windows_1258(path)
         if text is not None:
             return io.StringIO(text, newline="")
-    raise InputFileError(str(path), _describe(path, codec, problem))
+    raise _undecodable(path, codec, problem)
 
 
 def _without_bom(path: Path, head: bytes) -> str:
@@ -68,7 +67,7 @@ def _without_bom(path: Path, head: bytes) -> str:
         return "utf-16-le"
     if even >= 0.3 and odd <= 0.05:
         return "utf-16-be"
-    raise InputFileError(str(path), "holds binary data (zero bytes), not CSV text; export it again as CSV or XLSX")
+    raise InputFileError.said("err_csv_binary", str(path))
 
 
 def _first_error(path: Path, codec: str) -> UnicodeDecodeError | None:
@@ -111,12 +110,11 @@ def _windows_1258(path: Path) -> str | None:
     return text if sum(map(_VIETNAMESE.__contains__, other)) >= _VIETNAMESE_SHARE * len(other) else None
 
 
-def _describe(path: Path, codec: str, problem: UnicodeDecodeError) -> str:
+def _undecodable(path: Path, codec: str, problem: UnicodeDecodeError) -> InputFileError:
     with path.open("rb") as handle:
         line = handle.read(problem.start).decode(codec, "replace").count("\n") + 1
     if problem.reason in ("unexpected end of data", "truncated data"):
-        return f"ends in the middle of a character on line {line} (the file looks cut off); export it again"
+        return InputFileError.said("err_csv_cut_character", str(path), line=line)
     if codec == "utf-8":
-        return (f"is not UTF-8, UTF-16 or Windows-1258 Vietnamese text (line {line} cannot be read; text "
-                f"typed in a TCVN3 or VNI font must be converted to Unicode first); {_SAVE_AS}")
-    return f"is not valid {_NAMES[codec]} text (line {line} cannot be read); {_SAVE_AS}"
+        return InputFileError.said("err_csv_not_vietnamese", str(path), line=line)
+    return InputFileError.said("err_csv_not_encoding", str(path), encoding=_NAMES[codec], line=line)

@@ -54,16 +54,16 @@ def read_table(path: Path) -> ReadTable:
     1-based index).
     """
     if not path.exists():
-        raise InputFileError(str(path), "file not found")
+        raise InputFileError.said("err_file_not_found", str(path))
     if not path.is_file():
-        raise InputFileError(str(path), "is not a file")
+        raise InputFileError.said("err_not_a_file", str(path))
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputFileError(str(path), f"unknown file type '{path.suffix}'; expected {', '.join(_READERS)}")
+        raise InputFileError.said("err_file_type", str(path), suffix=path.suffix, types=", ".join(_READERS))
     try:
         frame, malformed = reader(path)
     except OSError as exc:
-        raise InputFileError(str(path), f"cannot be read ({exc.strerror or exc})") from exc
+        raise InputFileError.said("err_file_unreadable", str(path), why=exc.strerror or exc) from exc
     rows = _tidy(frame, path)
     malformed = malformed.with_columns(source_file=pl.lit(str(path))).select(list(MALFORMED_SCHEMA))
     return ReadTable(rows, malformed)
@@ -100,7 +100,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             fast = _fast_csv(path, text)
             return fast if fast is not None else _parse_csv(path, text)
     except csv.Error as exc:
-        raise InputFileError(str(path), f"cannot be read as CSV: {mask_ids(str(exc))}") from exc
+        raise InputFileError.said("err_csv_unreadable", str(path), why=mask_ids(str(exc))) from exc
     finally:
         csv.field_size_limit(limit)
 
@@ -122,7 +122,7 @@ def _header(path: Path, fields: list[str], separator: str) -> _Header:
         fields.pop()
         spare += 1
     if not fields:
-        raise InputFileError(str(path), "has no header on its first line (it holds no column name)")
+        raise InputFileError.said("err_csv_no_header_names", str(path))
     schema = {**dict.fromkeys(_unique_headers(fields), pl.String), "source_row": pl.Int64}
     return _Header(separator, len(fields), spare, schema)
 
@@ -131,7 +131,7 @@ def _parse_csv(path: Path, text: Iterator[str]) -> tuple[pl.DataFrame, pl.DataFr
     """Read a CSV row by row with Python's csv module: any file, however broken."""
     first = next(text, "")
     if not first.strip():
-        raise InputFileError(str(path), "has no header on its first line (it is blank)")
+        raise InputFileError.said("err_csv_no_header_blank", str(path))
     separator = max(_DELIMITERS, key=first.count)  # a tie keeps the first: ','
     seen = _Seen()
     records = csv.reader(_lines(itertools.chain([first], text), seen), delimiter=separator)
@@ -174,10 +174,7 @@ def _odd_row(
         return None
     width = header.width
     if len(fields) < width and not line_ended:  # only the last line can lack a line break
-        raise InputFileError(
-            str(path), f"ends in the middle of row {row} (it has {len(fields)} of {width} columns and no "
-            "line break: the file looks cut off); export it again"
-        )
+        raise InputFileError.said("err_csv_cut_row", str(path), row=row, fields=len(fields), width=width)
     problem = _shape_problem(fields, width, header.spare, header.separator)
     if problem is not None:
         return problem
@@ -278,10 +275,7 @@ def _all_plain(lines: pl.Series, value: str, sep: str) -> bool:
 
 
 def _never_closed(path: Path, row: int) -> InputFileError:
-    return InputFileError(
-        str(path), f"row {row}: a quoted value opened here is never closed, so the rest of the file would be one "
-        "value (the file looks cut off, or a value starts with a stray '\"'); nothing was ingested"
-    )
+    return InputFileError.said("err_csv_quote_never_closed", str(path), row=row)
 
 
 def _batch(values: list[str | None], numbers: list[int], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -316,17 +310,15 @@ def _shape_problem(fields: list[str], width: int, spare: int, separator: str) ->
 
 def _read_xlsx(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     if not zipfile.is_zipfile(path):
-        raise InputFileError(
-            str(path), "is not an XLSX workbook (not a zip archive, or cut off); open it in Excel and save it as .xlsx"
-        )
+        raise InputFileError.said("err_xlsx_not_zip", str(path))
     header_row = check_workbook(path)
     try:
         sheet = fastexcel.read_excel(path).load_sheet(0, header_row=None, dtypes="string")
         frame = sheet.to_polars()
     except (fastexcel.FastExcelError, ValueError, OverflowError) as exc:
-        raise InputFileError(str(path), f"cannot be read as XLSX: {mask_ids(_first_line(exc))}") from exc
+        raise InputFileError.said("err_xlsx_unreadable", str(path), why=mask_ids(_first_line(exc))) from exc
     if frame.is_empty() or not frame.columns:
-        raise InputFileError(str(path), "has an empty first sheet")
+        raise InputFileError.said("err_xlsx_empty_sheet", str(path))
     names = _unique_headers(list(frame.row(0)))
     frame = frame.slice(1).rename(dict(zip(frame.columns, names, strict=True)))
     # Columns past the last name with no value (a sheet's used range may run on) mean nothing.
@@ -340,12 +332,12 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _read_parquet(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     with path.open("rb") as handle:
         if handle.read(4) not in (b"PAR1", b"PARE"):  # plain and encrypted Parquet
-            raise InputFileError(str(path), "is not a Parquet file; export it again as Parquet, CSV or XLSX")
+            raise InputFileError.said("err_parquet_not", str(path))
     try:
         frame = pl.read_parquet(path)
         frame = frame.select(_as_text(name, dtype) for name, dtype in frame.schema.items())
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputFileError(str(path), f"cannot be read as Parquet: {mask_ids(_first_line(exc))}") from exc
+        raise InputFileError.said("err_parquet_unreadable", str(path), why=mask_ids(_first_line(exc))) from exc
     return _numbered(frame, 1), _no_malformed()
 
 

@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
-from reconcile.errors import InputFileError
+from reconcile.errors import InputFileError, Text
 
 MAX_UNPACKED = 2 << 30      # a full 1,048,576-row sheet of 20 columns is well below this
 MAX_MEMBERS = 10_000
@@ -47,33 +47,26 @@ def check_workbook(path: Path) -> int:
                 return 1  # the reader says what is missing
             first_row, merged = _scan(book, sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ElementTree.ParseError) as exc:
-        raise InputFileError(
-            str(path), f"is a damaged XLSX workbook ({str(exc) or type(exc).__name__}); open it in Excel and save it again"
-        ) from exc
+        raise InputFileError.said("err_xlsx_damaged", str(path), why=str(exc) or type(exc).__name__) from exc
     if merged:
-        shown = ", ".join(merged[:_SHOWN]) + (f" and {len(merged) - _SHOWN:,} more" if len(merged) > _SHOWN else "")
-        raise InputFileError(
-            str(path), f"has merged cells ({shown}); unmerge them in Excel so that the first row holds one column "
-            "name per cell and each row below one record, then try again"
-        )
+        shown: str | Text = ", ".join(merged[:_SHOWN])
+        if len(merged) > _SHOWN:
+            shown = Text("merged_and_more", {"cells": shown, "more": f"{len(merged) - _SHOWN:,}"})
+        raise InputFileError.said("err_xlsx_merged", str(path), cells=shown)
     return first_row
 
 
 def _check_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
-        raise InputFileError(str(path), f"holds {len(members):,} files; an XLSX workbook holds a few dozen")
+        raise InputFileError.said("err_xlsx_members", str(path), count=f"{len(members):,}")
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED:
-        raise InputFileError(
-            str(path), f"would unpack to {total / 2**30:,.1f} GiB (at most {MAX_UNPACKED / 2**30:.0f} GiB is read); "
-            "split the export into smaller files"
-        )
+        raise InputFileError.said("err_xlsx_too_large", str(path), size=f"{total / 2**30:,.1f}",
+                                  most=f"{MAX_UNPACKED / 2**30:.0f}")
     for m in members:
         if m.file_size > _RATIO_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise InputFileError(
-                str(path), f"is a zip bomb: '{m.filename}' packs {m.file_size:,} bytes into {m.compress_size:,}; "
-                "it was not unpacked"
-            )
+            raise InputFileError.said("err_xlsx_zip_bomb", str(path), member=m.filename, size=f"{m.file_size:,}",
+                                      packed=f"{m.compress_size:,}")
 
 
 def _xml(book: zipfile.ZipFile, name: str) -> ElementTree.Element | None:

@@ -39,11 +39,11 @@ class Engine:
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
-            raise UserError(f"--engine must be one of {', '.join(ENGINES)}, got '{self.name}'")
+            raise UserError.said("err_engine", engines=", ".join(ENGINES), value=self.name)
         if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
-            raise UserError(f"--memory-limit must be a size such as 2GB or 1500MB, got '{self.memory_limit}'")
+            raise UserError.said("err_memory_limit", value=self.memory_limit)
         if self.threads is not None and self.threads < 1:
-            raise UserError(f"--threads must be at least 1, got {self.threads}")
+            raise UserError.said("err_threads", value=self.threads)
 
 
 DEFAULT_ENGINE = Engine()
@@ -81,7 +81,7 @@ def _spark_api(engine: Engine) -> Any:
     try:
         from splink.backends.spark import SparkAPI
     except ImportError:
-        raise UserError("--engine spark needs pyspark: pip install 'reconcile[spark]'") from None
+        raise UserError.said("err_spark_pyspark") from None
     return SparkAPI(spark_session=spark_session(engine), num_partitions_on_repartition=_partitions(engine))
 
 
@@ -109,7 +109,7 @@ def spark_session(engine: Engine) -> Any:
         return _SESSION["session"]
     jar = _udf_jar()
     if "PYSPARK_GATEWAY_PORT" not in os.environ and not _java_found():
-        raise UserError("--engine spark needs Java 17 or later: none found in JAVA_HOME or on the PATH")
+        raise UserError.said("err_spark_java")
     builder = SparkSession.builder.appName("reconcile").config("spark.jars", jar)
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # not started by spark-submit: run on this machine
         builder = builder.master(f"local[{engine.threads or '*'}]") \
@@ -120,7 +120,7 @@ def spark_session(engine: Engine) -> Any:
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - the JVM did not start: say why in one line
-        raise UserError(f"Spark could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise UserError.said("err_spark_start", why=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     session.sparkContext.setLogLevel("ERROR")
     _SESSION["session"] = _prepared(session)
     atexit.register(session.stop)
@@ -142,7 +142,7 @@ def _udf_jar() -> str:
 
     jar = similarity_jar_location()
     if not Path(jar).is_file():
-        raise UserError(f"--engine spark needs Splink's similarity UDF jar, which is missing: {jar}")
+        raise UserError.said("err_spark_jar", jar=jar)
     return jar
 
 

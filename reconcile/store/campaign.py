@@ -85,7 +85,7 @@ def _read(folder: Path) -> Campaign:
             raise ValueError(f"encrypted must be true or false, got {encrypted!r}")
         return Campaign(folder, str(data["province"]), data["start"], int(data["days"]), encrypted)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise CampaignError(f"{path}: not a valid campaign settings file ({exc})") from None
+        raise CampaignError.said("err_settings_file", path=path, why=exc) from None
 
 
 def is_encrypted(folder: Path) -> bool:

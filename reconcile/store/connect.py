@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 
-from reconcile.errors import CampaignBusyError, CampaignDatabaseError, CampaignKeyError, UserError
+from reconcile.errors import CampaignDatabaseError, CampaignKeyError, Text, UserError
 from reconcile.store.campaign import SETTINGS_FILE, is_encrypted, owner_only
-from reconcile.store.encryption import KEY_FILE_VAR, KEY_VAR, WRONG_KEY, campaign_key, open_encrypted, scrub
-from reconcile.store.lock import busy_message, lock_timeout
+from reconcile.store.encryption import KEY_FILE_VAR, KEY_VAR, campaign_key, open_encrypted, scrub
+from reconcile.store.lock import busy_error, lock_timeout
 
 # Never fetch an extension (e.g. to read a SQLite file handed in by mistake): there is no network.
 # A new campaign database is made in the newest storage format of the pinned DuckDB, not the one
@@ -44,8 +44,8 @@ def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 raise _refusal(path, exc, key) from None
             if time.monotonic() >= deadline:
                 pid = re.search(r"\(PID (\d+)\)", str(exc))
-                other = f"another program (pid {pid.group(1)})" if pid else "another program"
-                raise CampaignBusyError(busy_message(path.parent, timeout, "using", other)) from None
+                other = Text("busy_other_program_pid", {"pid": pid.group(1)}) if pid else Text("busy_other_program")
+                raise busy_error(path.parent, timeout, writing=False, other=other) from None
             time.sleep(0.1)
         except duckdb.Error as exc:
             raise _refusal(path, exc, key) from None
@@ -59,15 +59,12 @@ def _refusal(path: Path, exc: duckdb.Error, key: str | None) -> UserError:
     """What to say when DuckDB will not open the file (never quoting the key)."""
     said = scrub(first_line(exc), key or "")
     if "Wrong encryption key" in said:
-        return CampaignKeyError(f"{WRONG_KEY} ({path})")
+        return CampaignKeyError.said("err_key_wrong", key_var=KEY_VAR, file_var=KEY_FILE_VAR, path=path)
     if "without a key" in said:
-        return CampaignDatabaseError(str(path), f"the database is encrypted, but {SETTINGS_FILE} beside it does not "
-                                                f"say `encrypted = true`; add that line and give the key in {KEY_VAR} "
-                                                f"or {KEY_FILE_VAR}")
+        return CampaignDatabaseError.said("err_key_not_said", str(path), settings=SETTINGS_FILE, key_var=KEY_VAR,
+                                          file_var=KEY_FILE_VAR)
     if "is not encrypted" in said:
-        return CampaignDatabaseError(str(path), f"{SETTINGS_FILE} says this campaign is encrypted, but its database "
-                                                "is not (was it replaced?); it is not used, so that no personal data "
-                                                "is written unencrypted")
+        return CampaignDatabaseError.said("err_not_encrypted", str(path), settings=SETTINGS_FILE)
     if any(sign in said.lower() for sign in ("attempted to read", "checksum", "corrupt")):
-        return CampaignDatabaseError(str(path), f"damaged campaign database, or a disk error ({said})")
-    return CampaignDatabaseError(str(path), f"not a campaign database, or a damaged one ({said})")
+        return CampaignDatabaseError.said("err_database_damaged_or_disk", str(path), why=said)
+    return CampaignDatabaseError.said("err_not_database", str(path), why=said)

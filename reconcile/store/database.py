@@ -181,7 +181,7 @@ class Store:
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         if read_only and not path.exists():
-            raise CampaignError(f"{path}: the campaign has no database yet; run `reconcile ingest` first")
+            raise CampaignError.said("err_no_database", path=path)
         self.path = path
         self.con = connect(path, read_only)
         try:
@@ -197,7 +197,7 @@ class Store:
                 migrate(self.con, path)
         except duckdb.Error as exc:
             self.con.close()
-            raise CampaignDatabaseError(str(path), f"damaged campaign database ({first_line(exc)})") from None
+            raise CampaignDatabaseError.said("err_database_damaged", str(path), why=first_line(exc)) from None
         except BaseException:
             self.con.close()
             raise
@@ -221,8 +221,8 @@ class Store:
         # A read that fails on the file itself (a truncated or overwritten block) is damage, not a bug.
         if isinstance(exc, (duckdb.IOException, duckdb.SerializationException)) or (
                 isinstance(exc, duckdb.Error) and "corrupt" in str(exc).lower()):
-            raise CampaignDatabaseError(str(self.path), f"damaged campaign database, or a disk error ({first_line(exc)})"
-                                        ) from None
+            raise CampaignDatabaseError.said("err_database_damaged_or_disk", str(self.path),
+                                             why=first_line(exc)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -245,7 +245,7 @@ class Store:
     def table(self, name: str, columns: Iterable[str] | None = None) -> pl.DataFrame:
         """The whole table, or only the given columns (those the table has, in its own order)."""
         if not self.has_table(name):
-            raise CampaignError(f"the campaign has no {name} yet; run `reconcile ingest` first")
+            raise CampaignError.said("err_no_table", name=name)
         if columns is None:
             return self.frame(f'SELECT * FROM "{name}"')
         wanted = set(columns)
@@ -254,7 +254,7 @@ class Store:
             [name]).fetchall()]
         chosen = ", ".join(f'"{c}"' for c in present if c in wanted)
         if not chosen:
-            raise CampaignError(f"the campaign's {name} table has none of the columns {sorted(wanted)}")
+            raise CampaignError.said("err_table_columns", name=name, columns=sorted(wanted))
         return self.frame(f'SELECT {chosen} FROM "{name}"')
 
     def _insert(self, table: str, frame: pl.DataFrame) -> None:
@@ -355,7 +355,7 @@ class Store:
         """The pinned (latest) model's id and the ingest it was trained on."""
         rows = self.con.execute("SELECT model_id, ingest_id FROM models ORDER BY model_id DESC LIMIT 1").fetchall()
         if not rows:
-            raise CampaignError("the campaign has no trained model; run `reconcile train` first")
+            raise CampaignError.said("err_no_model")
         return rows[0][0], rows[0][1] or 0
 
     def load_model(self) -> tuple[int, int, TrainedModel]:
@@ -402,7 +402,7 @@ class Store:
         scored pairs."""
         with self.transaction() as con:
             if self.latest_ingest() != ingest_id:
-                raise CampaignError("new data was ingested while this run was scoring; run it again")
+                raise CampaignError.said("err_ingested_while_scoring")
             if pairs is not None:
                 self._replace_pairs(*pairs)
             run_id = self._next_id("runs", "run_id")
@@ -470,8 +470,7 @@ class Store:
         `persons` among the candidates, linked or in the runner-up couple."""
         result = self.current_results().filter(pl.col("record_id") == record_id)
         if result.is_empty():
-            raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
-                                "see `reconcile export results`")
+            raise CampaignError.said("err_no_result", record=record_id)
         out = {"result": result}
         run_id = result["run_id"][0]
         if run_id is None or result["record_type"][0] != "marriage":
@@ -514,23 +513,21 @@ class Store:
         """Store one decision with its evidence and audit entry, inside the caller's transaction."""
         record_id, verdict, person_ids, note = decision.record_id, decision.verdict, decision.person_ids, decision.note
         if verdict not in VERDICTS:
-            raise CampaignError(f"a decision is one of {', '.join(VERDICTS)}, got '{verdict}'")
+            raise CampaignError.said("err_verdict", verdicts=", ".join(VERDICTS), verdict=verdict)
         found = self.frame(f"SELECT c.*, {EVIDENCE.format(t='c')} AS evidence FROM ({CURRENT}) c "
                            "WHERE c.record_id = ?", [record_id])
         worked = found.filter(pl.col("bucket") != "rejected")
         if found.is_empty():
-            raise CampaignError(f"no current result for '{record_id}' (a registration_id or person_id); "
-                                "run its commune first, or see `reconcile review`")
+            raise CampaignError.said("err_no_result_to_decide", record=record_id)
         if worked.is_empty():
-            raise CampaignError(f"'{record_id}' was rejected when read ({found['reasons'][0]}): correct it in the "
-                                "export and ingest it again; there is nothing to decide")
+            raise CampaignError.said("err_record_rejected", record=record_id, reasons=found["reasons"][0])
         if worked.height > 1:
-            raise CampaignError(f"'{record_id}' names {worked.height} records; cannot tell which one to decide")
+            raise CampaignError.said("err_record_ambiguous", record=record_id, count=worked.height)
         known = self.frame("SELECT DISTINCT person_id FROM persons WHERE person_id IN (SELECT unnest(?::VARCHAR[]))",
                            [person_ids])["person_id"].to_list() if person_ids else []
         unknown = [p for p in person_ids if p not in known]
         if unknown:
-            raise CampaignError(f"no population person with ID {', '.join(unknown)} in the current data")
+            raise CampaignError.said("err_unknown_person", ids=", ".join(unknown))
         row = worked.row(0, named=True)
         decision_id = self._next_id("decisions", "decision_id")
         self.con.execute(

@@ -22,36 +22,32 @@ KEY_VAR = "RECONCILE_KEY"
 KEY_FILE_VAR = "RECONCILE_KEY_FILE"
 MIN_KEY_LENGTH = 16
 ALIAS = "campaign"
-MISSING_KEY = (f"this campaign's database is encrypted: give its key in {KEY_VAR}, or the path of a file "
-               f"holding it in {KEY_FILE_VAR}")
-WRONG_KEY = f"the key does not open this campaign; check {KEY_VAR} or {KEY_FILE_VAR}"
 
 
 def campaign_key() -> str:
     """The key of an encrypted campaign, from `RECONCILE_KEY` or the file `RECONCILE_KEY_FILE` names."""
     value, named = os.environ.get(KEY_VAR, ""), os.environ.get(KEY_FILE_VAR, "").strip()
     if value and named:
-        raise CampaignKeyError(f"set only one of {KEY_VAR} and {KEY_FILE_VAR}")
+        raise CampaignKeyError.said("err_key_both", key_var=KEY_VAR, file_var=KEY_FILE_VAR)
     if named:
         value = _read_key_file(Path(named))
     if not value:
-        raise CampaignKeyError(MISSING_KEY)
+        raise CampaignKeyError.said("err_key_missing", key_var=KEY_VAR, file_var=KEY_FILE_VAR)
     if len(value) < MIN_KEY_LENGTH:
-        raise CampaignKeyError(f"the campaign key must be at least {MIN_KEY_LENGTH} characters long "
-                               "(make one with: openssl rand -base64 32)")
+        raise CampaignKeyError.said("err_key_short", length=MIN_KEY_LENGTH)
     return value
 
 
 def _read_key_file(path: Path) -> str:
     try:
         if path.stat().st_mode & 0o077:
-            raise CampaignKeyError(f"{KEY_FILE_VAR}: {path} can be read by other users; make it readable by you "
-                                   f"only (chmod 600 {path})")
+            raise CampaignKeyError.said("err_key_file_shared", file_var=KEY_FILE_VAR, path=path)
         return path.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
-        raise CampaignKeyError(f"{KEY_FILE_VAR}: cannot read the key file {path} ({exc.strerror or exc})") from None
+        raise CampaignKeyError.said("err_key_file_unreadable", file_var=KEY_FILE_VAR, path=path,
+                                     why=exc.strerror or exc) from None
     except UnicodeDecodeError:
-        raise CampaignKeyError(f"{KEY_FILE_VAR}: {path} is not a text file holding a key") from None
+        raise CampaignKeyError.said("err_key_file_not_text", file_var=KEY_FILE_VAR, path=path) from None
 
 
 def _literal(text: str) -> str:
@@ -64,13 +60,11 @@ def _httpfs() -> Path:
     try:
         import duckdb_extension_httpfs
     except ImportError:
-        raise CampaignKeyError("writing an encrypted campaign needs the duckdb-extension-httpfs package; "
-                               "reinstall reconcile") from None
+        raise CampaignKeyError.said("err_httpfs_missing") from None
     path = (Path(duckdb_extension_httpfs.__file__).parent / "extensions" / f"v{duckdb.__version__}"
             / "httpfs.duckdb_extension")
     if not path.is_file():
-        raise CampaignKeyError(f"duckdb-extension-httpfs is not built for duckdb {duckdb.__version__}; "
-                               "reinstall reconcile, which pins both to the same version")
+        raise CampaignKeyError.said("err_httpfs_version", version=duckdb.__version__)
     return path
 
 

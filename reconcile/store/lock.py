@@ -21,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from reconcile.clock import now
-from reconcile.errors import CampaignBusyError, UserError
+from reconcile.errors import CampaignBusyError, Text, UserError
 from reconcile.store.campaign import FILE_MODE
 
 LOCK_FILE = "campaign.lock"
@@ -40,7 +40,7 @@ def lock_timeout() -> float:
     except ValueError:
         seconds = -1.0
     if seconds < 0:
-        raise UserError(f"{TIMEOUT_VAR} must be a number of seconds (0 or more), got '{value}'")
+        raise UserError.said("err_lock_timeout", var=TIMEOUT_VAR, value=value)
     return seconds
 
 
@@ -53,8 +53,8 @@ class Holder:
     pid: int
     since: str  # local time, YYYY-MM-DD HH:MM:SS
 
-    def describe(self) -> str:
-        return f"`reconcile {self.command}` by {self.who} (pid {self.pid}, since {self.since})"
+    def describe(self) -> Text:
+        return Text("busy_holder", {"command": self.command, "who": self.who, "pid": self.pid, "since": self.since})
 
 
 def _alive(pid: int) -> bool:
@@ -76,13 +76,12 @@ def current_holder(folder: Path) -> Holder | None:
     return holder if _alive(holder.pid) else None
 
 
-def busy_message(folder: Path, waited: float, doing: str, other: str = "another reconcile command") -> str:
-    """One line saying who has the campaign (`other` when no live holder says so), how long we
-    waited, and what to do."""
+def busy_error(folder: Path, waited: float, writing: bool, other: Text | None = None) -> CampaignBusyError:
+    """The error saying who has the campaign (`other` when no live holder says so), writing to it
+    or using it, how long we waited, and what to do."""
     holder = current_holder(folder)
-    who = holder.describe() if holder else other
-    return (f"the campaign is busy: {who} is {doing} it; waited {waited:g} s. "
-            f"Try again when it has finished (set {TIMEOUT_VAR} to wait longer)")
+    return CampaignBusyError.said("err_busy_writing" if writing else "err_busy_using",
+                                  who=holder.describe() if holder else other or Text("busy_other_command"), waited=f"{waited:g}", var=TIMEOUT_VAR)
 
 
 @contextmanager
@@ -93,7 +92,7 @@ def writing(folder: Path, command: str, who: str) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise CampaignBusyError(busy_message(folder, timeout, "writing to")) from None
+        raise busy_error(folder, timeout, writing=True) from None
     holder_file = folder / HOLDER_FILE
     try:
         staged = holder_file.with_suffix(f".{os.getpid()}")

@@ -155,11 +155,10 @@ def schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() if "meta" in tables else []
     if not rows or not str(rows[0][0]).isdigit():
         shown = ", ".join(sorted(tables)[:8])
-        raise CampaignDatabaseError(str(path), f"not a reconcile campaign database (no schema version; tables: {shown})")
+        raise CampaignDatabaseError.said("err_not_reconcile_database", str(path), tables=shown)
     version = int(rows[0][0])
     if version > SCHEMA_VERSION:
-        raise CampaignDatabaseError(str(path), f"made by a newer reconcile (schema {version}; this one knows up to "
-                                               f"{SCHEMA_VERSION}); upgrade reconcile to open it")
+        raise CampaignDatabaseError.said("err_newer_schema", str(path), version=version, known=SCHEMA_VERSION)
     return version
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from reconcile.errors import UserError
 from reconcile.synthetic.headers import HEADER_STYLES, POPULATION_VIETNAMESE, REGISTRY_VIETNAMESE, with_headers
 from reconcile.synthetic.marriages import (
     REGISTRY_END, choose_couples, legal_dates, registration_dates, settle_couples,
@@ -55,9 +56,9 @@ def generate(
     0.5 %); by default MARRIED_SHARE of the adults are married, about 19 marriages per 100
     persons, which makes a province's registry larger than one campaign's scope."""
     if file_format not in FILE_FORMATS:
-        raise ValueError(f"unknown file format {file_format!r}; expected one of {FILE_FORMATS}")
+        raise UserError.said("err_fixtures_format", value=file_format, formats=", ".join(FILE_FORMATS))
     if headers not in HEADER_STYLES:
-        raise ValueError(f"unknown header style {headers!r}; expected one of {HEADER_STYLES}")
+        raise UserError.said("err_fixtures_headers", value=headers, styles=", ".join(HEADER_STYLES))
     rng = np.random.default_rng(seed)
     rates = NoiseRates()
     wards = load_wards(province)

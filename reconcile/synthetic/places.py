@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from reconcile.errors import UserError
 from reconcile.normalize.communes import MERGER_DATE, commune_table, current_communes
 
 HUE_CITY_DATE = date(2025, 1, 1)
@@ -71,7 +72,7 @@ def load_wards(province: str) -> Wards:
     )
     in_home = (table["new_province_code"] == province).to_numpy()
     if not in_home.any():
-        raise ValueError(f"no communes for province code {province!r}")
+        raise UserError.said("err_fixtures_province", province=province)
     return Wards(table=table, home=np.flatnonzero(in_home), away=np.flatnonzero(~in_home))
 
 
