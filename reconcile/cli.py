@@ -18,6 +18,7 @@ import typer
 
 from reconcile import views
 from reconcile.errors import UserError, as_resource_error
+from reconcile.language import SaidGroup
 
 if TYPE_CHECKING:
     from reconcile.console import Screen
@@ -25,46 +26,39 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="reconcile",
-    help="Reconcile the civil-status marriage registry with the population database, commune by commune.",
+    help="help_app",
+    cls=SaidGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-export_app = typer.Typer(help="Write files from the campaign.", no_args_is_help=True)
-fixtures_app = typer.Typer(help="Synthetic test data.", no_args_is_help=True)
+export_app = typer.Typer(help="help_export", cls=SaidGroup, no_args_is_help=True)
+fixtures_app = typer.Typer(help="help_fixtures", cls=SaidGroup, no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(fixtures_app, name="fixtures")
 
 # The language of this invocation: --lang before the command, else RECONCILE_LANG, else Vietnamese.
+# Help texts are keys of the command line's catalogue, said in that language (reconcile.language);
+# --lang is eager, so that a --help after it is said in its language.
 _LANGUAGE: dict[str, str | None] = {"lang": None}
 
 
 @app.callback()
-def _language(lang: Annotated[Optional[str], typer.Option(
-        "--lang", help="Language of what the commands show: vi (default) or en; also RECONCILE_LANG.")] = None) -> None:
-    """Reconcile the civil-status marriage registry with the population database, commune by commune."""
+def _language(lang: Annotated[Optional[str], typer.Option("--lang", help="help_lang", is_eager=True)] = None) -> None:
     if lang is not None and lang.strip().lower() not in ("vi", "en"):
         raise typer.BadParameter(f"must be vi or en, got '{lang}'", param_hint="--lang")
     _LANGUAGE["lang"] = lang.strip().lower() if lang else None
 
 
 CampaignOpt = Annotated[Optional[Path], typer.Option(
-    "--campaign", help="Campaign folder (default: $RECONCILE_CAMPAIGN, else the current folder).",
-    envvar="RECONCILE_CAMPAIGN", show_envvar=False)]
-ByOpt = Annotated[Optional[str], typer.Option(
-    "--by", help="Who runs this, for the audit log (default: the operating-system user).")]
-EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="Where Splink runs: duckdb (this machine) or spark (local[N], spark-submit or Databricks).")]
-MemoryOpt = Annotated[Optional[str], typer.Option(
-    "--memory-limit", help="Memory the engine may use, e.g. 2GB (DuckDB spills to disk past it). Default: 1500MB "
-                             "to train, 1GB to score, and no limit for a step that does not fit in that.")]
-ThreadsOpt = Annotated[Optional[int], typer.Option(
-    "--threads", help="Threads the engine may use (default: every core).")]
+    "--campaign", help="help_campaign", envvar="RECONCILE_CAMPAIGN", show_envvar=False)]
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="help_by")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="help_engine")]
+MemoryOpt = Annotated[Optional[str], typer.Option("--memory-limit", help="help_memory_limit")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", help="help_threads")]
 
-FormatOpt = Annotated[str, typer.Option(
-    "--format", help="table (to read), csv (UTF-8 with BOM, for a spreadsheet) or json (for a script): "
-                     "csv and json list every record, with full IDs.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="help_format")]
 
 
 def _format(value: str) -> str:
@@ -124,21 +118,15 @@ def _guard(screen: Screen) -> Iterator[None]:
         os.umask(umask)
 
 
-@app.command()
+@app.command(help="help_init")
 def init(
-    folder: Annotated[Path, typer.Argument(help="Folder for the new campaign.")] = Path("."),
-    province: Annotated[str, typer.Option(help="Current 2-digit province code, e.g. 46 for Huế.")] = "46",
-    start: Annotated[Optional[str], typer.Option(help="First day of the campaign, YYYY-MM-DD (default: today).")] = None,
-    days: Annotated[int, typer.Option(help="Length of the campaign in days.")] = 90,
+    folder: Annotated[Path, typer.Argument(help="help_init_folder")] = Path("."),
+    province: Annotated[str, typer.Option(help="help_init_province")] = "46",
+    start: Annotated[Optional[str], typer.Option(help="help_init_start")] = None,
+    days: Annotated[int, typer.Option(help="help_init_days")] = 90,
     encrypt: Annotated[bool, typer.Option(
-        "--encrypt", help="Encrypt the database at rest; its key comes from RECONCILE_KEY or the file named by "
-                          "RECONCILE_KEY_FILE, for this and every later command.")] = False,
+        "--encrypt", help="help_init_encrypt")] = False,
 ) -> None:
-    """Make a campaign folder: a database and a copy of the default rules. With --encrypt, the
-    database is encrypted at rest, and every command needs its key (RECONCILE_KEY or RECONCILE_KEY_FILE).
-
-    Example: reconcile init hue-2025 --province 46 --start 2025-05-31
-    """
     from reconcile.store import Store, create_campaign
 
     screen = _screen()
@@ -154,18 +142,13 @@ def init(
                        + (screen.t("encrypted") if encrypt else ""))
 
 
-@app.command()
+@app.command(help="help_ingest")
 def ingest(
-    registry: Annotated[Optional[Path], typer.Option(help="Registry marriages export (CSV, XLSX or Parquet).")] = None,
-    population: Annotated[Optional[Path], typer.Option(help="Population persons export (CSV, XLSX or Parquet).")] = None,
+    registry: Annotated[Optional[Path], typer.Option(help="help_ingest_registry")] = None,
+    population: Annotated[Optional[Path], typer.Option(help="help_ingest_population")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Read, check and normalize the exports into the campaign. A newer export replaces the
-    current data; earlier ingests and the runs made on them stay in the history.
-
-    Example: reconcile ingest --registry ket_hon.xlsx --population dan_cu.csv
-    """
     from reconcile.memory import return_freed_memory_soon
 
     return_freed_memory_soon()
@@ -180,13 +163,9 @@ def ingest(
         views.show_ingest(screen, summaries)
 
 
-@app.command()
+@app.command(help="help_train")
 def train(by: ByOpt = None, campaign: CampaignOpt = None, engine: EngineOpt = "duckdb",
           memory_limit: MemoryOpt = None, threads: ThreadsOpt = None) -> None:
-    """Train the matching model on the whole province and pin it in the campaign.
-
-    Example: reconcile train     (or: reconcile train --memory-limit 2GB --threads 2)
-    """
     from reconcile import jobs
     from reconcile.store import find_campaign
 
@@ -204,21 +183,16 @@ def train(by: ByOpt = None, campaign: CampaignOpt = None, engine: EngineOpt = "d
                 screen.info(f"  - {note.removeprefix('WARNING: ')}")
 
 
-@app.command()
+@app.command(help="help_run")
 def run(
-    commune: Annotated[Optional[list[str]], typer.Option(help="Current 5-digit commune code (repeatable).")] = None,
-    all_communes: Annotated[bool, typer.Option("--all", help="Run every commune of the province.")] = False,
+    commune: Annotated[Optional[list[str]], typer.Option(help="help_run_commune")] = None,
+    all_communes: Annotated[bool, typer.Option("--all", help="help_run_all")] = False,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryOpt = None,
     threads: ThreadsOpt = None,
 ) -> None:
-    """Link and bucket the marriages of one commune (or all), with the campaign's pinned model,
-    and show what changed since the previous run of those communes.
-
-    Example: reconcile run --commune 19753     (or: reconcile run --all)
-    """
     from reconcile import jobs
     from reconcile.store import find_campaign
 
@@ -236,15 +210,8 @@ def run(
             screen.info(screen.t("model_older"))
 
 
-@app.command()
+@app.command(help="help_status")
 def status(campaign: CampaignOpt = None, file_format: FormatOpt = "table") -> None:
-    """Show records per bucket and per commune, from each commune's latest run, then the
-    campaign's progress: day N, % done against a straight line to 100 % on the last day, and
-    the finish date projected from the last 7 days' pace, per commune and for the province.
-    RECONCILE_TODAY=YYYY-MM-DD shows it as on another day.
-
-    Example: reconcile status
-    """
     from reconcile import casework
     from reconcile.store import find_campaign
 
@@ -259,22 +226,16 @@ def status(campaign: CampaignOpt = None, file_format: FormatOpt = "table") -> No
             views.write_status(report, fmt)
 
 
-@app.command()
+@app.command(help="help_review")
 def review(
-    commune: Annotated[str, typer.Option(help="Current 5-digit commune code.")],
-    reason: Annotated[Optional[str], typer.Option(help="Only records with this reason code, e.g. SPOUSE_DIFFERS.")] = None,
-    page: Annotated[int, typer.Option(help="Page to show.")] = 1,
-    page_size: Annotated[int, typer.Option(help="Records per page.")] = 25,
-    lang: Annotated[Optional[str], typer.Option(help="Language of the reasons: vi or en (default: the command line's).")] = None,
+    commune: Annotated[str, typer.Option(help="help_commune")],
+    reason: Annotated[Optional[str], typer.Option(help="help_review_reason")] = None,
+    page: Annotated[int, typer.Option(help="help_review_page")] = 1,
+    page_size: Annotated[int, typer.Option(help="help_review_page_size")] = 25,
+    lang: Annotated[Optional[str], typer.Option(help="help_lang_reasons")] = None,
     campaign: CampaignOpt = None,
     file_format: FormatOpt = "table",
 ) -> None:
-    """List a commune's records waiting for an officer: open conflicts, missing records (also
-    deferred ones) and decisions whose evidence changed since (to recheck). With --format csv or
-    json: every such record (no pages), with the columns of `reconcile export results`.
-
-    Example: reconcile review --commune 19753 --reason SPOUSE_DIFFERS --page 2
-    """
     from reconcile import casework
     from reconcile.store import find_campaign
 
@@ -289,22 +250,17 @@ def review(
             views.write_rows(casework.review_records(camp, commune.strip().zfill(5), reason), fmt)
 
 
-@app.command()
+@app.command(help="help_decide")
 def decide(
-    record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
-    note: Annotated[str, typer.Option(help="Why: kept with the decision.")],
-    by: Annotated[str, typer.Option(help="The officer who decides.")],
+    record_id: Annotated[str, typer.Argument(help="help_record_id")],
+    note: Annotated[str, typer.Option(help="help_decide_note")],
+    by: Annotated[str, typer.Option(help="help_decide_by")],
     accept: Annotated[Optional[list[str]], typer.Option(
-        help="Accept the record with this population person ID (repeat for both spouses).")] = None,
-    reject: Annotated[bool, typer.Option("--reject", help="Reject the record as proposed.")] = False,
-    defer: Annotated[bool, typer.Option("--defer", help="Put it off (e.g. waiting for the police); it stays open.")] = False,
+        help="help_decide_accept")] = None,
+    reject: Annotated[bool, typer.Option("--reject", help="help_decide_reject")] = False,
+    defer: Annotated[bool, typer.Option("--defer", help="help_decide_defer")] = False,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Record an officer's decision on a record: who, what, when and why. It stays on every
-    later run; if a later run finds other evidence, it is flagged to recheck, never overwritten.
-
-    Example: reconcile decide 46-2010-Q01-0005 --accept 046185334562 --note "checked the book" --by "Lê Thị Hoa"
-    """
     from reconcile import casework
     from reconcile.store import find_campaign
 
@@ -320,17 +276,12 @@ def decide(
                                 commune=done.commune or "?", who=by.strip()))
 
 
-@app.command("log")
+@app.command("log", help="help_log")
 def log_(
-    limit: Annotated[int, typer.Option(help="How many of the latest entries to show.")] = 20,
+    limit: Annotated[int, typer.Option(help="help_log_limit")] = 20,
     campaign: CampaignOpt = None,
     file_format: FormatOpt = "table",
 ) -> None:
-    """Show the audit log, newest first: every ingest, training, run, decision and export, with
-    who, when, counts and the SHA-256 of each file.
-
-    Example: reconcile log --limit 50
-    """
     from reconcile import casework
     from reconcile.store import find_campaign
 
@@ -345,18 +296,13 @@ def log_(
             views.write_log(entries, camp.start, fmt)
 
 
-@app.command()
+@app.command(help="help_explain")
 def explain(
-    record_id: Annotated[str, typer.Argument(help="A registration_id (marriage) or person_id (person).")],
-    lang: Annotated[Optional[str], typer.Option(help="Language of the reasons: vi or en (default: the command line's).")] = None,
+    record_id: Annotated[str, typer.Argument(help="help_record_id")],
+    lang: Annotated[Optional[str], typer.Option(help="help_lang_reasons")] = None,
     campaign: CampaignOpt = None,
     file_format: FormatOpt = "table",
 ) -> None:
-    """Show why a record landed in its bucket: its reasons, the proposed change, and for each
-    spouse the top candidates with the match weight every field contributed.
-
-    Example: reconcile explain 46-2003-Q02-0157 --lang en
-    """
     from reconcile.report import build_explanation
     from reconcile.ruleset import load_rules
     from reconcile.store import Store, find_campaign
@@ -375,18 +321,13 @@ def explain(
             views.write_explanation(ex, fmt)
 
 
-@export_app.command("results")
+@export_app.command("results", help="help_export_results")
 def export_results(
-    out: Annotated[Path, typer.Option(help="File to write.")],
-    file_format: Annotated[Optional[str], typer.Option("--format", help="csv or parquet (default: from the extension).")] = None,
+    out: Annotated[Path, typer.Option(help="help_export_results_out")],
+    file_format: Annotated[Optional[str], typer.Option("--format", help="help_export_results_format")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Write the results table of the data contract: one row per bucketed record; after the
-    contract's columns, the run and the officers' latest decision on the record.
-
-    Example: reconcile export results --out results.csv
-    """
     from reconcile import casework
     from reconcile.store import find_campaign
 
@@ -397,26 +338,17 @@ def export_results(
                                 sha=f"{done.sha256[:16]}…"))
 
 
-@export_app.command("conflicts")
+@export_app.command("conflicts", help="help_export_conflicts")
 def export_conflicts(
-    out: Annotated[Path, typer.Option(help="File to write; the commune code (or 'all') and the date are added to its "
-                                           "name.")],
-    commune: Annotated[Optional[str], typer.Option(help="Current 5-digit commune code.")] = None,
+    out: Annotated[Path, typer.Option(help="help_export_conflicts_out")],
+    commune: Annotated[Optional[str], typer.Option(help="help_commune")] = None,
     all_communes: Annotated[bool, typer.Option(
-        "--all", help="Every commune: a sheet (XLSX) or a file (CSV) each.")] = False,
-    file_format: Annotated[Optional[str], typer.Option("--format", help="xlsx or csv (default: from the extension, "
-                                                                        "else xlsx).")] = None,
-    lang: Annotated[Optional[str], typer.Option(
-        help="Language of the headers, reasons and answers: vi or en (default: the command line's).")] = None,
+        "--all", help="help_export_conflicts_all")] = False,
+    file_format: Annotated[Optional[str], typer.Option("--format", help="help_export_conflicts_format")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="help_export_conflicts_lang")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Write the open conflicts for the police liaisons: the registry's and the population's values
-    side by side, the reasons in words, and two columns for them to fill in: an answer from a
-    drop-down list and a note. Read the answers back with `reconcile import-answers`.
-
-    Example: reconcile export conflicts --out danh_sach.xlsx --commune 19753
-    """
     from reconcile import police
     from reconcile.store import find_campaign
 
@@ -427,19 +359,12 @@ def export_conflicts(
         views.show_conflict_export(screen, commune, done)
 
 
-@app.command("import-answers")
+@app.command("import-answers", help="help_import_answers")
 def import_answers(
-    file: Annotated[Path, typer.Argument(help="A conflict list (XLSX or CSV) returned with the police's answers.")],
+    file: Annotated[Path, typer.Argument(help="help_import_answers_file")],
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Read the police's answers from a returned conflict list and store each as a decision, all
-    or none: if any row is wrong (unknown record, a cell changed outside the answer columns, an
-    answer not in the list, a duplicate row, a record no longer open), nothing is stored and
-    every wrong row is named with its sheet, row and column.
-
-    Example: reconcile import-answers danh_sach_19753_2025-06-02.xlsx --by "Lê Thị Hoa"
-    """
     from reconcile import police
     from reconcile.store import find_campaign
 
@@ -451,21 +376,14 @@ def import_answers(
             raise UserError.said("err_answers_not_applied", problems=f"{len(done.problems):,}", file=file.name)
 
 
-@app.command()
+@app.command(help="help_report")
 def report(
-    out: Annotated[Path, typer.Option(help="HTML file to write.")],
-    lang: Annotated[Optional[str], typer.Option(help="Language of the report: vi or en (default: the command line's).")] = None,
-    commune: Annotated[Optional[str], typer.Option(help="Only this commune (current 5-digit code).")] = None,
+    out: Annotated[Path, typer.Option(help="help_report_out")],
+    lang: Annotated[Optional[str], typer.Option(help="help_report_lang")] = None,
+    commune: Annotated[Optional[str], typer.Option(help="help_report_commune")] = None,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Write the supervisors' progress report: one self-contained HTML file (charts included, no
-    network needed, prints on A4) with day N, % done against the target line, the projected
-    finish, every commune's standing, open records by reason, data quality and the model.
-    RECONCILE_TODAY=YYYY-MM-DD writes it as on another day.
-
-    Example: reconcile report --out tien-do.html --lang vi
-    """
     from reconcile import jobs
     from reconcile.store import find_campaign
 
@@ -477,21 +395,17 @@ def report(
                                 sha=f"{done.sha256[:16]}…"))
 
 
-@fixtures_app.command("generate")
+@fixtures_app.command("generate", help="help_fixtures_generate")
 def fixtures_generate(
-    out: Annotated[Path, typer.Argument(help="Folder for registry, population and truth files.")],
-    persons: Annotated[int, typer.Option(help="Number of population persons.")] = 20_000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
-    province: Annotated[str, typer.Option(help="Current 2-digit province code.")] = "46",
-    file_format: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx.")] = "csv",
-    headers: Annotated[str, typer.Option(help="vietnamese or canonical column headers.")] = "vietnamese",
+    out: Annotated[Path, typer.Argument(help="help_fixtures_out")],
+    persons: Annotated[int, typer.Option(help="help_fixtures_persons")] = 20_000,
+    seed: Annotated[int, typer.Option(help="help_fixtures_seed")] = 7,
+    province: Annotated[str, typer.Option(help="help_fixtures_province")] = "46",
+    file_format: Annotated[str, typer.Option("--format", help="help_fixtures_format")] = "csv",
+    headers: Annotated[str, typer.Option(help="help_fixtures_headers")] = "vietnamese",
     marriages: Annotated[Optional[int], typer.Option(
-        help="About how many registry marriages (default: 38% of adults married, about 19 per 100 persons).")] = None,
+        help="help_fixtures_marriages")] = None,
 ) -> None:
-    """Generate realistic synthetic registry and population exports with a truth file.
-
-    Example: reconcile fixtures generate data/ --persons 1500000 --marriages 75000 --seed 1
-    """
     from reconcile.synthetic import generate
 
     screen = _screen()
@@ -510,19 +424,14 @@ def fixtures_generate(
             screen.info(screen.t(f"generated_{label}", path=path, rows=f"{rows:,}"))
 
 
-@app.command()
+@app.command(help="help_evaluate")
 def evaluate(
-    truth: Annotated[Path, typer.Option(help="Truth file written by `reconcile fixtures generate`.")],
-    baseline: Annotated[bool, typer.Option(help="Also train and score a plain Splink configuration, side by side.")] = True,
+    truth: Annotated[Path, typer.Option(help="help_evaluate_truth")],
+    baseline: Annotated[bool, typer.Option(help="help_evaluate_baseline")] = True,
     couples: Annotated[bool, typer.Option(
-        help="Also bucket the same pairs with the couple rules switched ([couples] enabled), side by side.")] = True,
+        help="help_evaluate_couples")] = True,
     campaign: CampaignOpt = None,
 ) -> None:
-    """Compare the campaign's results with a truth file: precision, recall, auto share, macro-F1,
-    bucket confusion; beside a plain Splink configuration on the same data.
-
-    Example: reconcile evaluate --truth data/truth.csv
-    """
     from reconcile import jobs
     from reconcile.store import find_campaign
 
@@ -535,15 +444,11 @@ def evaluate(
         views.show_evaluation(screen, ours, plain, switched)
 
 
-@app.command()
+@app.command(help="help_demo")
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo's data, campaign and outputs.")] = Path("demo-output"),
-    persons: Annotated[int, typer.Option(help="Size of the generated province.")] = 20_000,
+    out: Annotated[Path, typer.Option(help="help_demo_out")] = Path("demo-output"),
+    persons: Annotated[int, typer.Option(help="help_demo_persons")] = 20_000,
 ) -> None:
-    """Generate sample data and run the whole path: init, ingest, train, run --all, export, evaluate.
-
-    Example: reconcile demo --out /tmp/demo
-    """
     from reconcile import jobs
 
     screen = _screen()

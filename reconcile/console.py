@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from reconcile.errors import Text
+from reconcile.language import default_language
 from reconcile.ruleset import CLI_LANGUAGES, cli_catalogue
 
 # A number written as text: a code (19753), a share (70.0%), a signed (+65.6) or decimal (1.8)
@@ -21,12 +21,6 @@ _NUMBER_TEXT = re.compile(r"[+-]?\d[\d,.\-]*%?( \(\w+\))?")
 
 
 LANGUAGES = CLI_LANGUAGES
-
-
-def default_language() -> str:
-    """Vietnamese, unless RECONCILE_LANG says en."""
-    lang = os.environ.get("RECONCILE_LANG", "").strip().lower()
-    return lang if lang in LANGUAGES else "vi"
 
 
 class Screen:

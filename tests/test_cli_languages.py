@@ -123,3 +123,32 @@ def test_user_errors_are_said_in_vietnamese_by_default_and_in_english_on_request
             assert len(errors) == 1 and errors[0].startswith({"vi": "lỗi: ", "en": "error: "}[lang]), (name, lang, out)
             assert expected in errors[0] and "Traceback" not in out and not KEYS.search(out), (name, lang, out)
 
+
+def _help(cli: Cli, *args: str, env: dict[str, str] | None = None) -> str:
+    return cli(*args, "--help", env=env).output
+
+
+def test_help_is_vietnamese_by_default_and_english_on_request(cli: Cli) -> None:
+    vi = {"RECONCILE_LANG": ""}
+    assert "Đối chiếu sổ đăng ký kết hôn (hộ tịch) với cơ sở dữ liệu dân cư" in _help(cli, env=vi)
+    assert "Hiện hướng dẫn này rồi thoát." in _help(cli, env=vi)
+    assert "Reconcile the civil-status marriage registry with the population database" in _help(cli)
+    review = _help(cli, "review", env=vi)
+    assert "Ví dụ: reconcile review --commune 19753" in review and "Mã xã/phường hiện hành 5 chữ số." in review
+    assert "Example: reconcile review --commune 19753" in _help(cli, "review")
+    assert "Current 5-digit commune code." in _help(cli, "review")
+    # --lang before --help is the same as RECONCILE_LANG.
+    assert _help(cli, "--lang", "en", env=vi) == _help(cli)
+    assert _help(cli, "--lang", "en", "review", env=vi) == _help(cli, "review")
+    assert _help(cli, "--lang", "vi", "review") == review
+
+
+def test_no_help_shows_a_catalogue_key(cli: Cli) -> None:
+    commands = [[], ["init"], ["ingest"], ["train"], ["run"], ["status"], ["review"], ["decide"], ["log"], ["explain"],
+                ["export"], ["export", "results"], ["export", "conflicts"], ["import-answers"], ["report"],
+                ["fixtures"], ["fixtures", "generate"], ["evaluate"], ["demo"]]
+    for command in commands:
+        texts = {lang: _help(cli, *command, env={"RECONCILE_LANG": lang}) for lang in ("", "en")}
+        for text in texts.values():
+            assert not KEYS.search(text), (command, KEYS.search(text).group(0))
+        assert texts[""] != texts["en"], command
