@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reconcile.errors import RulesError
+from reconcile.errors import InternalError, RulesError
 from reconcile.paths import data_dir
 
 BUCKETS = ("auto_resolve", "conflict", "missing", "rejected")
@@ -104,6 +104,9 @@ class CoupleRules:
     # min_weight_lead).
     other_couple_lead: float
     sufficient_evidence: tuple[CoupleEvidence, ...]
+    # The lead needed over a runner-up couple that shares a person with the best, where the best is
+    # recorded by personal ID and the runner-up is not recorded at all (None: min_weight_lead).
+    recorded_id_lead: float | None = None
 
 
 # How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
@@ -178,11 +181,22 @@ def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str
 CLI_LANGUAGES = ("vi", "en")
 
 
+_READING: list[Path] = []  # the command line's catalogue being read, to tell an error in it
+
+
 @lru_cache(maxsize=1)
 def cli_catalogue() -> dict[str, dict[str, str]]:
     """The command line's texts (texts/cli.toml), read once: what the console shows and what a
-    user error says, in each of CLI_LANGUAGES."""
-    return read_catalogue(data_dir("texts") / "cli.toml", CLI_LANGUAGES)
+    user error says, in each of CLI_LANGUAGES. An error in the catalogue itself cannot be said
+    from it: it is the package's, said in English."""
+    path = data_dir("texts") / "cli.toml"
+    if _READING:
+        raise InternalError(f"{path} is damaged (a text of it cannot be read); reinstall reconcile")
+    _READING.append(path)
+    try:
+        return read_catalogue(path, CLI_LANGUAGES)
+    finally:
+        _READING.clear()
 
 
 class _Reader:
@@ -357,6 +371,7 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         lead_caps=tuple(caps),
         other_couple_lead=r.get(table, "other_couple_lead", float, "couples"),
         sufficient_evidence=tuple(alternatives),
+        recorded_id_lead=r.get(table, "recorded_id_lead", float, "couples") if "recorded_id_lead" in table else None,
     )
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reconcile import errors
+from reconcile import errors, ruleset
 from reconcile.errors import (
     CampaignDatabaseError,
     InputFileError,
+    InternalError,
     MissingColumnError,
     ResourceError,
     RulesError,
@@ -67,6 +68,18 @@ def test_the_machine_running_short_is_said_in_either_language() -> None:
     assert isinstance(short, ResourceError)
     assert str(short).startswith("the disk is full ([Errno 28] No space left on device); nothing was written")
     assert short.said_in("vi").startswith("ổ đĩa đã đầy ([Errno 28] No space left on device); chưa ghi gì")
+
+
+def test_a_damaged_catalogue_is_the_package_s_error_not_an_endless_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cli.toml").write_text('[error]\nen = "error:"\n', encoding="utf-8")  # no Vietnamese
+    monkeypatch.setattr(ruleset, "data_dir", lambda name: tmp_path)
+    ruleset.cli_catalogue.cache_clear()
+    try:
+        with pytest.raises(InternalError, match="cli.toml is damaged"):
+            ruleset.cli_catalogue()
+    finally:
+        ruleset.cli_catalogue.cache_clear()
 
 
 def _made_without_said(path: Path) -> list[str]:
