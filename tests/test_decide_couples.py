@@ -90,6 +90,21 @@ def _one_way_recorded_couple() -> tuple[list, list, list, list]:
     return m, s, p, pr
 
 
+def test_an_id_record_picks_the_wife_among_namesakes() -> None:
+    # H1's record gives W1's personal ID. W2 bears the wife's name and birth year too and lives in
+    # the registration commune (she scores 4.5 more than W1), recorded with nobody: the ID record
+    # says which of the two he married.
+    m, s, p, pr = _one_way_recorded_couple()
+    p.append(person("W2", "F", marital_status="single"))
+    pr.append(pair("M1|W", "W2", p=BETWEEN, w=6.5, id="null", name="ascii_exact", birth_date="year_only_exact"))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1"), r["reasons"]
+    # His record types her name instead of her ID: the name fits both women, an officer decides.
+    p[0].update(spouse_id=None)
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_CANDIDATES" in r["reasons"].split(";")
+
+
 def test_two_strangers_bearing_the_names_are_no_namesake_couple() -> None:
     # H2 and W2 bear the spouses' names and birth years but are single and record nobody: not a
     # couple that may have registered this marriage. The recorded couple leads them by 10.

@@ -203,7 +203,8 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     # couples). The runner-up is the one that falls shortest of what it must be left behind by.
     others = ranked.filter(pl.col("couple_rank") > 0).join(
         best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"),
-                    b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid")), on="registration_id",
+                    b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid"), b_id=pl.col("recorded_id")),
+        on="registration_id",
     ).with_columns(
         other_couple=(pl.col("h_person_uid") != pl.col("b_h")) & (pl.col("w_person_uid") != pl.col("b_w")),
         # One person shared, but the other records a spouse named like the registry partner: it may
@@ -223,6 +224,10 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
             _names_the_partner(p, couples.columns) | _married_to_nobody_recorded(p, couples.columns) for p in ("h", "w")),
     ).with_columns(
         needed=pl.when(pl.col("other_couple") & pl.col("rival_couple")).then(pl.lit(couple_rules.other_couple_lead))
+        # One person shared with a best couple recorded by personal ID, the other nowhere recorded
+        # with anyone here: the ID record says which of the two candidates the shared person married.
+        .when(~pl.col("other_couple") & pl.col("b_id") & (pl.col("couple_bonus") == 0) & ~pl.col("unseen_couple"))
+        .then(pl.lit(rules.min_weight_lead if couple_rules.recorded_id_lead is None else couple_rules.recorded_id_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
         runner_lead=pl.when(pl.col("unseen_couple")).then(pl.col("lead_weight") - pl.col("couple_bonus") + pl.col("b_bonus"))
         .otherwise(pl.col("lead_weight")),
