@@ -198,8 +198,7 @@ def predict_pairs(
     needed = _tf_columns(settings)
     if needed - set(model.tf_tables):
         # Splink would silently compute them from the records at hand: scores would differ by commune.
-        raise CampaignError(f"the model has no stored term frequencies for {sorted(needed - set(model.tf_tables))}; "
-                            "run `reconcile train` again")
+        raise CampaignError.said("err_model_no_term_frequencies", columns=", ".join(sorted(needed - set(model.tf_tables))))
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
