@@ -62,6 +62,35 @@ def test_a_spouse_found_only_through_the_partner() -> None:
     assert row(run(m, s, p, pr))["bucket"] != "auto_resolve"
 
 
+def test_a_typo_with_the_middle_name_dropped_is_found_through_a_certain_partner() -> None:
+    # The husband is certain (ID). His record gives the wife's personal ID; her copy reads
+    # "Nguyễn Trườnd" for Nguyễn Văn Trường (a slipped letter, Văn dropped) with a birth year only.
+    m, s, p, pr = couple()
+    pr[1].update(level_id="null", level_name="core_one_slip", level_birth_date="year_only_exact",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1"), r["reasons"]
+    # A name that is not hers at all, born the same year, is not his wife found: maybe his first.
+    pr[1].update(level_name="else")
+    assert row(run(m, s, p, pr))["bucket"] != "auto_resolve"
+
+
+def test_one_slip_each_side_carried_by_the_other_and_a_full_date() -> None:
+    # A 1999 registration: "Võ Minh Iuy" born 18/04/1973 (a slip; his full date agrees) and his
+    # wife by name and month of birth. Neither is enough alone; his record gives her personal ID.
+    m, s, p, pr = couple()
+    pr[0].update(level_id="null", level_name="similar", level_birth_date="full_date_exact",
+                 match_probability=0.99, match_weight=6.8)
+    pr[1].update(level_id="null", level_name="tone_exact", level_birth_date="month_exact",
+                 match_probability=0.077, match_weight=-3.6)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1"), r["reasons"]
+    assert alone(m, s, p, pr)["bucket"] != "auto_resolve"
+    # His birth year only: the slip is no longer carried by anything but the record.
+    pr[0].update(level_birth_date="year_only_exact")
+    assert row(run(m, s, p, pr))["bucket"] != "auto_resolve"
+
+
 def test_a_recorded_couple_settles_a_namesake_born_the_same_year() -> None:
     # H1's date is a 01/01 placeholder and H2 has his name and birth year, but H1 and W1 record
     # each other's personal IDs and H2 is single: the couple leads by far.
