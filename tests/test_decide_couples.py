@@ -214,3 +214,20 @@ def test_a_house_tells_apart_the_namesakes_a_typed_spouse_name_fits() -> None:
     pr.append(pair("M1|W", "W2", p=BETWEEN, w=2.0, id="null", name="ascii_exact", birth_date="year_only_exact"))
     r = row(run(m, s, p, pr))
     assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1"), r["reasons"]
+
+
+def test_a_spouse_name_typed_with_a_slip_still_records_the_couple() -> None:
+    # Neither record gives an ID. W1 (certain) types her husband's name, which fits H1 and H2 alike
+    # (name and birth year); H1 types his wife's name with Thị added and one letter slipped
+    # ("Trần Thị Bìnk" for Trần Bình): he records her too, and H2 records nobody.
+    m, s, p, pr = couple(hp={"spouse_id": None, "spouse_name": "Trần Thị Bìnk", "spouse_name_ascii": "tran thi bink",
+                             "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "name_ascii": "tran binh"})
+    pr[0].update(WEAK)
+    p.append(person("H2", "M", name_ascii="nguyen van an"))
+    pr.append(pair("M1|H", "H2", p=BETWEEN, w=2.0, id="null", name="ascii_exact", birth_date="year_only_exact"))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("auto_resolve", "H1"), r["reasons"]
+    # Two letters off ("Trần Thị Bíck"): another name; the wife's typed name fits both men.
+    p[0].update(spouse_name="Trần Thị Bíck", spouse_name_ascii="tran thi bick")
+    assert row(run(m, s, p, pr))["bucket"] == "conflict"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.normalize.names import core_ascii
+from reconcile.normalize.names import core_ascii, one_slip_apart
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
 
 ROLE_PREFIX = {"husband": "h", "wife": "w"}
@@ -136,11 +136,17 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
 
     recorded_id = ((col("h", "spouse_id") == col("w", "person_id")) | (col("w", "spouse_id") == col("h", "person_id")))
 
+    slipped = {p: _one_slip(couples, f"{p}_spouse_name_ascii_core", f"{o}_name_ascii_core")
+               for p, o in (("h", "w"), ("w", "h"))
+               if f"{p}_spouse_name_ascii_core" in couples.columns and f"{o}_name_ascii_core" in couples.columns}
+    couples = couples.with_columns(pl.Series(f"{p}_slipped", flags) for p, flags in slipped.items())
+
     def names(p: str, o: str) -> pl.Expr:
-        """`p`'s record gives `o`'s name as spouse (Văn/Thị dropped or added: free text), and no
-        personal ID as spouse: a record that gives an ID names that person, whoever else bears the
-        name typed beside it."""
-        return col(p, "spouse_id").is_null() & (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core"))
+        """`p`'s record gives `o`'s name as spouse (free text: Văn/Thị dropped or added, or one
+        letter slipped), and no personal ID as spouse: a record that gives an ID names that
+        person, whoever else bears the name typed beside it."""
+        return col(p, "spouse_id").is_null() & (
+            (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core")) | (pl.col(f"{p}_slipped") if p in slipped else pl.lit(False)))
 
     recorded_name = names("h", "w") | names("w", "h")
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
@@ -174,6 +180,17 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         lead_weight=side_weight("h") + side_weight("w") + bonus,
         couple_bonus=bonus,
     )
+
+
+def _one_slip(couples: pl.DataFrame, typed: str, name: str) -> pl.Series:
+    """Per couple: the spouse name typed in one record (`typed`) is one slipped letter from the
+    other person's name (`name`), both without Văn/Thị (Trần Thị Hồng Linv for Trần Hồng Linh).
+    Each distinct pair of names that could be is checked once (normalize.names.one_slip_apart)."""
+    pairs = couples.select(a=pl.col(typed), b=pl.col(name))
+    length = pl.col("a").str.len_chars().cast(pl.Int32) - pl.col("b").str.len_chars().cast(pl.Int32)
+    checked = pairs.filter(pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))
+                           & (length.abs() <= 1)).unique().with_columns(slip=one_slip_apart(pl.col("a"), pl.col("b")))
+    return pairs.join(checked, on=["a", "b"], how="left", maintain_order="left")["slip"].fill_null(False)
 
 
 def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
