@@ -292,6 +292,23 @@ def test_partner_of_a_linked_spouse_is_not_reported_as_married_without_registrat
     assert "HUSBAND_NOT_FOUND" in row(results)["reasons"]
 
 
+def test_a_spouse_recorded_by_name_in_the_same_house_is_that_marriages_task() -> None:
+    # The husband's copy matches nobody. The wife links to W1, whose record types her husband's
+    # name (no ID); H1 bears that name, is married, records no spouse and lives in her house: the
+    # marriage (HUSBAND_NOT_FOUND) is his task. H2, of the same name in a hamlet, is not in a house
+    # with her: still married without registration.
+    house, hamlet = "Số 46 Lê Lợi, Phường Thuận Hóa", "Thôn 5, Xã Phú Mỹ"
+    m, s, p, pr = couple(hp={**UNRECORDED, "name_ascii": "nguyen van an", "address": house},
+                         wp={"spouse_id": None, "name_ascii": "tran thi binh", "address": house})
+    p.append(person("H2", "M", name_ascii="nguyen van an", address=hamlet))
+    results = run(m, s, p, pr[1:])
+    assert "HUSBAND_NOT_FOUND" in row(results)["reasons"].split(";")
+    assert results.filter(pl.col("record_type") == "person")["record_id"].to_list() == ["H2"]
+    # In a hamlet, a typed name fits too many households: H1 is reported too.
+    p[0]["address"] = p[1]["address"] = hamlet
+    assert sorted(run(m, s, p, pr[1:]).filter(pl.col("record_type") == "person")["record_id"]) == ["H1", "H2"]
+
+
 def test_the_best_candidate_of_a_spouse_not_found_is_that_marriages_task_not_a_second_one() -> None:
     # The husband's copy is too damaged to act on: his best-scored person H1 is below the candidate
     # minimum and records nobody. The officer opening the marriage (HUSBAND_NOT_FOUND) sees H1 first;

@@ -30,7 +30,7 @@ def decide(
     and one link row per spouse (its best candidate and link reasons)."""
     links = spouse_links(spouses, persons, pairs, rules)
     results = pl.concat(
-        [decide_marriages(marriages, spouses, persons, links, rules, reasons), decide_persons(persons, links, pairs)],
+        [decide_marriages(marriages, spouses, persons, links, rules, reasons), decide_persons(persons, links, pairs, spouses)],
         how="vertical_relaxed",
     )
     return results.select(RESULT_COLUMNS), links

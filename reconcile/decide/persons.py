@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from reconcile.decide.couples import HOUSE_NUMBER
+from reconcile.normalize.names import core_ascii
+
 
 def population_spouses(persons: pl.DataFrame, of: pl.DataFrame) -> pl.DataFrame:
     """The rows of `persons` recorded, on either side, as the spouse of a person of `of`
@@ -26,7 +29,38 @@ def _in_doubt(links: pl.DataFrame, pairs: pl.DataFrame | None) -> pl.DataFrame:
     return best.select(unique_id=pl.col("person_uid"))
 
 
-def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+def _partners_by_name(persons: pl.DataFrame, links: pl.DataFrame, spouses: pl.DataFrame | None) -> pl.DataFrame:
+    """Married persons with no spouse ID recorded who are, by name, the spouse of a person linked
+    in a marriage whose other spouse is not acted on: one of the two records types the other's
+    name (Văn/Thị aside) and they live in the same house. The registry's copy of that spouse is
+    too damaged to find them; the marriage is their task (the officer sees the linked person's
+    recorded spouse in `explain`), not a second one. (Each naming the other without a house is not
+    enough: namesakes marry namesakes, and Nguyễn Văn Tuấn and Nguyễn Thị Linh are a couple
+    several times over in a commune; measured in docs/accuracy.md.)"""
+    empty = pl.DataFrame(schema={"unique_id": pl.String})
+    needed = {"name_ascii", "spouse_name_ascii", "address"}
+    if spouses is None or not needed <= set(persons.columns):
+        return empty
+    sided = links.join(spouses.select("unique_id", "registration_id"), on="unique_id")
+    open_marriages = sided.filter(~pl.col("acceptable").fill_null(False)).select("registration_id").unique()
+    anchors = sided.filter(pl.col("linked")).join(open_marriages, on="registration_id", how="semi").select(
+        unique_id=pl.col("person_uid")).unique()
+    cols = persons.select("unique_id", "address", "spouse_id", "marital_status",
+                          core=core_ascii(pl.col("name_ascii")), spouse_core=core_ascii(pl.col("spouse_name_ascii")))
+    anchor = cols.join(anchors, on="unique_id", how="semi").select(
+        anchor_uid="unique_id", anchor_address="address", anchor_core="core", anchor_spouse_core="spouse_core")
+    if anchor.is_empty():
+        return empty
+    unrecorded = cols.filter((pl.col("marital_status") == "married") & pl.col("spouse_id").is_null())
+    # A house (a number): a hamlet or residential group is shared by hundreds of households.
+    at_home = unrecorded.filter(pl.col("address").str.contains(HOUSE_NUMBER).fill_null(False)).join(
+        anchor, left_on="address", right_on="anchor_address").filter(
+        (pl.col("spouse_core") == pl.col("anchor_core")) | (pl.col("core") == pl.col("anchor_spouse_core")))
+    return at_home.filter(pl.col("unique_id") != pl.col("anchor_uid")).select("unique_id").unique()
+
+
+def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFrame | None = None,
+                   spouses: pl.DataFrame | None = None) -> pl.DataFrame:
     """One `missing` row per person whose marital status is married and whom no registry marriage
     accounts for.
 
@@ -36,7 +70,8 @@ def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFra
     other spouse is that marriage's business, not a marriage without registration. Where a
     spouse's link is not acted on, the marriage also accounts for the spouse's best-scored
     person in `pairs` (the scored pairs), the officer's first candidate for it: one task for one
-    marriage, not a second one for the same person.
+    marriage, not a second one for the same person. With `spouses`, a marriage whose spouse is not
+    acted on also accounts for the other's spouse recorded by name (`_partners_by_name`).
     """
     named = pl.concat([
         links.filter(pl.col("linked")).select(unique_id=pl.col("person_uid")),
@@ -44,7 +79,8 @@ def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFra
         _in_doubt(links, pairs),
     ]).unique()
     spouses_of_named = population_spouses(persons, persons.join(named, on="unique_id", how="semi"))
-    accounted = pl.concat([named, spouses_of_named.select("unique_id")]).unique()
+    accounted = pl.concat([named, spouses_of_named.select("unique_id"),
+                           _partners_by_name(persons, links, spouses)]).unique()
     return (
         persons.filter(pl.col("marital_status") == "married")
         .join(accounted, on="unique_id", how="anti")
