@@ -231,3 +231,22 @@ def test_a_spouse_name_typed_with_a_slip_still_records_the_couple() -> None:
     # Two letters off ("Trần Thị Bíck"): another name; the wife's typed name fits both men.
     p[0].update(spouse_name="Trần Thị Bíck", spouse_name_ascii="tran thi bick")
     assert row(run(m, s, p, pr))["bucket"] == "conflict"
+
+
+def test_a_recorded_couple_shows_the_officer_a_spouse_too_weak_to_act_on() -> None:
+    # The wife's copy is damaged beyond any rule (a name that is not hers, a year off): alone she
+    # is below the candidate minimum. The couple is recorded both ways by name and nothing else
+    # fits: not acted on, but the officer is shown W1 as the wife's candidate, not "not found".
+    m, s, p, pr = couple(hp={"spouse_id": None, "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "name_ascii": "tran thi binh"})
+    pr[1].update(level_id="null", level_name="else", level_birth_date="year_within_1",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("conflict", "W1"), r["reasons"]
+    assert "WIFE_NOT_FOUND" not in r["reasons"].split(";")
+    # Recorded by nobody: the weak pair is nobody's candidate.
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    pr[1].update(level_id="null", level_name="else", level_birth_date="year_within_1",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    r = row(run(m, s, p, pr))
+    assert r["wife_person_id"] is None and "WIFE_NOT_FOUND" in r["reasons"].split(";")
