@@ -70,7 +70,7 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
     """The record's bucket, reasons and proposed changes, then each spouse's candidates and the
     spouse its linked person has recorded, then the marriage's couple evidence."""
     t = screen.t
-    screen.strong(f"{ex.record_type} {ex.record_id}", t("explain_head", commune=ex.commune or "?", bucket=ex.bucket)
+    screen.strong(f"{t(f'type_{ex.record_type}')} {ex.record_id}", t("explain_head", commune=ex.commune or "?", bucket=ex.bucket)
                   + (f" ({ex.action})" if ex.action else ""))
     for code, text in ex.reasons:
         screen.info(f"  {code}: {text}")
