@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench install wheel clean libreoffice chromium java
+.PHONY: demo test check bench install wheel clean libreoffice chromium java
 
 # The conflict-list tests open the XLSX in LibreOffice (headless): installed from Debian's
 # packages when it is missing (as root, as CI runs; through sudo otherwise).
@@ -35,6 +35,19 @@ chromium:
 java:
 	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+
+# The house's rules checked, not hoped (pyproject.toml's [tool.ruff], [tool.mypy], [tool.importlinter]):
+# ruff (no print, Rich only in the console module, Splink only in link/), mypy (strict on normalize,
+# decide and link), import-linter (the stages import one way).
+CHECK_STAMP := $(VENV)/.check-installed
+$(CHECK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,check]"
+	touch $(CHECK_STAMP)
+
+check: $(CHECK_STAMP)
+	$(BIN)/ruff check reconcile tests bench
+	$(BIN)/mypy reconcile/normalize reconcile/decide reconcile/link
+	$(BIN)/lint-imports
 
 test: $(STAMP) libreoffice chromium java
 	$(BIN)/python -m pytest -q

@@ -1,15 +1,15 @@
 """`make bench`: a province through the real CLI, stage by stage, beside a plain Splink pipeline.
 
 Generates (once, cached under bench/.cache) a province of 1,500,000 persons with about 75,000
-registry marriages, as issue 7 names it, and one of half that size (both counts halved); for each, runs `reconcile init → ingest → train → run --all → export results →
-report`, then one `run --commune` from the pairs `run --all` kept and one with none kept, in
-fresh campaigns, each command in its own process, timing its wall clock and the peak memory
-of its process tree (psutil, polled every 20 ms). Repeats
-the path and reports medians; runs the plain pipeline (bench/plain.py) after each path run, on
-the records it ingested (in turns, so that a busier spell of the shared machine slows both alike),
-and the blocking analysis (bench/blocking.py) on the same data, and measures both pipelines' accuracy
-against the truth file (bench/accuracy.py). Writes bench/results.json and prints a table with
-the issue's targets.
+registry marriages, as issue 7 names it, and one of half that size (both counts halved); for each,
+runs `reconcile init → ingest → train → run --all → export results → report`, then one `run --commune`
+from the pairs `run --all` kept and one with none kept, in fresh campaigns, each command
+in its own process, timing its wall clock and the peak memory of its process tree (psutil, polled
+every 20 ms). Repeats the path and reports medians; runs the plain pipeline (bench/plain.py) after
+each path run, on the records it ingested (in turns, so that a busier spell of the shared machine
+slows both alike), and the blocking analysis (bench/blocking.py) on the same data, and measures both
+pipelines' accuracy against the truth file (bench/accuracy.py). Writes bench/results.json and prints
+a table with the issue's targets.
 
     python bench/run.py [--persons 1500000] [--marriages 75000] [--seed 7] [--repeats 3] [--plain-repeats 3]
 
@@ -27,7 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb

@@ -489,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = command.main(args=argv, prog_name="reconcile", standalone_mode=False)
     except typer.Abort:
-        print("error: aborted", file=sys.stderr)
+        print("error: aborted", file=sys.stderr)  # noqa: T201 - the entry point's last word, no console made yet
         return 1
     except Exception as exc:
         # Usage errors of the command-line parser (unknown option, missing value, …) carry

@@ -147,7 +147,8 @@ def test_candidate_below_minimum_is_not_a_link() -> None:
 
 @pytest.mark.parametrize("code,edit", [
     ("LOW_CONFIDENCE_LINK", lambda m, s, p, pr: pr[0].update(match_probability=BETWEEN, match_weight=5.0)),
-    ("WEAK_EVIDENCE", lambda m, s, p, pr: pr[0].update(level_id="null", level_name="ascii_exact", level_birth_date="year_only_exact")),
+    ("WEAK_EVIDENCE",
+     lambda m, s, p, pr: pr[0].update(level_id="null", level_name="ascii_exact", level_birth_date="year_only_exact")),
     ("AMBIGUOUS_CANDIDATES", lambda m, s, p, pr: (p.append(person("H2", "M")), pr.append(pair("M1|H", "H2", w=22.0)))),
     # Same name and birth date, told apart only by the commune (+4.3 against −2.5): still ambiguous.
     ("AMBIGUOUS_CANDIDATES", lambda m, s, p, pr: (p.append(person("H2", "M")), pr.append(pair("M1|H", "H2", w=25.0 - 6.9)))),

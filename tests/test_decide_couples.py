@@ -178,7 +178,8 @@ def test_a_namesake_couple_recorded_by_a_typed_name_is_seen_however_weak() -> No
     p += [person("H2", "M", name_ascii="nguyen van an"),
           person("W2", "F", spouse_name="Nguyễn Văn Văn An", spouse_name_ascii="nguyen van van an")]
     p[0]["name_ascii"], p[1]["name_ascii"] = "nguyen van an", "tran thi binh"
-    pr += [pair("M1|H", "H2", p=BETWEEN, w=1.0, **levels), pair("M1|W", "W2", p=0.001, w=-7.0, spouse_name="core_exact", **levels)]
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=1.0, **levels),
+           pair("M1|W", "W2", p=0.001, w=-7.0, spouse_name="core_exact", **levels)]
     strangers = [f"W{i}" for i in range(3, 4 + RULES.buckets.couples.candidates_per_spouse)]
     p += [person(uid, "F", marital_status="single") for uid in strangers]
     pr += [pair("M1|W", uid, p=0.01, w=-5.0, **levels) for uid in strangers]

@@ -171,7 +171,8 @@ def test_export_refuses_what_would_go_wrong(cli: Cli, campaign_copy: Path, tmp_p
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
         results = store.current_results()
     calm = sorted(set(results["commune"].to_list()) - set(results.filter(pl.col("bucket") == "conflict")["commune"]))[0]
-    said = cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", calm, "--campaign", campaign_copy, env=ON_DAY).output
+    said = cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", calm, "--campaign", campaign_copy,
+               env=ON_DAY).output
     assert f"No open conflicts in commune {calm}: no list written." in said
     assert sorted(p.name for p in out.parent.iterdir()) == [written.name]
 
@@ -201,7 +202,8 @@ def test_formula_name_stays_text_in_excel_and_libreoffice(cli: Cli, campaign_cop
     cli("ingest", "--registry", tmp_path / "registry.csv", "--campaign", campaign_copy, env=ON_DAY)
     cli("run", "--commune", record["commune"], "--campaign", campaign_copy, env=ON_DAY)
     for fmt in ("xlsx", "csv"):
-        cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "out" / "ds", "--commune", record["commune"], "--format", fmt,
+        cli("export", "conflicts", "--lang", "vi", "--out", tmp_path / "out" / "ds", "--commune", record["commune"],
+            "--format", fmt,
             "--campaign", campaign_copy, env=ON_DAY)
     workbook = tmp_path / "out" / f"ds_{record['commune']}_{DAY}.xlsx"
 

@@ -194,7 +194,8 @@ def broken_rules(tmp_path: Path, old: str, new: str) -> Path:
             "[population.sex]\nrequired = true\nalias = []\n",
             "[population.sex.alias] unknown key; expected 'required' and 'aliases'",
         ),
-        ("[population.sex]\nrequired = true", "[population.sex]\nrequired = 'yes'", "[population.sex.required] must be bool, got 'yes'"),
+        ("[population.sex]\nrequired = true", "[population.sex]\nrequired = 'yes'",
+         "[population.sex.required] must be bool, got 'yes'"),
         (
             'aliases = ["Giới tính", "Sex", "Gender"]',
             'aliases = "Giới tính"',

@@ -73,7 +73,8 @@ def test_the_same_model_scores_every_pair_alike_on_both_engines(sample_campaign:
 
 
 def _spark_train_in_a_subprocess(campaign: Path, env: dict[str, str], setup: str = "") -> subprocess.CompletedProcess:
-    code = f"{setup}\nimport sys\nfrom reconcile.cli import main\nsys.exit(main(['train', '--engine', 'spark', '--campaign', {str(campaign)!r}]))"
+    code = (f"{setup}\nimport sys\nfrom reconcile.cli import main\n"
+            f"sys.exit(main(['train', '--engine', 'spark', '--campaign', {str(campaign)!r}]))")
     # The messages asserted on are the English ones.
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**env, "RECONCILE_LANG": "en"}, timeout=120)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.normalize.legacy import decode_tcvn3, decode_vni, repair_legacy
+from reconcile.normalize.legacy import decode_tcvn3, repair_legacy
 
 
 def _glibc_tcvn(data: bytes) -> str | None:

@@ -20,7 +20,8 @@ def rules_copy(tmp_path: Path) -> Path:
 
 def test_default_rules_load() -> None:
     rules = load_rules()
-    assert [c.name for c in rules.matching.comparisons] == ["id", "name", "birth_date", "sex", "commune", "spouse_id", "spouse_name"]
+    assert [c.name for c in rules.matching.comparisons] == [
+        "id", "name", "birth_date", "sex", "commune", "spouse_id", "spouse_name"]
     assert rules.buckets.auto_min_probability > rules.buckets.candidate_min_probability
     assert {r.bucket for r in rules.reasons.values()} == set(BUCKETS)
     assert all(r.en and r.vi for r in rules.reasons.values())
@@ -39,7 +40,8 @@ def test_probability_out_of_range_names_file_and_key(rules_copy: Path) -> None:
 
 
 def test_unknown_level_in_sufficient_evidence(rules_copy: Path) -> None:
-    _edit(rules_copy / "buckets.toml", '"full_date_exact", "placeholder_date_exact"]', '"full_date_exact", "placeholder_date_exakt"]')
+    _edit(rules_copy / "buckets.toml", '"full_date_exact", "placeholder_date_exact"]',
+          '"full_date_exact", "placeholder_date_exakt"]')
     with pytest.raises(RulesError, match=r"\[link.sufficient_evidence\[1\].birth_date\] unknown level"):
         load_rules(rules_copy)
 

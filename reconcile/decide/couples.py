@@ -146,7 +146,8 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         letter slipped), and no personal ID as spouse: a record that gives an ID names that
         person, whoever else bears the name typed beside it."""
         return col(p, "spouse_id").is_null() & (
-            (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core")) | (pl.col(f"{p}_slipped") if p in slipped else pl.lit(False)))
+            (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core"))
+            | (pl.col(f"{p}_slipped") if p in slipped else pl.lit(False)))
 
     recorded_name = names("h", "w") | names("w", "h")
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
@@ -251,7 +252,8 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
         "registration_id", maintain_order=True).first().select(
-        "registration_id", "margin", other_couple=pl.col("other_couple") & pl.col("rival_couple"), second_weight=pl.col("runner_lead"),
+        "registration_id", "margin", other_couple=pl.col("other_couple") & pl.col("rival_couple"),
+        second_weight=pl.col("runner_lead"),
         h_runner=pl.col("h_person_uid"), w_runner=pl.col("w_person_uid"))
     alternatives = [_alternative(alt) for alt in couple_rules.sufficient_evidence]
     best = best.join(runner, on="registration_id", how="left").with_columns(
@@ -271,4 +273,4 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
             couple_ambiguity=pl.when(pl.col(f"{p}_runner") != pl.col(f"{p}_person_uid")).then("ambiguity"),
         )
         for p in ROLE_PREFIX.values()
-    ]).cast(schema)
+    ]).cast(pl.Schema(schema))

@@ -150,7 +150,7 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
     )
     not_married = status.is_null() | (status == "single")
     live_elsewhere = pl.col(f"{p}_live_elsewhere")
-    reasons = [
+    reasons: list[pl.Expr] = [
         pl.when(usable & (status == "unrecognised")).then(pl.lit("UNRECOGNISED_STATUS")),
         pl.when(usable & valid & (status == "divorced") & ~partner_dead).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
         pl.when(usable & valid & (status == "widowed") & ~partner_dead).then(pl.lit("DIVORCE_NOT_IN_REGISTRY")),
@@ -168,7 +168,8 @@ def _side_reasons(p: str, o: str, rules: BucketRules) -> tuple[list[pl.Expr], li
         )
 
     # Only a population record that shows this marriage, or nothing at all, is brought up to date.
-    shows_this_or_nothing = (not_married & ~other_spouse) | ((status == "married") & (records_partner | (spouse_id.is_null() & spouse_name.is_null())))
+    shows_this_or_nothing = (not_married & ~other_spouse) | (
+        (status == "married") & (records_partner | (spouse_id.is_null() & spouse_name.is_null())))
     live = valid & ~partner_dead & shows_this_or_nothing
     changes = []
     if rules.fix_marital_status:
@@ -279,14 +280,17 @@ def decide_marriages(
         change_json=non_null_list([pl.col(f"_change_json_{i}") for i in range(len(changes))]),
     )
     out = out.with_columns(
-        severity=pl.col("reason_list").list.eval(pl.element().replace_strict(severity, return_dtype=pl.Int32)).list.max().fill_null(0)
+        severity=pl.col("reason_list").list.eval(pl.element().replace_strict(severity, return_dtype=pl.Int32))
+        .list.max().fill_null(0)
     ).with_columns(bucket=pl.col("severity").replace_strict(by_severity, return_dtype=pl.String))
     has_changes = (pl.col("bucket") == "auto_resolve") & (pl.col("change_fields").list.len() > 0)
     info = pl.when(has_changes).then(
         pl.col("change_fields")
-        .list.eval(pl.element().replace_strict({"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
+        .list.eval(pl.element().replace_strict(
+            {"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
         .list.unique(maintain_order=True)
-    ).otherwise(pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"])).otherwise(pl.lit([], dtype=pl.List(pl.String))))
+    ).otherwise(pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"]))
+                .otherwise(pl.lit([], dtype=pl.List(pl.String))))
     return out.with_columns(
         reason_list=pl.concat_list([pl.col("reason_list"), info]).list.unique(maintain_order=True),
         action=pl.when(pl.col("bucket") == "conflict").then(pl.lit("review"))

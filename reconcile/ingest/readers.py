@@ -8,7 +8,6 @@ so that every row read is accounted for.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import itertools
 import json

@@ -17,6 +17,7 @@ from splink import SettingsCreator
 
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.link.model import LINK_COLUMNS, Progress, TrainedModel, predict_pairs, train_model
+from reconcile.link.settings import sql_rules
 from reconcile.normalize.couples import COUPLE_COLUMNS
 from reconcile.ruleset import MatchingRules
 
@@ -31,7 +32,7 @@ NAIVE_BLOCKING = ("l.id12 = r.id12", "l.given_ascii = r.given_ascii AND l.birth_
 
 
 def _named(comparison: Any, name: str, top_label: str | None) -> dict[str, Any]:
-    spec = comparison.get_comparison("duckdb").as_dict()
+    spec: dict[str, Any] = comparison.get_comparison("duckdb").as_dict()
     spec["output_column_name"] = name
     if top_label:
         first_non_null = next(lv for lv in spec["comparison_levels"] if not lv.get("is_null_level"))
@@ -53,7 +54,7 @@ def baseline_settings(rules: MatchingRules, blocking_rules: Sequence[str] | None
             _named(cl.ExactMatch("sex"), "sex", None),
             _named(cl.ExactMatch("commune"), "commune", None),
         ],
-        blocking_rules_to_generate_predictions=list(blocking_rules or rules.blocking_rules),
+        blocking_rules_to_generate_predictions=sql_rules(blocking_rules or rules.blocking_rules),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )

@@ -83,7 +83,9 @@ class Inputs:
         }
         # DuckDB would push the semi-join's keys into the scan of the other side as a filter, which
         # Arrow cannot apply to Polars' string views (when a side has few distinct keys).
-        disabled = self._con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+        row = self._con.execute("SELECT current_setting('disabled_optimizers')").fetchone()
+        assert row is not None  # a setting always has a value
+        disabled = row[0]
         try:
             self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
             for table, sql in kept.items():

@@ -164,7 +164,7 @@ def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFra
     # On the whole province, before EM narrows the inputs: EM uses them, and they are stored with
     # the model (Splink keeps them, and EM does not compute them again).
     tf_tables = {
-        col: pl.from_arrow(linker.table_management.compute_tf_table(col).as_pyarrow_table())
+        col: _frame(linker.table_management.compute_tf_table(col).as_pyarrow_table())
         for col in sorted(_tf_columns(settings))
     }
     for rule in rules.em_blocking_rules:
@@ -248,7 +248,7 @@ def predict_pairs(
         if f"mw_tf_adj_{name}" in raw.columns:
             weight = weight + pl.col(f"mw_tf_adj_{name}").cast(pl.Float64).fill_null(0.0)
         cols.append(weight.alias(f"weight_{name}"))
-    return raw.select(cols).cast(_pairs_schema(list(labels)))
+    return raw.select(cols).cast(pl.Schema(_pairs_schema(list(labels))))
 
 
 # Scoring the registry in slices of about this many spouses (Splink's chunked predict, which on
@@ -257,7 +257,7 @@ def predict_pairs(
 CHUNK_SPOUSES = 200_000
 
 
-def _chunks(dialect: str, spouses: int) -> dict[str, int]:
+def _chunks(dialect: str, spouses: int) -> dict[str, Any]:
     if dialect != "duckdb":
         return {}
     return {"num_chunks_left": max(1, -(-spouses // CHUNK_SPOUSES)), "num_chunks_right": 1}
@@ -275,9 +275,16 @@ def _fetch(db_api: Any, scored: Any, settings: dict[str, Any]) -> pl.DataFrame:
     selected = db_api.query_sql(f"SELECT {', '.join(wanted)} FROM {scored.physical_name}")
     scored.drop_table_from_database_and_remove_from_cache()
     try:
-        return pl.from_arrow(selected.as_pyarrow_table())
+        return _frame(selected.as_pyarrow_table())
     finally:
         selected.drop_table_from_database_and_remove_from_cache()
+
+
+def _frame(table: Any) -> pl.DataFrame:
+    """A Polars frame of an Arrow table Splink gives back."""
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)  # a table, not one column
+    return frame
 
 
 def _tf_columns(settings: dict[str, Any]) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -48,7 +49,7 @@ def splink_settings(rules: MatchingRules) -> SettingsCreator:
         link_type="link_only",
         unique_id_column_name="unique_id",
         comparisons=[_comparison(c) for c in rules.comparisons],
-        blocking_rules_to_generate_predictions=list(rules.blocking_rules),
+        blocking_rules_to_generate_predictions=sql_rules(rules.blocking_rules),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
@@ -126,13 +127,19 @@ _NEAR = ("CASE WHEN strlen({a}) <> strlen({b}) THEN abs(strlen({a}) - strlen({b}
 
 def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
     """(a, b) when `node` is `damerau_levenshtein(a, b) <= 1` (or `< 2`)."""
-    bound = {exp.LTE: "1", exp.LT: "2"}.get(type(node))
+    bounds: dict[type[exp.Expression], str] = {exp.LTE: "1", exp.LT: "2"}
+    bound = bounds.get(type(node))
     func = node.this if bound else None
     if (isinstance(func, exp.Anonymous) and func.name.lower() == "damerau_levenshtein" and len(func.expressions) == 2
             and isinstance(node.expression, exp.Literal) and not node.expression.is_string
             and node.expression.name == bound):
         return func.expressions[0], func.expressions[1]
     return None
+
+
+def sql_rules(rules: Sequence[str]) -> list[Any]:
+    """Blocking rules as Splink takes them: SQL strings (its annotations name only its rule objects)."""
+    return list(rules)
 
 
 def with_fast_guards(settings: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ MERGER_DATE = date(2025, 7, 1)
 
 # The package's data files, found without importing it (its import takes most of a second, and
 # commands that only read a campaign need none of it).
-_PKG = Path(find_spec("vietnamadminunits").origin).resolve().parent
+_SPEC = find_spec("vietnamadminunits")
+assert _SPEC is not None and _SPEC.origin is not None, "vietnamadminunits is a declared dependency"
+_PKG = Path(_SPEC.origin).resolve().parent
 
 
 def query_units(sql: str) -> pl.DataFrame:

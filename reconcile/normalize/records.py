@@ -86,7 +86,7 @@ def _prepare(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
     """Every canonical column as String (absent ones all null), plus a row index `_row`."""
     wanted = {**dict.fromkeys(columns, pl.String), **dict(zip(SOURCE_COLUMNS, (pl.String, pl.Int64), strict=True))}
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in wanted.items() if c not in rows.columns]
-    return rows.with_columns(missing).cast(wanted).with_row_index("_row")
+    return rows.with_columns(missing).cast(pl.Schema(wanted)).with_row_index("_row")
 
 
 def _describe_person(frame: pl.DataFrame) -> pl.DataFrame:
@@ -155,7 +155,7 @@ def _rejected(problems: list[pl.DataFrame], rows: pl.DataFrame, columns: tuple[s
         found.join(values, on="_row", how="left")
         .sort("_row", maintain_order=True)
         .select("_row", *REJECTED_SCHEMA)
-        .cast(REJECTED_SCHEMA)
+        .cast(pl.Schema(REJECTED_SCHEMA))
     )
 
 

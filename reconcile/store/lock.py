@@ -81,7 +81,8 @@ def busy_error(folder: Path, waited: float, writing: bool, other: Text | None = 
     or using it, how long we waited, and what to do."""
     holder = current_holder(folder)
     return CampaignBusyError.said("err_busy_writing" if writing else "err_busy_using",
-                                  who=holder.describe() if holder else other or Text("busy_other_command"), waited=f"{waited:g}", var=TIMEOUT_VAR)
+                                  who=holder.describe() if holder else other or Text("busy_other_command"),
+                                  waited=f"{waited:g}", var=TIMEOUT_VAR)
 
 
 @contextmanager
