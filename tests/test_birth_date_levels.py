@@ -1,0 +1,35 @@
+"""The birth-date comparison of rules/matching.toml, level by level, on dates as officers type them:
+a golden table (tests/golden/birth_date_levels.tsv) that anyone can extend without writing code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from reconcile.normalize.dates import parse_dates
+from reconcile.ruleset import load_rules
+
+GOLDEN = Path(__file__).parent / "golden" / "birth_date_levels.tsv"
+CASES = [line.split("\t") for line in GOLDEN.read_text(encoding="utf-8").splitlines()
+         if line and not line.startswith("#")][1:]
+
+
+def _level(registry: str, population: str) -> str:
+    """The first level of the birth_date comparison whose SQL holds for the two dates (Splink's CASE)."""
+    comparison = next(c for c in load_rules().matching.comparisons if c.name == "birth_date")
+    sides = [parse_dates(pl.Series([text])).select(pl.all().name.prefix("birth_").name.suffix(f"_{side}"))
+             for text, side in ((registry, "l"), (population, "r"))]
+    pair = pl.concat(sides, how="horizontal")
+    cases = " ".join(f"WHEN {level.sql} THEN '{level.label}'" for level in comparison.levels if level.sql != "ELSE")
+    with duckdb.connect() as con:
+        con.register("pair", pair.to_arrow())
+        [(label,)] = con.execute(f"SELECT CASE {cases} ELSE 'else' END FROM pair").fetchall()
+    return str(label)
+
+
+@pytest.mark.parametrize(("registry", "population", "expected"), CASES, ids=[f"{r}~{p}" for r, p, _ in CASES])
+def test_birth_date_level(registry: str, population: str, expected: str) -> None:
+    assert _level(registry, population) == expected
