@@ -50,7 +50,7 @@ check: $(CHECK_STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) libreoffice chromium java
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m ""
 
 # A 1.5-million-person province through the real CLI, beside a plain Splink pipeline (≈ 15 min).
 bench: $(STAMP)
