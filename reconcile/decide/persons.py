@@ -45,16 +45,18 @@ def _partners_by_name(persons: pl.DataFrame, links: pl.DataFrame, spouses: pl.Da
     open_marriages = sided.filter(~pl.col("acceptable").fill_null(False)).select("registration_id").unique()
     anchors = sided.filter(pl.col("linked")).join(open_marriages, on="registration_id", how="semi").select(
         unique_id=pl.col("person_uid")).unique()
-    cols = persons.select("unique_id", "address", "spouse_id", "marital_status",
-                          core=core_ascii(pl.col("name_ascii")), spouse_core=core_ascii(pl.col("spouse_name_ascii")))
-    anchor = cols.join(anchors, on="unique_id", how="semi").select(
-        anchor_uid="unique_id", anchor_address="address", anchor_core="core", anchor_spouse_core="spouse_core")
+    # A house (a number): a hamlet or residential group is shared by hundreds of households. The
+    # names are read only for the anchors and the persons in their houses, not the province's.
+    anchor = persons.join(anchors, on="unique_id", how="semi").filter(
+        pl.col("address").str.contains(HOUSE_NUMBER).fill_null(False)).select(
+        anchor_uid="unique_id", anchor_address="address", anchor_core=core_ascii(pl.col("name_ascii")),
+        anchor_spouse_core=core_ascii(pl.col("spouse_name_ascii")))
     if anchor.is_empty():
         return empty
-    unrecorded = cols.filter((pl.col("marital_status") == "married") & pl.col("spouse_id").is_null())
-    # A house (a number): a hamlet or residential group is shared by hundreds of households.
-    at_home = unrecorded.filter(pl.col("address").str.contains(HOUSE_NUMBER).fill_null(False)).join(
-        anchor, left_on="address", right_on="anchor_address").filter(
+    at_home = persons.filter((pl.col("marital_status") == "married") & pl.col("spouse_id").is_null()).select(
+        "unique_id", "address", "name_ascii", "spouse_name_ascii").join(
+        anchor, left_on="address", right_on="anchor_address").with_columns(
+        core=core_ascii(pl.col("name_ascii")), spouse_core=core_ascii(pl.col("spouse_name_ascii"))).filter(
         (pl.col("spouse_core") == pl.col("anchor_core")) | (pl.col("core") == pl.col("anchor_spouse_core")))
     return at_home.filter(pl.col("unique_id") != pl.col("anchor_uid")).select("unique_id").unique()
 
