@@ -3,18 +3,15 @@ a golden table (tests/golden/birth_date_levels.tsv) that anyone can extend witho
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import polars as pl
 import pytest
 
 from reconcile.normalize.dates import parse_dates
 from reconcile.ruleset import load_rules
+from tests.golden_tables import read_table
 
-GOLDEN = Path(__file__).parent / "golden" / "birth_date_levels.tsv"
-CASES = [line.split("\t") for line in GOLDEN.read_text(encoding="utf-8").splitlines()
-         if line and not line.startswith("#")][1:]
+_, CASES = read_table("birth_date_levels")
 
 
 def _level(registry: str, population: str) -> str:

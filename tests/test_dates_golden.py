@@ -4,16 +4,14 @@ can extend without writing code (sqlglot's habit)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 from reconcile.normalize.dates import parse_dates
+from tests.golden_tables import read_table
 
-GOLDEN = Path(__file__).parent / "golden" / "dates.tsv"
-LINES = [line.split("\t") for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
-HEADER, CASES = LINES[0], LINES[1:]
+HEADER, CASES = read_table("dates")
 
 
 def _expected(cells: list[str]) -> dict[str, object]:
