@@ -178,8 +178,11 @@ def _other_couples(persons: pl.DataFrame, state: PopulationState, keyed_copies: 
     pop = _keyed(persons).with_row_index("row")
     married = np.flatnonzero((state.spouse >= 0) & (state.show_id | state.show_name))
     married = married[married < len(pop)]
-    men = married[~pop["female"].to_numpy()[married]]
-    pairs = pl.DataFrame({"h": men, "w": state.spouse[men]}).filter(c("w") < len(pop))
+    female = pop["female"].to_numpy()[married]
+    # A couple recorded by either spouse: the other may live in another province now, and show nothing.
+    men, women = married[~female], married[female]
+    pairs = pl.concat([pl.DataFrame({"h": men, "w": state.spouse[men]}), pl.DataFrame({"h": state.spouse[women], "w": women})]
+                      ).filter((c("h") < len(pop)) & (c("w") < len(pop))).unique()
     keys = pop.select("row", "k0", "k1")
     pairs = pairs.join(keys.rename({"row": "h", "k0": "hk0", "k1": "hk1"}), on="h").join(
         keys.rename({"row": "w", "k0": "wk0", "k1": "wk1"}), on="w")
