@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from reconcile.evaluate import Evaluation
-from reconcile.jobs import evaluate_campaign
+from reconcile.commands.accuracy import Evaluation
+from reconcile.commands.evaluate import evaluate_campaign
 from reconcile.store import find_campaign
 
 

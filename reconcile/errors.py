@@ -32,7 +32,7 @@ class Text:
     values: Mapping[str, object] = field(default_factory=dict)
 
     def said_in(self, lang: str) -> str:
-        from reconcile.ruleset import cli_catalogue  # ruleset imports this module
+        from reconcile.paths import cli_catalogue  # paths imports this module
 
         values = {name: v.said_in(lang) if isinstance(v, Text) else v for name, v in self.values.items()}
         return cli_catalogue()[self.key][lang].format(**values)

@@ -7,16 +7,14 @@ raises `RulesError` naming the file and the key. Column maps are loaded by `inge
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reconcile.errors import InternalError, RulesError
-from reconcile.paths import data_dir
+from reconcile.errors import RulesError
+from reconcile.paths import data_dir, read_toml
 
 BUCKETS = ("auto_resolve", "conflict", "missing", "rejected")
 # A record takes the most serious bucket among its reasons.
@@ -152,51 +150,6 @@ class RuleSet:
     matching: MatchingRules
     buckets: BucketRules
     reasons: Mapping[str, Reason]
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse one rules file; a missing, unreadable or invalid file is a RulesError (key '-')."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RulesError.said("err_rules_file_missing", str(path), "-") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError.said("err_rules_not_utf8", str(path), "-", why=exc) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError.said("err_rules_not_toml", str(path), "-", why=exc) from None
-
-
-def read_catalogue(path: Path, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """A catalogue of texts (the report's, the command line's): every key with its text per
-    language; a key lacking a language is an error naming it."""
-    catalogue = {}
-    for key, entry in read_toml(path).items():
-        for lang in languages:
-            if not isinstance(entry, dict) or not isinstance(entry.get(lang), str) or not entry[lang]:
-                raise RulesError.said("err_rules_text", str(path), f"{key}.{lang}")
-        catalogue[key] = {lang: entry[lang] for lang in languages}
-    return catalogue
-
-
-CLI_LANGUAGES = ("vi", "en")
-
-
-_READING: list[Path] = []  # the command line's catalogue being read, to tell an error in it
-
-
-@lru_cache(maxsize=1)
-def cli_catalogue() -> dict[str, dict[str, str]]:
-    """The command line's texts (texts/cli.toml), read once: what the console shows and what a
-    user error says, in each of CLI_LANGUAGES. An error in the catalogue itself cannot be said
-    from it: it is the package's, said in English."""
-    path = data_dir("texts") / "cli.toml"
-    if _READING:
-        raise InternalError(f"{path} is damaged (a text of it cannot be read); reinstall reconcile")
-    _READING.append(path)
-    try:
-        return read_catalogue(path, CLI_LANGUAGES)
-    finally:
-        _READING.clear()
 
 
 class _Reader:

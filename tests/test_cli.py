@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DAY_ONE, SAMPLE, Cli
 from reconcile.cli import main
-from reconcile.evaluate import evaluate, read_truth
+from reconcile.commands.accuracy import evaluate, read_truth
 
 
 def _results(cli: Cli, campaign: Path, out: Path) -> pl.DataFrame:
@@ -177,12 +177,12 @@ def test_usage_errors_exit_1_and_internal_errors_exit_2(capsys: pytest.CaptureFi
     assert main(["run", "--bogus"]) == 1
     assert "No such option" in capsys.readouterr().err
 
-    import reconcile.jobs
+    import reconcile.commands.train
 
     def broken(*_args: object, **_kw: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(reconcile.jobs, "train", broken)
+    monkeypatch.setattr(reconcile.commands.train, "train", broken)
     monkeypatch.chdir(tmp_path)
     main(["init", "c"])
     assert main(["train", "--campaign", "c"]) == 2

@@ -6,7 +6,7 @@ from io import StringIO
 
 from rich.console import Console
 
-from reconcile.console import Screen
+from reconcile.cli.console import Screen
 
 
 def _screen() -> tuple[Screen, StringIO]:

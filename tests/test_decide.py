@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from reconcile.decide import decide
+from reconcile.frames import DECIDING, scored_pairs
 from reconcile.ruleset import BucketRules, load_rules
 
 RULES = load_rules()
@@ -19,6 +20,7 @@ assert RULES.buckets.couples is not None
 RULES = replace(RULES, buckets=replace(RULES.buckets, couples=replace(RULES.buckets.couples, enabled=True)))
 # A probability between "a candidate" and "good enough to act on".
 BETWEEN = (RULES.buckets.candidate_min_probability + RULES.buckets.auto_min_probability) / 2
+PAIRS = scored_pairs(c.name for c in RULES.matching.comparisons)
 STRONG = {"level_id": "personal_id_exact", "level_name": "tone_exact", "level_birth_date": "full_date_exact"}
 
 
@@ -56,20 +58,8 @@ def marriage(reg: str, status: str = "valid", when: date = date(2005, 6, 1), com
 
 
 def run(marriages: list, spouses: list, persons: list, pairs: list, buckets: BucketRules | None = None) -> pl.DataFrame:
-    pair_schema = {"spouse_uid": pl.String, "person_uid": pl.String, "match_probability": pl.Float64,
-                   "match_weight": pl.Float64, "level_id": pl.String, "level_name": pl.String,
-                   "level_birth_date": pl.String, "level_spouse_name": pl.String,
-                   "weight_spouse_name": pl.Float64}
-    text = {c: pl.String for c in ("id12", "id9", "spouse_id", "spouse_name", "spouse_name_tone", "spouse_name_ascii",
-                                   "marital_status", "province")}
-    results, _ = decide(
-        pl.DataFrame(marriages),
-        pl.DataFrame(spouses, infer_schema_length=None, schema_overrides={
-            "id12": pl.String, "id9": pl.String, "birth_month": pl.Int8, "birth_day": pl.Int8,
-            "residence_province": pl.String}),
-        pl.DataFrame(persons, infer_schema_length=None,
-                     schema_overrides={**text, "death_date": pl.Date, "death_year": pl.Int32}),
-        pl.DataFrame(pairs, schema=pair_schema), buckets or RULES.buckets, RULES.reasons)
+    results, _ = decide(DECIDING["marriages"].build(marriages), DECIDING["spouses"].build(spouses),
+                        DECIDING["persons"].build(persons), PAIRS.build(pairs), buckets or RULES.buckets, RULES.reasons)
     return results
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconcile import errors, ruleset
+from reconcile import errors, paths
 from reconcile.errors import (
     CampaignDatabaseError,
     InputFileError,
@@ -73,13 +73,13 @@ def test_the_machine_running_short_is_said_in_either_language() -> None:
 def test_a_damaged_catalogue_is_the_package_s_error_not_an_endless_loop(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "cli.toml").write_text('[error]\nen = "error:"\n', encoding="utf-8")  # no Vietnamese
-    monkeypatch.setattr(ruleset, "data_dir", lambda name: tmp_path)
-    ruleset.cli_catalogue.cache_clear()
+    monkeypatch.setattr(paths, "data_dir", lambda name: tmp_path)
+    paths.cli_catalogue.cache_clear()
     try:
         with pytest.raises(InternalError, match="cli.toml is damaged"):
-            ruleset.cli_catalogue()
+            paths.cli_catalogue()
     finally:
-        ruleset.cli_catalogue.cache_clear()
+        paths.cli_catalogue.cache_clear()
 
 
 def _made_without_said(path: Path) -> list[str]:

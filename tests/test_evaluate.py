@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from reconcile.evaluate import evaluate
+from reconcile.commands.accuracy import evaluate
 
 
 def test_figures_match_a_hand_count() -> None:

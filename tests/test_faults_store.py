@@ -22,11 +22,11 @@ import polars as pl
 import pytest
 
 from conftest import DAY_ONE, SAMPLE, Cli
-from reconcile import casework
+from reconcile.commands import exports
 from reconcile.errors import as_resource_error
 from reconcile.store import Store, find_campaign
 from reconcile.store.campaign import DATABASE_FILE, SETTINGS_FILE
-from test_jobs_faults import DAY_TWO, _assert_same, _spawn, _state, _wait_for
+from test_faults_run import DAY_TWO, _assert_same, _spawn, _state, _wait_for
 
 KEY = "a key of 32 characters, not 16!!"
 ON_DAY_ONE = {"RECONCILE_TODAY": DAY_ONE}
@@ -201,7 +201,7 @@ def test_the_campaign_and_its_exports_are_readable_by_the_owner_only(cli: Cli, c
         assert _mode(campaign_copy / DATABASE_FILE) == 0o600
 
         # Called from Python, without the command line's umask, an export is made private all the same.
-        casework.export_results(find_campaign(campaign_copy), tmp_path / "from-python.parquet", None, "test")
+        exports.export_results(find_campaign(campaign_copy), tmp_path / "from-python.parquet", None, "test")
         assert _mode(tmp_path / "from-python.parquet") == 0o600
     finally:
         assert os.umask(caller) == 0o022  # and each command gave the caller's umask back
@@ -213,7 +213,7 @@ def test_the_campaign_and_its_exports_are_readable_by_the_owner_only(cli: Cli, c
 def test_a_communes_conflict_list_holds_only_that_communes_records(cli: Cli, campaign_copy: Path,
                                                                    tmp_path: Path) -> None:
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        results = store.current_results()
+        results = store.results.current()
     conflicts = results.filter(pl.col("bucket") == "conflict")
     communes = sorted(set(conflicts["commune"].to_list()) - {""})
     assert len(communes) > 5
@@ -247,7 +247,7 @@ def test_logs_messages_and_the_report_never_show_a_whole_id(cli: Cli, campaign_c
              "run": run("run", "--all"),
              "status": run("status")}
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        results = store.current_results()
+        results = store.results.current()
         rejected = store.table("rejected").filter(pl.col("reason") == "DUPLICATE_KEY")
     assert person in rejected["values"].to_list()[0] and person not in rejected["message"].to_list()[0]
     linked = results.filter((pl.col("bucket") == "conflict") & pl.col("husband_person_id").is_not_null())
@@ -273,8 +273,8 @@ def test_logs_messages_and_the_report_never_show_a_whole_id(cli: Cli, campaign_c
     # An officer's own work shows the IDs it is about, and no other: a commune's open records ...
     review = run("review", "--commune", conflict["commune"], "--page-size", "500")
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        open_records = store.open_records(conflict["commune"])
-        frames = store.explain_frames(conflict["record_id"])
+        open_records = store.results.open_records(conflict["commune"])
+        frames = store.results.explain_frames(conflict["record_id"])
     listed = {str(v) for col in ("record_id", "husband_person_id", "wife_person_id") for v in open_records[col]}
     assert _ids_in(review) and _ids_in(review) <= listed
     # ... and one record's explanation: its spouses' candidates.

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SAMPLE
 from reconcile.decide import decide
-from reconcile.evaluate import evaluate, read_truth
+from reconcile.commands.accuracy import evaluate, read_truth
 from reconcile.ingest import load_column_map, read_population, read_registry
 from reconcile.link import predict_pairs, train_model
 from reconcile.link.baseline import baseline_pairs

@@ -56,6 +56,6 @@ def test_a_run_within_a_small_memory_limit_gives_the_same_buckets(cli: Cli, samp
 
     def buckets(campaign: Path) -> pl.DataFrame:
         with Store(campaign / "campaign.duckdb", read_only=True) as store:
-            return store.current_results().select("record_type", "record_id", "bucket", "reasons").sort("record_id")
+            return store.results.current().select("record_type", "record_id", "bucket", "reasons").sort("record_id")
 
     assert buckets(campaign_copy).equals(buckets(sample_campaign))

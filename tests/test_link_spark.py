@@ -34,7 +34,7 @@ SPARK = ("--engine", "spark", "--threads", "2")
 
 def _results(campaign: Path) -> pl.DataFrame:
     with Store(campaign / "campaign.duckdb", read_only=True) as store:
-        return store.current_results().select("record_type", "record_id", "commune", "bucket", "reasons")
+        return store.results.current().select("record_type", "record_id", "commune", "bucket", "reasons")
 
 
 def test_spark_trains_and_runs_the_sample_to_the_buckets_duckdb_gives(
@@ -58,7 +58,7 @@ def test_spark_trains_and_runs_the_sample_to_the_buckets_duckdb_gives(
 
 def test_the_same_model_scores_every_pair_alike_on_both_engines(sample_campaign: Path) -> None:
     with Store(sample_campaign / "campaign.duckdb", read_only=True) as store:
-        _, _, model = store.load_model()
+        _, _, model = store.models.load()
         spouses, persons = store.table("spouses"), store.table("persons")
     rules = load_rules(sample_campaign / "rules").matching
     duck = predict_pairs(spouses, persons, model, rules)

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-SHOW = ("from reconcile.memory import return_freed_memory_soon as f; f(); import os, polars; "
+SHOW = ("from reconcile.cli.memory import return_freed_memory_soon as f; f(); import os, polars; "
         "print(os.environ.get('_RJEM_MALLOC_CONF'))")
 
 

@@ -132,3 +132,13 @@ def test_keys_do_not_depend_on_form_and_are_idempotent(name: str, form: str, cas
     )
     assert normalize_name(reference.name_tone).name_tone == reference.name_tone
     assert reference.name_repaired is False
+
+
+def test_van_and_thi_go_anywhere_for_a_recorded_spouse_name_but_only_inside_for_the_blocking_key() -> None:
+    from reconcile.normalize.names import core_ascii, without_soft_middles
+
+    names = pl.DataFrame({"n": ["tran thi binh", "trần thị bình", "văn an", "nguyen van thi an", "thi"]})
+    assert names.select(without_soft_middles(pl.col("n")))[:, 0].to_list() == [
+        "tran binh", "trần bình", "an", "nguyen an", ""]
+    assert names.select(core_ascii(pl.col("n")))[:, 0].to_list() == [
+        "tran binh", "trần thị bình", "văn an", "nguyen an", "thi"]

@@ -36,7 +36,7 @@ def test_wheel_carries_rules_and_reports_and_runs_from_them(tmp_path: Path) -> N
         "print(len(load_rules().reasons))\n"
         "c = create_campaign(pathlib.Path(r'%s'), '46', datetime.date(2025, 5, 31), 90)\n"
         "print((c.rules_dir / 'columns.toml').is_file())\n"
-        "from reconcile.console import Screen\n"
+        "from reconcile.cli.console import Screen\n"
         "print(Screen(lang='vi').t('col_commune'))\n" % (tmp_path / "campaign")
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

@@ -16,11 +16,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import SAMPLE, Cli, table_row
 from reconcile.errors import CampaignError
-from reconcile.export.police_list import COLUMNS, DATA_COLUMNS, cell_text, row_checksum
+from reconcile.police.sheet import COLUMNS, DATA_COLUMNS, cell_text, row_checksum
 from reconcile.store import AuditEntry, NewDecision, Store
 from reconcile.store.campaign import DATABASE_FILE
 from spreadsheet import ANSWER, NOTE, column, fill_answers, soffice
-from test_export_conflicts import DAY, ON_DAY, busiest, conflicts
+from test_police_lists import DAY, ON_DAY, busiest, conflicts
 
 WIDE = {**ON_DAY, "COLUMNS": "300"}
 CORRECTED, REGISTRY_WRONG, NOT_SAME = 0, 1, 2  # positions in the drop-down (rules/answers.toml)
@@ -35,7 +35,7 @@ def export(cli: Cli, campaign: Path, commune: str, folder: Path, fmt: str = "xls
 
 def current(campaign: Path) -> dict[str, dict[str, object]]:
     with Store(campaign / DATABASE_FILE, read_only=True) as store:
-        return {r["record_id"]: r for r in store.current_results().iter_rows(named=True)}
+        return {r["record_id"]: r for r in store.results.current().iter_rows(named=True)}
 
 
 def stored(campaign: Path) -> tuple[int, list[str]]:
@@ -85,7 +85,7 @@ def test_answers_close_conflicts_and_a_corrected_one_is_checked_again(cli: Cli, 
     assert dead["record_id"] in review and "deferred by Công an phường" in review
     assert wrong_registry["record_id"] not in review and other_person["record_id"] not in review
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        entry = store.audit_log(1).row(0, named=True)
+        entry = store.audit.entries(1).row(0, named=True)
     assert (entry["action"], entry["subject"]) == ("import", "answers returned.xlsx")
     assert json.loads(entry["counts"]) == {"answers": 3, "population_corrected": 1, "registry_wrong": 1,
                                            "not_same_person": 1}
@@ -192,7 +192,7 @@ def test_a_batch_with_a_failing_decision_stores_none(campaign_copy: Path) -> Non
     bad = NewDecision(found["record_id"][1], "accept", ["046000000000"], "no such person")
     with Store(campaign_copy / DATABASE_FILE) as store:
         with pytest.raises(CampaignError, match="no population person"):
-            store.save_decisions([good, bad], "Công an", date(2025, 6, 2), AuditEntry("import", "Công an", "x.xlsx"))
+            store.decisions.save_all([good, bad], "Công an", date(2025, 6, 2), AuditEntry("import", "Công an", "x.xlsx"))
     assert stored(campaign_copy)[0] == 0
 
 

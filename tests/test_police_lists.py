@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT, SAMPLE, Cli
-from reconcile.export.conflicts import commune_lists
-from reconcile.export.police_list import COMMUNE_CODE
+from reconcile.police.lists import commune_lists
+from reconcile.police.sheet import COMMUNE_CODE
 from reconcile.store import Store
 from reconcile.store.campaign import DATABASE_FILE
 from reconcile.store.conflicts import open_conflicts
@@ -32,7 +32,7 @@ ANSWERS = tomllib.loads((ROOT / "rules" / "answers.toml").read_text(encoding="ut
 def conflicts(campaign: Path) -> pl.DataFrame:
     """The campaign's current conflicts (none decided yet in these tests), as the results table has them."""
     with Store(campaign / DATABASE_FILE, read_only=True) as store:
-        return store.current_results().filter(pl.col("bucket") == "conflict").sort("commune", "record_id")
+        return store.results.current().filter(pl.col("bucket") == "conflict").sort("commune", "record_id")
 
 
 def busiest(found: pl.DataFrame) -> str:
@@ -97,7 +97,7 @@ def test_one_communes_list_shows_both_sides_ready_to_answer(cli: Cli, campaign_c
 
     # The export is in the audit log with the file's SHA-256 and its counts.
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        entry = store.audit_log(1).row(0, named=True)
+        entry = store.audit.entries(1).row(0, named=True)
     assert (entry["action"], entry["subject"]) == ("export", f"conflicts {commune} (xlsx, vi)")
     assert json.loads(entry["counts"]) == {"rows": mine.height, "communes": 1}
     assert json.loads(entry["files"]) == {str(path.resolve()): hashlib.sha256(path.read_bytes()).hexdigest()}
@@ -169,7 +169,7 @@ def test_export_refuses_what_would_go_wrong(cli: Cli, campaign_copy: Path, tmp_p
     assert "already exists" in said and written.read_bytes() == before
     # A commune with results but no open conflict gets no list.
     with Store(campaign_copy / DATABASE_FILE, read_only=True) as store:
-        results = store.current_results()
+        results = store.results.current()
     calm = sorted(set(results["commune"].to_list()) - set(results.filter(pl.col("bucket") == "conflict")["commune"]))[0]
     said = cli("export", "conflicts", "--lang", "vi", "--out", out, "--commune", calm, "--campaign", campaign_copy,
                env=ON_DAY).output

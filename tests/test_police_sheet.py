@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconcile.errors import RulesError
-from reconcile.export.police_list import cell_text, find_answer, load_answers, safe_text
+from reconcile.police.sheet import cell_text, find_answer, load_answers, safe_text
 from reconcile.ruleset import default_rules_dir
 
 

@@ -28,7 +28,7 @@ from conftest import DAY_ONE, Cli
 from reconcile.normalize.communes import current_communes
 from reconcile.report import campaign_progress
 from reconcile.report.gather import OUTSIDE
-from reconcile.report.html import chart_scripts
+from reconcile.link.scripts import chart_scripts
 from reconcile.report.progress import COUNTS
 from reconcile.ruleset import load_rules
 from reconcile.store import Store, find_campaign
@@ -146,8 +146,8 @@ def test_the_report_opens_offline_in_chromium_with_every_chart_and_the_right_num
 
     campaign = find_campaign(reports.campaign)
     with Store(campaign.database, read_only=True) as store:
-        progress = campaign_progress(store.snapshots(), campaign.start, campaign.days, TODAY)
-        results = store.current_results().filter(pl.col("bucket") != "rejected")
+        progress = campaign_progress(store.results.snapshots(), campaign.start, campaign.days, TODAY)
+        results = store.results.current().filter(pl.col("bucket") != "rejected")
         decided = store.frame("SELECT count(DISTINCT record_id) FROM decisions WHERE verdict <> 'defer'").item()
     # The province's communes one by one (in code order), those of other provinces as one row.
     inside = set(current_communes().filter(pl.col("province_code") == campaign.province)["code"].to_list()) | {""}
@@ -289,7 +289,7 @@ def _open_reasons(results: pl.DataFrame, campaign: Path) -> dict[str, int]:
 def test_open_records_by_reason_today_and_a_week_ago(reports: Reports) -> None:
     campaign = find_campaign(reports.campaign)
     with Store(campaign.database, read_only=True) as store:
-        results = store.current_results()
+        results = store.results.current()
         early = store.frame("SELECT record_id FROM decisions WHERE day <= ?", [TODAY - timedelta(days=7)])["record_id"]
     page = reports.vi.read_text(encoding="utf-8")
 
@@ -312,7 +312,7 @@ def test_a_campaign_made_before_the_reason_trend_gets_todays_reasons(cli: Cli, c
         con.execute("DROP TABLE snapshot_reasons; UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     cli("report", "--out", tmp_path / "r.html", "--lang", "en", "--campaign", campaign_copy, env=_on(1))
     with Store(database, read_only=True) as store:
-        now = _open_reasons(store.current_results(), campaign_copy)
+        now = _open_reasons(store.results.current(), campaign_copy)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     rows = dict(re.findall(r'<tr data-reason="(\w+)">.*?data-key="now" data-sort="(\d+)"', page, re.S))
     assert {code: int(n) for code, n in rows.items()} == now and len(now) > 5
@@ -321,7 +321,7 @@ def test_a_campaign_made_before_the_reason_trend_gets_todays_reasons(cli: Cli, c
 def test_the_model_panel_counts_the_marriages_judged_as_couples(reports: Reports) -> None:
     campaign = find_campaign(reports.campaign)
     with Store(campaign.database, read_only=True) as store:
-        current = store.current_results().filter((pl.col("record_type") == "marriage") & (pl.col("bucket") != "rejected"))
+        current = store.results.current().filter((pl.col("record_type") == "marriage") & (pl.col("bucket") != "rejected"))
         links = store.frame("SELECT s.registration_id AS record_id, k.run_id, k.couple_weight, k.couple_recorded, "
                             "k.couple_lead FROM links k JOIN spouses s USING (unique_id)")
     marriages = links.join(current.select("record_id", "run_id"), on=["record_id", "run_id"]).group_by("record_id").agg(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.jobs import _scope_in_memory
+from reconcile.commands.run import _scope_in_memory
 from reconcile.store.scope import ScopeFrames
 
 ID = {"id12": pl.String, "id9": pl.String, "spouse_id": pl.String}

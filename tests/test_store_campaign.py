@@ -10,7 +10,7 @@ import pytest
 
 from reconcile.errors import CampaignError
 from reconcile.store import Store, create_campaign, find_campaign
-from reconcile.store.database import SCHEMA_VERSION
+from reconcile.store.schema import SCHEMA_VERSION
 
 
 def test_create_copies_rules_and_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,7 +77,7 @@ def test_the_first_layouts_marked_1_are_completed(tmp_path: Path) -> None:
             CREATE TABLE runs (run_id INTEGER PRIMARY KEY, model_id INTEGER, scope VARCHAR, started_at TIMESTAMPTZ,
                 finished_at TIMESTAMPTZ, marriages BIGINT, persons BIGINT);""")
     with Store(path, read_only=True) as store:
-        assert store.latest_ingest() == 1
+        assert store.ingests.latest() == 1
         ingests = store.table("ingests")
     assert ingests["path"].to_list() == ["r.csv"] and ingests["ingested_at"].null_count() == 0
     assert "trained_at" in _columns(path, "models") and "ingest_id" in _columns(path, "models")
@@ -164,15 +164,15 @@ def test_a_version_4_campaign_gets_the_links_couple_evidence_and_its_old_runs_ke
 
 def test_a_run_whose_links_lack_the_couple_evidence_stores_them_as_nulls(
         cli: Cli, campaign_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reconcile import jobs
+    from reconcile.commands import run as run_command
 
-    decide = jobs.decide
+    decide = run_command.decide
 
     def without_couples(*args: object) -> tuple[pl.DataFrame, pl.DataFrame]:
         results, links = decide(*args)
         return results, links.drop(c for c, _ in schema.LINK_COUPLE_COLUMNS)
 
-    monkeypatch.setattr(jobs, "decide", without_couples)
+    monkeypatch.setattr(run_command, "decide", without_couples)
     cli("run", "--all", "--campaign", campaign_copy)
     stored = _link_couples(campaign_copy / "campaign.duckdb", 2)
     assert stored.height > 0 and stored.null_count().row(0) == (stored.height,) * 4

@@ -10,9 +10,10 @@ import polars as pl
 from rich.console import Console
 
 from conftest import table_row
-from reconcile import views
-from reconcile.casework import ReviewPage, StatusReport
-from reconcile.console import Screen
+from reconcile.cli import records_views, views
+from reconcile.commands.review import ReviewPage
+from reconcile.commands.status import StatusReport
+from reconcile.cli.console import Screen
 from reconcile.report import bucket_table, campaign_progress
 from reconcile.ruleset import Reason
 
@@ -34,7 +35,7 @@ def test_status_shows_buckets_day_n_the_line_and_the_projection() -> None:
                                                                                       "auto_resolve", "rejected"]})
     progress = campaign_progress(_snapshots(), date(2025, 6, 1), 90, date(2025, 6, 4))
     screen, buffer = _screen()
-    views.show_status(screen, "Campaign hue: province 46", StatusReport(bucket_table(results), progress))
+    records_views.show_status(screen, "Campaign hue: province 46", StatusReport(bucket_table(results), progress))
     text = buffer.getvalue()
     assert "Campaign hue: province 46" in text and "(commune unknown)" in text
     assert "Day 4 of 90 (2025-06-01 → 2025-08-29)" in text and "stands at 4.4% today" in text
@@ -50,7 +51,7 @@ def test_status_shows_buckets_day_n_the_line_and_the_projection() -> None:
 def test_status_before_any_run_and_a_late_finish() -> None:
     empty = campaign_progress(_snapshots().clear(), date(2025, 6, 1), 90, date(2025, 5, 30))
     screen, buffer = _screen()
-    views.show_status(screen, "Campaign hue", StatusReport(bucket_table(pl.DataFrame(
+    records_views.show_status(screen, "Campaign hue", StatusReport(bucket_table(pl.DataFrame(
         {"commune": [], "bucket": []}, schema={"commune": pl.String, "bucket": pl.String})), empty))
     text = buffer.getvalue()
     assert "no results on the current data yet" in text and "starts on 2025-06-01 (in 2 day(s))" in text
@@ -58,7 +59,7 @@ def test_status_before_any_run_and_a_late_finish() -> None:
 
     late = campaign_progress(_snapshots(), date(2025, 6, 1), 3, date(2025, 6, 3))
     screen, buffer = _screen()
-    views.show_progress(screen, late)
+    records_views.show_progress(screen, late)
     assert table_row(buffer.getvalue(), "19753")[-1] == "2025-06-05 (late)"
 
 
@@ -73,13 +74,13 @@ def test_review_lists_a_page_with_decisions_and_reason_texts() -> None:
         "decision_note": ["checked", "asked the police"]})
     reasons = {"SPOUSE_DIFFERS": Reason("SPOUSE_DIFFERS", "conflict", "A different spouse", "Người khác")}
     screen, buffer = _screen(200)
-    views.show_review(screen, ReviewPage("19753", None, records, 27, 1, 2, reasons), "en")
+    records_views.show_review(screen, ReviewPage("19753", None, records, 27, 1, 2, reasons), "en")
     text = buffer.getvalue()
     assert "Waiting for an officer in commune 19753: page 1 of 2 (27 records)" in text
     assert "recheck: was accept 046080157487 by Hoa" in text and "deferred by Lan: asked the police" in text
     assert "0.9998" in text and "SPOUSE_DIFFERS: A different spouse" in text and "Next page: --page 2" in text
     screen, buffer = _screen()
-    views.show_review(screen, ReviewPage("19753", "DEAD_BEFORE_MARRIAGE", records.clear(), 0, 1, 1, {}), "vi")
+    records_views.show_review(screen, ReviewPage("19753", "DEAD_BEFORE_MARRIAGE", records.clear(), 0, 1, 1, {}), "vi")
     assert "No records wait for an officer in commune 19753, reason DEAD_BEFORE_MARRIAGE." in buffer.getvalue()
 
 
@@ -91,14 +92,14 @@ def test_log_shows_who_when_what_counts_and_hashes() -> None:
         "counts": ["{}", json.dumps({"registry rows": 1377, "registry rejected": 2})],
         "files": ["{}", json.dumps({"/data/ket_hon.csv": "ab" * 32})], "note": ["not the same man", ""]})
     screen, buffer = _screen(240)
-    views.show_log(screen, entries, date(2025, 5, 31))
+    records_views.show_log(screen, entries, date(2025, 5, 31))
     text = buffer.getvalue()
     assert text.index("Lê Thị Hoa") < text.index("lan")  # newest first
     assert "day 3" in text and "day 2" in text  # the campaign day, not the date
     assert '46-2003-Q01-0007: reject — "not the same man"' in text
     assert "registry rows 1,377, registry rejected 2" in text and f"ket_hon.csv {'ab' * 8}…" in text
     screen, buffer = _screen()
-    views.show_log(screen, entries.clear(), date(2025, 5, 31))
+    records_views.show_log(screen, entries.clear(), date(2025, 5, 31))
     assert "The audit log is empty" in buffer.getvalue()
 
 

@@ -16,9 +16,10 @@ import polars as pl
 import pytest
 from rich.console import Console
 
-from reconcile import views
-from reconcile.casework import ReviewPage, StatusReport
-from reconcile.console import Screen
+from reconcile.cli import records_views, views
+from reconcile.commands.review import ReviewPage
+from reconcile.commands.status import StatusReport
+from reconcile.cli.console import Screen
 from reconcile.report import bucket_table, campaign_progress
 from reconcile.report.explain import Candidate, CoupleEvidence, Explanation, Person, SpouseEvidence, Step
 from reconcile.ruleset import Reason
@@ -47,7 +48,7 @@ def _review(screen: Screen) -> None:
         "decision": [None, "accept", None], "decision_person_ids": [None, "046072004511", None],
         "decision_status": [None, "needs_recheck", None], "decided_by": [None, "Hoa", None], "decision_note": [None, "ok", None]})
     reasons = {c: Reason(c, "conflict", f"{c.lower().replace('_', ' ')} (meaning)", "nghĩa") for c in CODES}
-    views.show_review(screen, ReviewPage("19753", None, records, 3, 1, 1, reasons), "en")
+    records_views.show_review(screen, ReviewPage("19753", None, records, 3, 1, 1, reasons), "en")
 
 
 def _log(screen: Screen) -> None:
@@ -59,7 +60,7 @@ def _log(screen: Screen) -> None:
         "counts": ["{}", '{"auto_resolve": 320, "conflict": 41, "missing": 36}', '{"registry rows": 377}'],
         "files": ["{}", "{}", '{"/data/ket_hon_2025.csv": "' + "ab" * 32 + '"}'],
         "note": ["checked the book", "", ""]})
-    views.show_log(screen, entries, date(2025, 6, 1))
+    records_views.show_log(screen, entries, date(2025, 6, 1))
 
 
 def _status(screen: Screen) -> None:
@@ -70,7 +71,7 @@ def _status(screen: Screen) -> None:
     results = pl.DataFrame({"commune": ["19753", "19753", "19774", None],
                             "bucket": ["conflict", "auto_resolve", "auto_resolve", "rejected"]})
     progress = campaign_progress(snapshots, date(2025, 6, 1), 90, date(2025, 6, 4))
-    views.show_status(screen, "Campaign hue: province 46", StatusReport(bucket_table(results), progress))
+    records_views.show_status(screen, "Campaign hue: province 46", StatusReport(bucket_table(results), progress))
 
 
 def _explain(screen: Screen) -> None:

@@ -12,8 +12,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from reconcile.errors import Text
-from reconcile.language import default_language
-from reconcile.ruleset import CLI_LANGUAGES, cli_catalogue
+from reconcile.cli.language import default_language
+from reconcile.paths import CLI_LANGUAGES, cli_catalogue
 
 # A number written as text: a code (19753), a share (70.0%), a signed (+65.6) or decimal (1.8)
 # number, a date (2025-06-06, perhaps with a word: "2025-06-06 (late)").

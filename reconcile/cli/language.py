@@ -1,6 +1,6 @@
 """The command line's language, and its --help said in it.
 
-The help texts in cli.py are keys of the command line's catalogue (texts/cli.toml): a group
+The help texts of the commands (reconcile.cli) are keys of the command line's catalogue (texts/cli.toml): a group
 made with `cls=SaidGroup` says them, for itself and for each command it hands out, in the
 language of a `--lang` given before `--help`, else RECONCILE_LANG, else Vietnamese. Click's own
 headings (Usage, Options) stay as Click writes them.
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from typer.core import TyperGroup
 
-from reconcile.ruleset import CLI_LANGUAGES, cli_catalogue
+from reconcile.paths import CLI_LANGUAGES, cli_catalogue
 
 if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter  # Typer's own copy of Click

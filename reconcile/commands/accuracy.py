@@ -1,4 +1,5 @@
-"""Score a campaign's results against a truth file (the fixture generator writes one).
+"""Score a campaign's results against a truth file (the fixture generator writes one): the figures
+`reconcile evaluate` and the demo show.
 
 Spouse-link precision counts the links of auto-resolved marriages that point at the true
 person; recall counts the true spouse persons found as the best link, in any bucket.

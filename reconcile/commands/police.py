@@ -1,7 +1,5 @@
-"""The police round trip: conflict lists out (`reconcile export conflicts`), answers back
-(`reconcile import-answers`). Like `casework.py`, it wires the store and the export modules
-for the CLI and prints nothing.
-"""
+"""`reconcile export conflicts` and `reconcile import-answers`: the police round trip, conflict
+lists out and answers back."""
 
 from __future__ import annotations
 
@@ -11,9 +9,9 @@ from pathlib import Path
 
 from reconcile.clock import today, user
 from reconcile.errors import UserError
-from reconcile.export.answers import Problem, check_answers, read_returned
-from reconcile.export.conflicts import FORMATS, commune_lists, list_row, write_lists
-from reconcile.export.police_list import COMMUNE_CODE, DATA_COLUMNS, LANGS, cell_text, load_answers
+from reconcile.police.answers import Problem, check_answers, read_returned
+from reconcile.police.lists import FORMATS, commune_lists, list_row, write_lists
+from reconcile.police.sheet import COMMUNE_CODE, DATA_COLUMNS, LANGS, cell_text, load_answers
 from reconcile.normalize.communes import current_communes
 from reconcile.ruleset import load_rules
 from reconcile.store import AuditEntry, Campaign, DecidedRecord, Store, writing
@@ -66,7 +64,7 @@ def export_conflicts(campaign: Campaign, out: Path, commune: str | None, all_com
         day = today()
         files = write_lists(lists, out, fmt, lang, answers, day, commune is not None)
         with Store(campaign.database) as store:
-            store.log_export(AuditEntry("export", who, f"conflicts {commune or 'all'} ({fmt}, {lang})",
+            store.audit.log_export(AuditEntry("export", who, f"conflicts {commune or 'all'} ({fmt}, {lang})",
                                         {"rows": rows, "communes": len(lists)},
                                         {str(path.resolve()): _sha256(path) for path, _ in files}), day)
     return ConflictExport(files, rows, len(lists), conflicts.height - rows, fmt)
@@ -104,7 +102,7 @@ def import_answers(campaign: Campaign, path: Path, who: str | None = None) -> An
             check = check_answers(returned, answers, states, lambda record_id, lang: current.get((record_id, lang)))
             if not check.problems and not check.decisions:
                 raise UserError.said("err_no_answers", path=path)
-            decided = [] if check.problems else store.save_decisions(
+            decided = [] if check.problems else store.decisions.save_all(
                 check.decisions, who, today(),
                 AuditEntry("import", who, f"answers {path.name}", {"answers": check.answered, **check.by_answer},
                            {str(path.resolve()): _sha256(path)}))

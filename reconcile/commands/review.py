@@ -1,23 +1,17 @@
-"""The day-to-day commands over the campaign's memory: review a commune's open records, record
-an officer's decision, the campaign's status and progress, the audit log, and the results
-export. Like `jobs.py`, they wire the store and the reports for the CLI and print nothing.
-"""
+"""`reconcile review` and `reconcile decide`: a commune's records waiting for an officer, a page at
+a time, and an officer's decision on one of them."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
-from reconcile.clock import today, user
+from reconcile.clock import today
 from reconcile.errors import UserError
-from reconcile.export import write_results
-from reconcile.report import CampaignProgress, bucket_table, campaign_progress
 from reconcile.ruleset import Reason, load_rules
-from reconcile.store import RESULT_EXPORT_COLUMNS, AuditEntry, Campaign, DecidedRecord, Store, writing
+from reconcile.store import RESULT_EXPORT_COLUMNS, Campaign, DecidedRecord, Store, writing
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ def _open_records(campaign: Campaign, commune: str, reason: str | None) -> tuple
     if reason is not None and reason not in catalogue:
         raise UserError.said("err_reason", reason=reason, known=", ".join(sorted(catalogue)))
     with Store(campaign.database, read_only=True) as store:
-        records = store.open_records(commune)
+        records = store.results.open_records(commune)
     if reason is not None:
         records = records.filter(pl.col("reasons").str.split(";").list.contains(reason))
     return records, catalogue
@@ -78,47 +72,4 @@ def record_decision(campaign: Campaign, record_id: str, verdict: str, person_ids
         raise UserError.said("err_accept_person")
     with writing(campaign.folder, f"decide {record_id}", who):
         with Store(campaign.database) as store:
-            return store.save_decision(record_id, verdict, person_ids, note.strip(), who.strip(), today())
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    buckets: pl.DataFrame        # records per bucket per commune, from the current results
-    progress: CampaignProgress   # from the daily snapshots
-
-
-def status(campaign: Campaign) -> StatusReport:
-    """Records per bucket and commune now, and the campaign's progress as of today."""
-    with Store(campaign.database, read_only=True) as store:
-        results, snapshots = store.current_results(), store.snapshots()
-    return StatusReport(bucket_table(results), campaign_progress(snapshots, campaign.start, campaign.days, today()))
-
-
-def audit_log(campaign: Campaign, limit: int) -> pl.DataFrame:
-    """The latest `limit` audit entries, newest first."""
-    if limit < 1:
-        raise UserError.said("err_limit", limit=limit)
-    with Store(campaign.database, read_only=True) as store:
-        return store.audit_log(limit)
-
-
-@dataclass(frozen=True)
-class ExportSummary:
-    rows: int
-    file_format: str
-    sha256: str
-
-
-def export_results(campaign: Campaign, out: Path, file_format: str | None, who: str | None = None) -> ExportSummary:
-    """Write the results table and record the file (with its SHA-256) in the audit log."""
-    who = who or user()
-    with writing(campaign.folder, "export results", who):
-        with Store(campaign.database, read_only=True) as store:
-            results = store.current_results()
-        fmt = write_results(results, out, file_format)
-        with out.open("rb") as handle:
-            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-        with Store(campaign.database) as store:
-            store.log_export(AuditEntry("export", who, f"results ({fmt})", {"rows": results.height},
-                                        {str(out.resolve()): sha256}), today())
-    return ExportSummary(results.height, fmt, sha256)
+            return store.decisions.save(record_id, verdict, person_ids, note.strip(), who.strip(), today())

@@ -9,13 +9,10 @@ import polars as pl
 from reconcile.decide.links import spouse_links, top_candidates
 from reconcile.decide.marriages import decide_marriages
 from reconcile.decide.persons import decide_persons
+from reconcile.frames import RESULTS
 from reconcile.ruleset import BucketRules, Reason
 
-RESULT_COLUMNS = (
-    "record_type", "record_id", "commune", "bucket", "action", "reasons",
-    "husband_person_id", "wife_person_id", "husband_match_probability", "wife_match_probability",
-    "proposed_changes",
-)
+RESULT_COLUMNS = RESULTS.columns
 
 
 def decide(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from reconcile.decide.links import SEP, non_null_list
-from reconcile.normalize.names import core_ascii, one_slip_apart
+from reconcile.normalize.names import core_ascii, one_slip_apart, without_soft_middles
 from reconcile.ruleset import BUCKET_SEVERITY, BucketRules, Reason
 
 ROLES = {"husband": "h", "wife": "w"}
@@ -82,18 +82,6 @@ def _live_marriages(wide: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-# Văn/Thị between spaces: the name keys are single-spaced words (a word boundary, \b, is many
-# times slower on Unicode text).
-_MIDDLES = r" (?:van|thi|văn|thị) "
-
-
-def _without_middles(name: pl.Expr) -> pl.Expr:
-    """The name key without the middle names Văn and Thị (twice: a match takes the space the next
-    one starts with)."""
-    padded = pl.lit(" ") + name + pl.lit(" ")
-    return padded.str.replace_all(_MIDDLES, " ").str.replace_all(_MIDDLES, " ").str.strip_chars()
-
-
 def _names_agree(recorded: str, partner: str) -> pl.Expr:
     """The population's recorded spouse name (columns `<recorded>_tone/_ascii`) is the registry
     partner's (`<partner>_tone/_ascii`): the same with tones, or the same without accents where one
@@ -102,8 +90,8 @@ def _names_agree(recorded: str, partner: str) -> pl.Expr:
     rt, ra, pt, pa = (pl.col(f"{x}_{k}") for x in (recorded, partner) for k in ("tone", "ascii"))
     no_accents = (rt == ra) | (pt == pa)
     same = (rt == pt) | (no_accents & (ra == pa))
-    same_core = (_without_middles(rt) == _without_middles(pt)) | (
-        no_accents & (_without_middles(ra) == _without_middles(pa)))
+    same_core = (without_soft_middles(rt) == without_soft_middles(pt)) | (
+        no_accents & (without_soft_middles(ra) == without_soft_middles(pa)))
     return same | same_core
 
 

@@ -16,7 +16,7 @@ from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS, SPEC
 from reconcile.ingest.privacy import mask_ids
 from reconcile.ingest.readers import REPEATED_HEADER
 from reconcile.paths import data_dir
-from reconcile.ruleset import read_toml
+from reconcile.paths import read_toml
 
 _RULE_KEYS = ("required", "aliases")
 

@@ -83,8 +83,8 @@ def _splink_warnings() -> Iterator[list[str]]:
 
 # Without --memory-limit, DuckDB would take up to 80% of the machine's memory, and keep most of
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
-# them: at 1.5 million persons, ~0.3 GB and ~0.6 GB less at the peak for a few percent more
-# time), and again without one if a step cannot fit under it: a larger province still runs.
+# them: a lower peak for a few percent more time, docs/performance.md), and again without one if
+# a step cannot fit under it: a larger province still runs.
 TRAIN_MEMORY, PREDICT_MEMORY = "1500MB", "1GB"
 T = TypeVar("T")
 
@@ -220,7 +220,7 @@ def predict_pairs(
                 # them against only the records they use (its source pruning on DuckDB, which the
                 # chunked predict does for each slice). The same pairs, sooner: the joins of the
                 # pairs to the records build on the persons some pair uses, not on every person
-                # (1.5 M persons, 75,373 marriages: 7.9 → 6.5 s, half of them left out).
+                # (the gain measured: docs/performance.md).
                 linker.table_management.register_blocked_pairs_for_predict(
                     linker.inference.compute_blocked_pairs_for_predict())
                 chunks = {}

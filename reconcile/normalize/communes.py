@@ -9,29 +9,22 @@ is flagged `split`, because the true new ward of such a record is uncertain.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import date
 from functools import lru_cache
-from importlib.util import find_spec
-from pathlib import Path
 
 import polars as pl
 
 MERGER_DATE = date(2025, 7, 1)
 
-# The package's data files, found without importing it (its import takes most of a second, and
-# commands that only read a campaign need none of it).
-_SPEC = find_spec("vietnamadminunits")
-assert _SPEC is not None and _SPEC.origin is not None, "vietnamadminunits is a declared dependency"
-_PKG = Path(_SPEC.origin).resolve().parent
-
-
 def query_units(sql: str) -> pl.DataFrame:
-    with sqlite3.connect(f"file:{_PKG / 'data' / 'dataset.db'}?mode=ro", uri=True) as con:
-        cur = con.execute(sql)
-        cols = [c[0] for c in cur.description]
-        return pl.DataFrame(cur.fetchall(), schema=cols, orient="row")
+    """A query on the package's unit tables (`admin_units`: the 34 provinces since the merger,
+    `admin_units_legacy`: the 63 before), through its public `database.query`. Imported here, on
+    first use: it takes a few tenths of a second, and commands that only read a campaign need none
+    of it."""
+    from vietnamadminunits.database import query
+
+    rows = query(sql)
+    return pl.DataFrame(rows, orient="row") if rows else pl.DataFrame()
 
 
 @lru_cache(maxsize=1)
@@ -56,12 +49,13 @@ def commune_table() -> pl.DataFrame:
         "provinceCode AS old_province_code, province AS old_province_name, "
         "provinceKey || '_' || districtKey || '_' || wardKey AS old_key FROM admin_units_legacy"
     )
-    conv = json.loads((_PKG / "data" / "converter_2025.json").read_text(encoding="utf-8"))
+    from vietnamadminunits.converter import converter_2025  # the converter's key map, as it uses it
+
     rows: list[tuple[str, str, str, bool]] = []
-    for new_province_key, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+    for new_province_key, wards in converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED.items():
         for new_ward_key, old_keys in wards.items():
             rows.extend((old_key, new_province_key, new_ward_key, False) for old_key in old_keys)
-    for new_province_key, divided in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
+    for new_province_key, divided in converter_2025.DICT_PROVINCE_WARD_DIVIDED.items():
         for old_key, successors in divided.items():
             default = next((s["newWardKey"] for s in successors if s["isDefaultNewWard"]), None)
             if default:

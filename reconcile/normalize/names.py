@@ -165,6 +165,20 @@ def core_ascii(name_ascii: pl.Expr) -> pl.Expr:
     return name_ascii.str.replace_all(_SOFT_MIDDLE, " ").str.replace_all(_SOFT_MIDDLE, " ")
 
 
+# Văn/Thị with their tones or without, between spaces: the name keys are single-spaced words (a
+# word boundary, \b, is many times slower on Unicode text).
+_SOFT_MIDDLE_ANY = r" (?:" + "|".join([*SOFT_MIDDLE_NAMES, "văn", "thị"]) + r") "
+
+
+def without_soft_middles(name: pl.Expr) -> pl.Expr:
+    """A name key, with tones (`name_tone`) or without (`name_ascii`), without Văn and Thị wherever
+    they stand, first or last word too: how a recorded spouse name typed with or without them is
+    told to be the partner's. (`core_ascii` keeps the first and last words: a key for blocking.)
+    Twice, as a match takes the space the next one starts with."""
+    padded = pl.lit(" ") + name + pl.lit(" ")
+    return padded.str.replace_all(_SOFT_MIDDLE_ANY, " ").str.replace_all(_SOFT_MIDDLE_ANY, " ").str.strip_chars()
+
+
 def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """True where the two name keys differ by at most one typing slip (Damerau-Levenshtein
     distance 1: a letter wrong, missing, added or two swapped); null where either is null.

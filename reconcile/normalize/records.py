@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from reconcile.frames import MARRIAGES, PERSONS, SPOUSES
 from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS
 from reconcile.ingest.privacy import mask_ids_expr
 from reconcile.ingest.validate import REJECTED_SCHEMA
 from reconcile.normalize.communes import MERGER_DATE, current_communes
 from reconcile.normalize.dates import date_columns
 from reconcile.normalize.ids import OLD_ID, PERSONAL_ID, classify_ids
-from reconcile.normalize.names import NAME_COLUMNS, name_columns
+from reconcile.normalize.names import name_columns
 from reconcile.normalize.provinces import address_province, commune_province
 from reconcile.normalize.values import (
     is_foreign,
@@ -29,13 +30,6 @@ from reconcile.normalize.values import (
     sex_code,
 )
 from reconcile.normalize.wards import commune_columns, place_communes
-
-BIRTH_COLUMNS = (
-    "birth_date_raw", "birth_year", "birth_month", "birth_day", "birth_precision", "birth_date",
-    "birth_placeholder", "birth_swapped", "birth_impossible",
-)
-PERSON_NAME_COLUMNS = ("full_name_raw", *NAME_COLUMNS)
-
 
 @dataclass(frozen=True)
 class NormalizedRegistry:
@@ -197,18 +191,6 @@ def _spouses(marriages: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-SPOUSE_OUTPUT = (
-    "unique_id", "registration_id", "role", "sex", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
-    "id_raw", "id_number", "id_kind", "id_note", "id12", "id9", "id_structure_ok",
-    "ethnicity", "nationality", "is_foreign", "residence", "residence_province", "commune",
-)
-MARRIAGE_OUTPUT = (
-    "registration_id", "source_file", "source_row", "registration_date", "registration_year",
-    "registration_precision", "ward_code_raw", "commune", "commune_source", "registration_place",
-    "status", "status_raw", "status_date",
-)
-
-
 def normalize_registry(
     rows: pl.DataFrame, communes: pl.DataFrame, current: pl.DataFrame | None = None
 ) -> NormalizedRegistry:
@@ -240,19 +222,10 @@ def normalize_registry(
     ], rows, REGISTRY.columns)
     kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
     return NormalizedRegistry(
-        marriages=marriages.filter(kept).select(MARRIAGE_OUTPUT),
-        spouses=spouses.filter(kept).select(SPOUSE_OUTPUT),
+        marriages=marriages.filter(kept).select(MARRIAGES.columns),
+        spouses=spouses.filter(kept).select(SPOUSES.columns),
         rejected=rejected.drop("_row"),
     )
-
-
-PERSON_OUTPUT = (
-    "unique_id", "person_id", "person_id_raw", "source_file", "source_row", *PERSON_NAME_COLUMNS, *BIRTH_COLUMNS,
-    "sex", "id12", "id9", "id_kind", "id_note", "id_structure_ok", "ethnicity", "nationality",
-    "is_foreign", "ward_code_raw", "commune", "commune_source", "province", "address", "marital_status",
-    "marital_status_raw", "spouse_id", "spouse_name", "spouse_name_raw", "spouse_name_tone", "spouse_name_ascii",
-    "death_date", "death_year",
-)
 
 
 def normalize_population(
@@ -301,4 +274,4 @@ def normalize_population(
         *_person_problems(persons, POPULATION.record_type, pl.lit("")),
     ], rows, POPULATION.columns)
     kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
-    return NormalizedPopulation(persons=persons.filter(kept).select(PERSON_OUTPUT), rejected=rejected.drop("_row"))
+    return NormalizedPopulation(persons=persons.filter(kept).select(PERSONS.columns), rejected=rejected.drop("_row"))

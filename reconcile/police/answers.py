@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from reconcile.errors import InputFileError
-from reconcile.export.police_list import (
+from reconcile.police.sheet import (
     COLUMNS, COMMUNE_CODE, DATA_COLUMNS, DECISION_NOTE, LANGS, LISTS_SHEET, Answer, Column, cell_text, find_answer,
     row_checksum,
 )

@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reconcile.errors import UserError
-from reconcile.export.police_list import (
+from reconcile.police.sheet import (
     COLUMNS, COMMUNE_CODE, DATA_COLUMNS, INDEX, LISTS_SHEET, NOT_IN_LIST, PROMPT, RECORDED, Answer, cell_text,
     headers, row_checksum, safe_text, status_words,
 )

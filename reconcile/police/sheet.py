@@ -1,4 +1,4 @@
-"""The layout of a police conflict list, shared by its writer (`conflicts.py`) and the reader of
+"""The layout of a police conflict list, shared by its writer (`lists.py`) and the reader of
 the answers that come back (`answers.py`): the columns with their Vietnamese and English
 headers, the answer catalogue (`rules/answers.toml`), how a value is made safe for a
 spreadsheet, and the checksum that tells a row changed outside the answer columns.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reconcile.errors import RulesError
 from reconcile.paths import data_dir
-from reconcile.ruleset import read_toml
+from reconcile.paths import read_toml
 from reconcile.store import VERDICTS
 
 LANGS = ("vi", "en")

@@ -6,14 +6,13 @@ Counts only: nothing here carries a person's name or ID number.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
 
+from reconcile.link.weights import LevelWeight, model_weights
 from reconcile.errors import CampaignError
 from reconcile.normalize import DataQuality, data_quality
 from reconcile.normalize.communes import current_communes
@@ -26,20 +25,6 @@ from reconcile.store import UNKNOWN_COMMUNE, Campaign, Store, report_data
 REASON_STATES = ("conflict", "missing")
 # The communes outside the campaign's province, shown as one.
 OUTSIDE = "outside"
-
-
-@dataclass(frozen=True)
-class LevelWeight:
-    """One comparison level of the trained model."""
-
-    comparison: str
-    level: str
-    m: float
-    u: float
-
-    @property
-    def weight(self) -> float:
-        return math.log2(self.m / self.u)
 
 
 @dataclass(frozen=True)
@@ -140,15 +125,10 @@ def _reasons_by_day(snapshots: pl.DataFrame, filed: pl.DataFrame, days: list[dat
 def _model(settings_json: str | None, weights: pl.Series) -> ModelSummary | None:
     if settings_json is None:
         return None
-    settings = json.loads(settings_json)
-    levels = tuple(
-        LevelWeight(comparison["output_column_name"], level["label_for_charts"], level["m_probability"],
-                    level["u_probability"])
-        for comparison in settings["comparisons"] for level in comparison["comparison_levels"]
-        if not level.get("is_null_level") and level.get("m_probability") and level.get("u_probability"))
+    model = model_weights(settings_json)
     bins = (weights.floor().cast(pl.Int64).alias("bin").to_frame()
             .group_by("bin").len("links").with_columns(pl.col("links").cast(pl.Int64)).sort("bin"))
-    return ModelSummary(settings["probability_two_random_records_match"], levels, bins)
+    return ModelSummary(model.prior, model.levels, bins)
 
 
 def _couples(evidence: pl.DataFrame) -> CoupleSummary | None:
@@ -169,7 +149,7 @@ def _couples(evidence: pl.DataFrame) -> CoupleSummary | None:
 def gather(campaign: Campaign, store: Store, reasons: Mapping[str, Reason], commune: str | None,
            today: date) -> ReportData:
     """Everything the report shows for the province, or for one commune, as of `today`."""
-    snapshots, outside = store.snapshots(), 0
+    snapshots, outside = store.results.snapshots(), 0
     if commune is not None:
         snapshots = snapshots.filter(pl.col("commune") == commune)
         if snapshots.is_empty():

@@ -1,12 +1,10 @@
 """The supervisor's progress report as one self-contained HTML file: the Jinja2 template of
-`reports/`, the charts' specs, and the vega, vega-lite and vega-embed scripts that Splink ships
-in its package, all inlined, so that the page opens, draws and prints with no network at all.
+`reports/`, the charts' specs, and the vega, vega-lite and vega-embed scripts that Splink ships (read
+through `reconcile.link.scripts`), all inlined, so that the page opens, draws and prints with no network at all.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +12,7 @@ from datetime import timedelta
 import jinja2
 
 from reconcile import __version__
+from reconcile.link.scripts import chart_scripts
 from reconcile.paths import data_dir
 from reconcile.report import charts
 from reconcile.report.gather import LEAD_EDGES, OUTSIDE, CoupleSummary, ModelSummary, QualitySide, ReportData
@@ -22,24 +21,8 @@ from reconcile.report.texts import Texts, texts
 from reconcile.store import UNKNOWN_COMMUNE
 
 TEMPLATE = "report.html.j2"
-# Splink's copies of the chart libraries (files named NAME@VERSION), in the order they load.
-_SCRIPTS = ("vega@", "vega-lite@", "vega-embed@")
 # Counted as on the line: a difference from the target under half a percentage point.
 _ON_LINE = 0.005
-
-
-@functools.cache
-def chart_scripts() -> tuple[str, ...]:
-    """The vega, vega-lite and vega-embed scripts shipped inside the installed splink package."""
-    folder = importlib.resources.files("splink").joinpath("internals", "files", "external_js")
-    found = []
-    for prefix in _SCRIPTS:
-        matches = sorted(p for p in folder.iterdir() if p.name.startswith(prefix))
-        if not matches:
-            raise FileNotFoundError(f"no {prefix}VERSION script in splink's package ({folder})")
-        # "</script" inside an inlined script would end it early.
-        found.append(matches[-1].read_text(encoding="utf-8").replace("</script", "<\\/script"))
-    return tuple(found)
 
 
 @dataclass(frozen=True)

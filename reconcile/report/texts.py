@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from reconcile.paths import data_dir
-from reconcile.ruleset import read_catalogue
+from reconcile.paths import read_catalogue
 
 LANGUAGES = ("vi", "en")
 CATALOGUE = "strings.toml"

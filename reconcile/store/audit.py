@@ -13,11 +13,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+import polars as pl
 
 from reconcile.clock import now
 from reconcile.ingest.privacy import mask_ids
+from reconcile.store.campaign import owner_only
+
+if TYPE_CHECKING:
+    from reconcile.store.database import Store
 
 
 @dataclass(frozen=True)
@@ -39,3 +46,23 @@ def append(con: duckdb.DuckDBPyConnection, entry: AuditEntry, day: date) -> None
         [entry_id, now(), day, entry.who, entry.action, mask_ids(entry.subject),
          json.dumps(dict(entry.counts), ensure_ascii=False), json.dumps(dict(entry.files), ensure_ascii=False),
          mask_ids(entry.note)])
+
+
+class AuditLog:
+    """`store.audit`: record the files written from the campaign, and read the latest entries."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def log_export(self, entry: AuditEntry, day: date) -> None:
+        """Record the files written from the campaign (the write itself happened outside), and make
+        them readable by their owner only, as the campaign itself is."""
+        for written in entry.files:
+            owner_only(Path(written))
+        with self._store.transaction() as con:
+            append(con, entry, day)
+
+    def entries(self, limit: int) -> pl.DataFrame:
+        """The latest `limit` audit entries, newest first."""
+        return self._store.frame("SELECT entry_id, strftime(logged_at, '%Y-%m-%d %H:%M:%S') AS logged_at, day, who, action, "
+                          "subject, counts, files, note FROM audit ORDER BY entry_id DESC LIMIT ?", [limit])

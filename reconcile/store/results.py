@@ -1,0 +1,72 @@
+"""The store's current state: the results table of the contract (each commune's latest run on the
+current data, with the officers' decisions), a commune's open records, the daily snapshots and
+everything stored about one record (`store.results`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from reconcile.errors import CampaignError
+from reconcile.store.current import CURRENT
+
+if TYPE_CHECKING:
+    from reconcile.store.database import Store
+
+# The columns of `CURRENT` that the results table shows (all but the internal `state`).
+RESULT_EXPORT_COLUMNS = (
+    "record_type", "record_id", "commune", "bucket", "action", "reasons", "husband_person_id", "wife_person_id",
+    "husband_match_probability", "wife_match_probability", "proposed_changes", "source_file", "source_row",
+    "run_id", "decision", "decision_person_ids", "decision_status", "decided_by", "decided_at", "decision_note",
+)
+
+
+class Results:
+    """`store.results`: what the campaign holds now."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def current(self) -> pl.DataFrame:
+        """The results table of the contract: each commune's rows from the latest run that covered
+        it on the current data (runs made before the latest ingest are stale), then every rejected
+        row; after the contract's columns, the run and the officers' latest decision."""
+        return self._store.frame(f"SELECT {', '.join(RESULT_EXPORT_COLUMNS)} FROM ({CURRENT}) "
+                          "ORDER BY record_type, commune, record_id")
+
+    def open_records(self, commune: str) -> pl.DataFrame:
+        """A commune's records that wait for an officer: open conflicts, missing records (also
+        deferred ones) and decisions to recheck."""
+        return self._store.frame(f"SELECT * FROM ({CURRENT}) WHERE commune = ? AND state IN ('conflict', 'missing', 'recheck') "
+                          "ORDER BY record_type, record_id", [commune])
+
+    def snapshots(self) -> pl.DataFrame:
+        """Every daily snapshot: per day and commune, the records in scope and in each state."""
+        return self._store.frame("SELECT day, commune, in_scope, auto_resolved, decided, conflicts, missing, recheck "
+                          "FROM snapshots ORDER BY day, commune")
+
+    def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
+        """Everything stored about one record's current result: `result`, and for a marriage its
+        `spouses` (registry values), `links` (with their couple evidence), `candidates`, and the
+        `persons` among the candidates, linked or in the runner-up couple."""
+        result = self.current().filter(pl.col("record_id") == record_id)
+        if result.is_empty():
+            raise CampaignError.said("err_no_result", record=record_id)
+        out = {"result": result}
+        run_id = result["run_id"][0]
+        if run_id is None or result["record_type"][0] != "marriage":
+            return out
+        spouses = self._store.frame("SELECT * FROM spouses WHERE registration_id = ?", [record_id])
+        uids = spouses["unique_id"].to_list()
+        out["spouses"] = spouses
+        out["links"] = self._store.frame("SELECT * FROM links WHERE run_id = ? AND unique_id IN (SELECT unnest(?))",
+                                         [run_id, uids])
+        out["candidates"] = self._store.frame(
+            "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step",
+            [run_id, uids])
+        # The candidates, and the persons of the marriage's best and runner-up couples.
+        shown = pl.concat([out["candidates"]["person_uid"], *out["links"].select("person_uid", "runner_up_uid")])
+        out["persons"] = self._store.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",
+                                    [shown.drop_nulls().unique().to_list()])
+        return out

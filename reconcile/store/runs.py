@@ -1,0 +1,113 @@
+"""The store's runs: each run's results, spouse links and candidates, and the province's scored
+pairs that commune runs decide from (`store.runs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from reconcile.clock import now
+from reconcile.errors import CampaignError
+from reconcile.store import audit, pauses
+from reconcile.store.current import latest_runs
+from reconcile.store.listed import listed
+from reconcile.store.schema import LINK_COUPLE_COLUMNS
+from reconcile.store.scope import ScopeFrames, scope_frames
+
+if TYPE_CHECKING:
+    from reconcile.store.database import Store
+
+# A commune value for records whose commune could not be determined.
+UNKNOWN_COMMUNE = ""
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """What a set of scored pairs was made with: a commune run reuses them only when all three
+    are still the campaign's (`matching`: a fingerprint of the matching rules)."""
+
+    model_id: int
+    ingest_id: int
+    matching: str
+
+
+class Runs:
+    """`store.runs`: store a run, and read what the next run needs (communes, pairs, previous results)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def communes(self) -> set[str]:
+        """Every commune with a marriage or a person in the campaign (UNKNOWN_COMMUNE for those
+        whose commune is not known)."""
+        return {r[0] for r in self._store.con.execute(
+            f"SELECT coalesce(commune, '{UNKNOWN_COMMUNE}') FROM marriages UNION "
+            f"SELECT coalesce(commune, '{UNKNOWN_COMMUNE}') FROM persons").fetchall()}
+
+    def has_pairs(self, pair_set: PairSet) -> bool:
+        """Whether the stored scored pairs were made by this model, on this ingest, with these
+        matching rules."""
+        return bool(self._store.con.execute(
+            "SELECT 1 FROM pair_sets WHERE model_id = ? AND ingest_id = ? AND matching = ?",
+            [pair_set.model_id, pair_set.ingest_id, pair_set.matching]).fetchall()) and self._store.has_table("scored_pairs")
+
+    def scope_frames(self, communes: Sequence[str], min_probability: float,
+                     columns: Mapping[str, Sequence[str]]) -> ScopeFrames:
+        """What a run of these communes decides, from the stored scored pairs (see store.scope)."""
+        return scope_frames(self._store.con, communes, min_probability, columns)
+
+    def save(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
+                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
+                 who: str, day: date, changes: Mapping[str, int],
+                 pairs: tuple[PairSet, pl.DataFrame] | None = None) -> int:
+        """Store one run's results, spouse links (with their couple evidence), top candidates, the
+        communes' snapshots and the audit entry, all or nothing; return its run id. Earlier runs'
+        results are kept. `pairs`, when the run scored the whole province, replace the stored
+        scored pairs."""
+        with self._store.transaction() as con:
+            if self._store.ingests.latest() != ingest_id:
+                raise CampaignError.said("err_ingested_while_scoring")
+            if pairs is not None:
+                self._replace_pairs(*pairs)
+            run_id = self._store._next_id("runs", "run_id")
+            counts = results.group_by("record_type").len()
+            n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
+            con.execute("INSERT INTO runs (run_id, model_id, ingest_id, scope, started_at, finished_at, marriages, "
+                        "persons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0)])
+            self._store._insert("run_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
+                                                      schema={"run_id": pl.Int32, "commune": pl.String}))
+            self._store._insert("results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
+                pl.col("commune").fill_null(UNKNOWN_COMMUNE)))
+            pauses.reached("run:writing")
+            self._store._insert("links", links.select(
+                pl.lit(run_id, pl.Int32).alias("run_id"), "unique_id", "person_uid", "match_probability",
+                "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count",
+                *(c for c, _ in LINK_COUPLE_COLUMNS if c in links.columns)))  # absent ones stay null
+            self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
+            self._store._snapshot(day, communes)
+            buckets = results.group_by("bucket").len().sort("bucket")
+            audit.append(con, audit.AuditEntry(
+                "run", who, f"run {run_id}: {scope}",
+                dict(zip(buckets["bucket"].to_list(), buckets["len"].to_list())) | dict(changes)), day)
+            pauses.reached("run:committing")
+        return run_id
+
+    def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
+        self._store._replace_table("scored_pairs", pairs)
+        self._store.con.execute("DELETE FROM pair_sets")
+        self._store.con.execute("INSERT INTO pair_sets VALUES (?, ?, ?, ?, ?)",
+                         [pair_set.model_id, pair_set.ingest_id, pair_set.matching, pairs.height, now()])
+
+    def previous_results(self, communes: list[str]) -> pl.DataFrame:
+        """Each of these communes' results from its latest run, on whatever data it was made."""
+        with listed(self._store.con, "_communes", communes):
+            return self._store.frame(f"""
+                WITH latest AS ({latest_runs(False)})
+                SELECT r.record_type, r.record_id, r.commune, r.bucket FROM results r
+                JOIN latest l ON r.run_id = l.run_id AND r.commune = l.commune
+                WHERE r.commune IN (SELECT value FROM _communes)""")
