@@ -1,25 +1,27 @@
-"""`make bench`: a province through the real CLI, stage by stage, beside a plain Splink pipeline.
+"""`make bench`: a province through the real CLI, stage by stage, beside an independent plain Splink pipeline.
 
-Generates (once, cached under bench/.cache) a province of 1,500,000 persons with about 75,000
-registry marriages, as issue 7 names it, and one of half that size (both counts halved); for each,
-runs `reconcile init → ingest → train → run --all → export results → report`, then one `run --commune`
-from the pairs `run --all` kept and one with none kept, in fresh campaigns, each command
-in its own process, timing its wall clock and the peak memory of its process tree (psutil, polled
-every 20 ms). Repeats the path and reports medians; runs the plain pipeline (bench/plain.py) after
-each path run, on the records it ingested (in turns, so that a busier spell of the shared machine
-slows both alike), and the blocking analysis (bench/blocking.py) on the same data, and measures both
-pipelines' accuracy against the truth file (bench/accuracy.py). Writes bench/results.json and prints
-a table with the issue's targets.
+Generates (once, cached under bench/.cache) a province of 1,500,000 persons and runs the path
+(`reconcile init → ingest → train → run --all → export results`, then `report`, one `run --commune`
+from the pairs `run --all` kept and one with none kept) in fresh campaigns, each command in its own
+process, timing its wall clock and the peak memory of its process tree (psutil, polled every 20 ms):
+- on the whole registry (every marriage since 1975, the generator's natural share: `--marriages 0`);
+- on a 75,000-marriage sample of the same province;
+- on the whole registry of a province half the size (the doubling ratio);
+- on the whole registry written as a second file flavour (every field quoted, CRLF line endings,
+  a BOM, Vietnamese headers, the registry as XLSX), so the fast paths are not tuned to our writer.
+After each path run on the whole registry and on the sample, in turns, the independent plain
+pipeline (bench/plain.py: Splink's public API only, from the same files, sharing no code with
+reconcile) is timed as a whole process. Reports medians; measures both pipelines' accuracy
+against the truth file (bench/accuracy.py) and the blocking of both (bench/blocking.py). Writes
+bench/results.json and prints a table with the issue's targets.
 
-    python bench/run.py [--persons 1500000] [--marriages 75000] [--seed 7] [--repeats 3] [--plain-repeats 3]
-
-`--marriages 0` keeps the generator's natural share (38% of adults married: 283,794 marriages
-for 1,500,000 persons, every marriage registered since 1975 rather than one campaign's scope).
+    python bench/run.py [--persons 1500000] [--sample 75000] [--seed 7] [--repeats 3] [--plain-repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import shutil
@@ -31,13 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import psutil
+from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 RECONCILE = [sys.executable, "-m", "reconcile"]
 PATH_STAGES = ("ingest", "train", "run_all", "export")   # the full province path of the issue
-TARGETS = {"path_s": 60.0, "peak_gb": 3.0, "speedup": 2.0, "commune_s": 3.0, "doubling": 2.3}
+TARGETS = {"whole_path_s": 60.0, "sample_path_s": 30.0, "peak_gb": 3.0, "speedup": 3.0, "commune_s": 1.5,
+           "doubling": 2.2, "flavour": 0.15}
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,35 @@ def fixture(persons: int, marriages: int, seed: int) -> Path:
     return folder
 
 
+def registry_file(data: Path) -> Path:
+    return data / "registry.xlsx" if (data / "registry.xlsx").exists() else data / "registry.csv"
+
+
+def flavoured(data: Path) -> Path:
+    """The same province written as another office's export: every field quoted, CRLF line endings
+    and a BOM in the population CSV (Vietnamese headers, as the generator writes them), and the
+    registry as an XLSX workbook. Cached beside the province."""
+    folder = data.with_name(data.name + "-flavour")
+    if (folder / "registry.xlsx").exists() and (folder / "population.csv").exists():
+        return folder
+    print(f"writing the second file flavour of {data.name} into {folder}", flush=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    population = pl.read_csv(data / "population.csv", infer_schema_length=0)
+    with (folder / "population.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(population.columns)
+        writer.writerows(population.iter_rows())
+    book = Workbook(write_only=True)  # openpyxl, as reconcile's tests write XLSX (no second writer)
+    sheet = book.create_sheet()
+    registry = pl.read_csv(data / "registry.csv", infer_schema_length=0)
+    sheet.append(registry.columns)
+    for row in registry.iter_rows():
+        sheet.append(row)
+    book.save(folder / "registry.xlsx")
+    shutil.copy(data / "truth.csv", folder / "truth.csv")
+    return folder
+
+
 def largest_commune(campaign: Path) -> str:
     con = duckdb.connect(str(campaign / "campaign.duckdb"), read_only=True)
     try:
@@ -97,7 +131,7 @@ def province_path(data: Path, work: Path, report: bool) -> dict[str, Measure]:
     work.parent.mkdir(parents=True, exist_ok=True)
     measured([*RECONCILE, "init", str(work), "--province", "46", "--start", "2025-05-31"], HERE)
     stages = {
-        "ingest": ["ingest", "--registry", str(data / "registry.csv"), "--population", str(data / "population.csv")],
+        "ingest": ["ingest", "--registry", str(registry_file(data)), "--population", str(data / "population.csv")],
         "train": ["train"],
         "run_all": ["run", "--all"],
         "export": ["export", "results", "--out", str(work / "results.csv")],
@@ -140,71 +174,69 @@ def summary(runs: list[dict[str, Measure]]) -> dict[str, dict[str, float]]:
     return table
 
 
-def province(persons: int, marriages: int, seed: int, repeats: int, report: bool,
-             plain_repeats: int = 0) -> tuple[dict, Path, list[dict]]:
-    """The path `repeats` times; after each of the first `plain_repeats`, the plain pipeline on the
-    campaign it made, so that both are measured in turns, under the same load of the machine."""
-    data = fixture(persons, marriages, seed)
-    campaign = CACHE / f"campaign-{persons}"
+def province(data: Path, label: str, repeats: int, report: bool, plain_repeats: int = 0) -> tuple[dict, Path, list[dict]]:
+    """The path `repeats` times on `data`; after each of the first `plain_repeats`, the plain pipeline
+    on the same files, so that both are measured in turns, under the same load of the machine."""
+    campaign = CACHE / f"campaign-{label}"
     runs, plain_runs = [], []
     for i in range(repeats):
-        print(f"{persons:,} persons, run {i + 1}/{repeats}", flush=True)
+        print(f"{label} ({data.name}), run {i + 1}/{repeats}", flush=True)
         runs.append(province_path(data, campaign, report))
         if i < plain_repeats:
-            plain_runs.append(plain(campaign, i, plain_repeats))
+            plain_runs.append(plain(data, label, i, plain_repeats))
     return summary(runs), campaign, plain_runs
 
 
-def plain(campaign: Path, i: int, repeats: int) -> dict:
-    print(f"plain Splink pipeline, run {i + 1}/{repeats}", flush=True)
-    m = measured([sys.executable, str(HERE / "plain.py"), str(campaign), str(CACHE / "plain-pairs.parquet")], HERE)
+def plain(data: Path, label: str, i: int, repeats: int) -> dict:
+    print(f"plain Splink pipeline on {label}, run {i + 1}/{repeats}", flush=True)
+    m = measured([sys.executable, str(HERE / "plain.py"), str(registry_file(data)), str(data / "population.csv"),
+                  str(CACHE / f"plain-{label}.parquet")], HERE)
     print(f"  plain        {m.seconds:7.1f} s  {m.peak_gb:5.2f} GB", flush=True)
-    return {**json.loads(m.stdout), "seconds": m.seconds, "peak_gb": m.peak_gb}
+    return {**json.loads(m.stdout.strip().splitlines()[-1]), "seconds": m.seconds, "peak_gb": m.peak_gb}
+
+
+def plain_summary(runs: list[dict]) -> dict:
+    return {"median_s": statistics.median(r["seconds"] for r in runs), "peak_gb": max(r["peak_gb"] for r in runs),
+            "runs": runs}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=1_500_000)
-    ap.add_argument("--marriages", type=int, default=75_000, help="about; 0: the generator's natural share")
+    ap.add_argument("--sample", type=int, default=75_000, help="marriages of the sample leg")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--plain-repeats", type=int, default=3, help="at most --repeats")
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
-    started = time.perf_counter()
-    report = has_report()
-    if not report:
-        print("note: this reconcile has no `report` command; the report stage is skipped")
-
     if not 1 <= args.plain_repeats <= args.repeats:
         ap.error("--plain-repeats must be between 1 and --repeats")
-    full, campaign, plain_runs = province(args.persons, args.marriages, args.seed, args.repeats, report,
-                                          args.plain_repeats)
+    started = time.perf_counter()
+    report = has_report()
+    whole_data = fixture(args.persons, 0, args.seed)
+    whole, whole_campaign, whole_plain = province(whole_data, "whole", args.repeats, report, args.plain_repeats)
+    sample, _, sample_plain = province(fixture(args.persons, args.sample, args.seed), "sample", args.repeats, report,
+                                       args.plain_repeats)
+    half, _, _ = province(fixture(args.persons // 2, 0, args.seed), "half", args.repeats, report)
+    flavour, _, _ = province(flavoured(whole_data), "flavour", args.repeats, report)
     print("blocking analysis (Splink, exact counts)", flush=True)
-    blocking = json.loads(measured([sys.executable, str(HERE / "blocking.py"), str(campaign)], HERE).stdout)
-    print("accuracy against the truth file: reconcile's results, and the plain pipeline's pairs bucketed "
-          "by the same rules", flush=True)
-    accuracy = json.loads(measured([sys.executable, str(HERE / "accuracy.py"), str(campaign),
-                                    str(CACHE / "plain-pairs.parquet"),
-                                    str(fixture(args.persons, args.marriages, args.seed) / "truth.csv")], HERE).stdout)
-    half, _, _ = province(args.persons // 2, args.marriages // 2, args.seed, args.repeats, report)
-
-    plain_s = statistics.median(r["seconds"] for r in plain_runs)
-    ours_link_s = full["train"]["median_s"] + full["run_all"]["median_s"]
+    blocking = json.loads(measured([sys.executable, str(HERE / "blocking.py"), str(whole_campaign)], HERE).stdout)
+    print("accuracy against the truth file: reconcile's results and the plain pipeline's best candidates", flush=True)
+    accuracy = json.loads(measured([sys.executable, str(HERE / "accuracy.py"), str(whole_campaign),
+                                    str(CACHE / "plain-whole.parquet"), str(whole_data / "truth.csv")], HERE).stdout)
+    plain = {"whole": plain_summary(whole_plain), "sample": plain_summary(sample_plain)}
     results = {
         "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1)},
         "persons": args.persons, "marriages": blocking["spouses"] // 2, "seed": args.seed, "repeats": args.repeats,
-        "spouses": blocking["spouses"],
-        "full": full, "half": half, "blocking": blocking, "accuracy": accuracy,
-        "plain": {"median_s": plain_s, "peak_gb": max(r["peak_gb"] for r in plain_runs), "runs": plain_runs},
+        "spouses": blocking["spouses"], "sample_marriages": args.sample,
+        "whole": whole, "sample": sample, "half": half, "flavour": flavour, "plain": plain,
+        "blocking": blocking, "accuracy": accuracy,
         "ratios": {
-            # The plain pipeline reads the ingested records: it is set against train + run --all.
-            "plain_vs_train_run": plain_s / ours_link_s,
-            # ... and, with the ingest it would need too, against the whole path.
-            "plain_plus_ingest_vs_path": (plain_s + full["ingest"]["median_s"]) / full["path"]["median_s"],
-            # ... and as the issue's sentence reads most strictly: the whole path against it alone.
-            "plain_vs_path": plain_s / full["path"]["median_s"],
-            "doubling": full["path"]["median_s"] / half["path"]["median_s"],
+            # The independent plain pipeline starts from the same files: set against the whole path.
+            "plain_vs_whole_path": plain["whole"]["median_s"] / whole["path"]["median_s"],
+            "plain_vs_sample_path": plain["sample"]["median_s"] / sample["path"]["median_s"],
+            "doubling": whole["path"]["median_s"] / half["path"]["median_s"],
+            "flavour": flavour["path"]["median_s"] / whole["path"]["median_s"] - 1,
         },
         "bench_s": time.perf_counter() - started,
     }
@@ -213,34 +245,34 @@ def main() -> None:
 
 
 def show(r: dict) -> None:
-    full, half, ratios = r["full"], r["half"], r["ratios"]
+    whole, ratios = r["whole"], r["ratios"]
     print(f"\n{r['persons']:,} persons, {r['spouses'] // 2:,} registry marriages ({r['spouses']:,} spouses); "
-          f"medians of {r['repeats']} runs; "
-          f"{r['machine']['cores']} cores")
-    print(f"{'stage':<18}{'median s':>10}{'peak GB':>9}{'half-size s':>13}")
-    for stage in [*full.keys()]:
-        h = half.get(stage, {}).get("median_s")
-        print(f"{stage:<18}{full[stage]['median_s']:>10.1f}{full[stage]['peak_gb']:>9.2f}"
-              f"{(f'{h:.1f}' if h is not None else '-'):>13}")
-    print(f"{'plain Splink':<18}{r['plain']['median_s']:>10.1f}{r['plain']['peak_gb']:>9.2f}")
+          f"medians of {r['repeats']} runs; {r['machine']['cores']} cores")
+    legs = ("whole", "sample", "half", "flavour")
+    print(f"{'stage':<18}" + "".join(f"{leg + ' s':>12}" for leg in legs) + f"{'whole GB':>10}")
+    for stage in whole:
+        print(f"{stage:<18}" + "".join(f"{r[leg].get(stage, {}).get('median_s', float('nan')):>12.1f}" for leg in legs)
+              + f"{whole[stage]['peak_gb']:>10.2f}")
+    for leg in ("whole", "sample"):
+        print(f"{'plain Splink ' + leg:<18}{r['plain'][leg]['median_s']:>12.1f}{r['plain'][leg]['peak_gb']:>10.2f} GB")
     cum = r["blocking"]
     print(f"comparisons: reconcile {cum['reconcile'][-1]['cumulative']:,}, plain {cum['plain'][-1]['cumulative']:,}")
     checks = [
-        ("path ≤ 60 s", full["path"]["median_s"], full["path"]["median_s"] <= TARGETS["path_s"]),
-        ("path peak ≤ 3 GB", full["path"]["peak_gb"], full["path"]["peak_gb"] <= TARGETS["peak_gb"]),
-        ("plain / (train + run --all) ≥ 2", ratios["plain_vs_train_run"], ratios["plain_vs_train_run"] >= TARGETS["speedup"]),
-        ("(plain + ingest) / path ≥ 2", ratios["plain_plus_ingest_vs_path"],
-         ratios["plain_plus_ingest_vs_path"] >= TARGETS["speedup"]),
-        ("plain / path ≥ 2", ratios["plain_vs_path"], ratios["plain_vs_path"] >= TARGETS["speedup"]),
-        ("run --commune ≤ 3 s", full["run_commune"]["median_s"], full["run_commune"]["median_s"] <= TARGETS["commune_s"]),
-        ("doubling ≤ 2.3×", ratios["doubling"], ratios["doubling"] <= TARGETS["doubling"]),
+        ("whole registry path ≤ 60 s", whole["path"]["median_s"], whole["path"]["median_s"] <= TARGETS["whole_path_s"]),
+        ("whole registry peak ≤ 3 GB", whole["path"]["peak_gb"], whole["path"]["peak_gb"] <= TARGETS["peak_gb"]),
+        ("plain / whole path ≥ 3", ratios["plain_vs_whole_path"], ratios["plain_vs_whole_path"] >= TARGETS["speedup"]),
+        ("sample path ≤ 30 s", r["sample"]["path"]["median_s"], r["sample"]["path"]["median_s"] <= TARGETS["sample_path_s"]),
+        ("plain / sample path ≥ 3", ratios["plain_vs_sample_path"], ratios["plain_vs_sample_path"] >= TARGETS["speedup"]),
+        ("run --commune ≤ 1.5 s", whole["run_commune"]["median_s"], whole["run_commune"]["median_s"] <= TARGETS["commune_s"]),
+        ("doubling ≤ 2.2×", ratios["doubling"], ratios["doubling"] <= TARGETS["doubling"]),
+        ("second flavour within 15%", ratios["flavour"], abs(ratios["flavour"]) <= TARGETS["flavour"]),
     ]
     ours, plain = r["accuracy"]["reconcile"], r["accuracy"]["plain"]
-    print(f"{'accuracy':<14}{'precision':>10}{'recall':>9}{'auto share':>12}{'macro-F1':>10}")
+    print(f"{'accuracy':<14}{'precision':>10}{'recall':>9}{'auto share':>12}{'wrong auto links':>18}")
     for name, a in (("reconcile", ours), ("plain Splink", plain)):
-        print(f"{name:<14}{a['precision']:>10.4%}{a['recall']:>9.2%}{a['auto_share']:>12.2%}{a['macro_f1']:>10.4f}")
-    checks.append(("accuracy ≥ plain (all four)", ours["macro_f1"],
-                   all(ours[k] >= plain[k] for k in ("precision", "recall", "auto_share", "macro_f1"))))
+        print(f"{name:<14}{a['precision']:>10.4%}{a['recall']:>9.2%}{a['auto_share']:>12.2%}{a['auto_links_wrong']:>18,}")
+    checks.append(("precision and recall ≥ plain", ours["precision"],
+                   all(ours[k] >= plain[k] for k in ("precision", "recall"))))
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label:<34} {value:8.2f}")
     print(f"bench took {r['bench_s'] / 60:.1f} min")
