@@ -105,6 +105,10 @@ class CoupleRules:
     # The lead needed over a runner-up couple that shares a person with the best, where the best is
     # recorded by personal ID and the runner-up is not recorded at all (None: min_weight_lead).
     recorded_id_lead: float | None = None
+    # Added to a couple's weight where its two persons are both married with nobody recorded and
+    # share an address without a house number (a hamlet, a residential group): perhaps the
+    # registered couple whose spouse fields were never filled (0: not counted).
+    unrecorded_same_place_weight: float = 0.0
 
 
 # How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
@@ -325,6 +329,8 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         other_couple_lead=r.get(table, "other_couple_lead", float, "couples"),
         sufficient_evidence=tuple(alternatives),
         recorded_id_lead=r.get(table, "recorded_id_lead", float, "couples") if "recorded_id_lead" in table else None,
+        unrecorded_same_place_weight=(r.get(table, "unrecorded_same_place_weight", float, "couples")
+                                      if "unrecorded_same_place_weight" in table else 0.0),
     )
 
 

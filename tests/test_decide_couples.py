@@ -251,3 +251,41 @@ def test_a_recorded_couple_shows_the_officer_a_spouse_too_weak_to_act_on() -> No
                  match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
     r = row(run(m, s, p, pr))
     assert r["wife_person_id"] is None and "WIFE_NOT_FOUND" in r["reasons"].split(";")
+
+
+def test_a_recorded_namesake_couple_does_not_outweigh_an_unrecorded_couple_sharing_a_hamlet() -> None:
+    # H1 & W1 record each other as spouse; H2 & W2 bear the same names and birth years, are both
+    # married with nobody recorded and live at one address that names no house: they may be the
+    # couple the registry holds, whose spouse fields were never filled. The copies (no ID, birth
+    # years only) fit both couples alike: a person must decide.
+    hamlet = "Tổ dân phố 12, Phường Kim Long, Thành phố Huế"
+    m, s, p, pr = couple()
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    p += [person("H2", "M", address=hamlet), person("W2", "F", address=hamlet)]
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W2", p=BETWEEN, w=2.0, **levels)]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_COUPLES" in r["reasons"].split(";")
+    # Without the rule the recorded couple leads by its recording alone, and is acted on.
+    off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, unrecorded_same_place_weight=0.0))
+    assert row(run(m, s, p, pr, off))["bucket"] == "auto_resolve"
+    # Married with nobody recorded but at two different places: no more a couple than any namesakes.
+    p[-1].update(address="Thôn 8, Xã Phú Hồ, Thành phố Huế")
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
+def test_an_unrecorded_couple_sharing_a_hamlet_is_seen_beyond_the_best_candidates() -> None:
+    # Five single namesakes of the husband score above H2: the couple H2 & W2 is still formed.
+    hamlet = "Thôn 3, Xã Phú Mậu, Thành phố Huế"
+    m, s, p, pr = couple()
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    for i in range(3, 8):
+        p.append(person(f"H{i}", "M", marital_status="single"))
+        pr.append(pair("M1|H", f"H{i}", p=BETWEEN, w=2.5, **levels))
+    p += [person("H2", "M", address=hamlet), person("W2", "F", address=hamlet)]
+    pr += [pair("M1|H", "H2", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W2", p=BETWEEN, w=2.0, **levels)]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_COUPLES" in r["reasons"].split(";")

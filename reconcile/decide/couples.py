@@ -122,6 +122,12 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
             ("h_spouse_name_ascii_core", "w_name_ascii_core"), ("h_name_ascii_core", "w_spouse_name_ascii_core"))
     by_record = [recorded(h_key, w_key) for h_key, w_key in keys
                  if h_key in sides["h"].columns and w_key in sides["w"].columns]
+    # And two candidates both married with nobody recorded at one address: the couple the registry
+    # holds may be one whose spouse fields were never filled (see unrecorded_same_place below).
+    if rules.unrecorded_same_place_weight > 0 and all(f"{p}_address" in sides[p].columns for p in sides):
+        unrecorded = {p: side.filter(_married_to_nobody_recorded(p, side.columns) & pl.col(f"{p}_address").is_not_null())
+                      .with_columns(_key=pl.col(f"{p}_address")) for p, side in sides.items()}
+        by_record.append(unrecorded["h"].join(unrecorded["w"], on=["registration_id", "_key"]).drop("_key"))
     # The recorded couples not already among the best candidates' (each once: a couple may be
     # recorded several ways), then the best candidates' couples: no couple twice.
     beyond_top = (pl.col("h_rank") >= rules.candidates_per_spouse) | (pl.col("w_rank") >= rules.candidates_per_spouse)
@@ -153,10 +159,16 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
     # residential group) is shared by hundreds of households.
     same_address = (col("h", "address") == col("w", "address")) & col("h", "address").str.contains(HOUSE_NUMBER)
+    # Both married with nobody recorded, at one address that names no house: perhaps the couple the
+    # registry holds, whose spouse fields the population never filled (or namesakes who merely live
+    # in the same hamlet). Never evidence enough to act on; it makes them a rival to be left behind.
+    unrecorded_same_place = (col("h", "address") == col("w", "address")) & ~same_address & pl.all_horizontal(
+        _married_to_nobody_recorded(p, couples.columns) for p in ("h", "w"))
     couples = couples.with_columns(
         recorded_id=recorded_id.fill_null(False),
         recorded_name=recorded_name.fill_null(False),
         same_address=same_address.fill_null(False),
+        unrecorded_same_place=unrecorded_same_place.fill_null(False),
     )
 
     def side_weight(p: str) -> pl.Expr:
@@ -173,7 +185,8 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # A house counts beside the records: a spouse name typed in one record fits every namesake of
     # the other person, the house they share tells them apart.
     bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))
-             + rules.same_address_weight * pl.col("same_address").cast(pl.Float64))
+             + rules.same_address_weight * pl.col("same_address").cast(pl.Float64)
+             + rules.unrecorded_same_place_weight * pl.col("unrecorded_same_place").cast(pl.Float64))
     # The weight ranks the couples on all the evidence; the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
     return couples.with_columns(
