@@ -52,7 +52,9 @@ check: $(CHECK_STAMP)
 test: $(STAMP) libreoffice chromium java
 	$(BIN)/python -m pytest -q -m ""
 
-# A 1.5-million-person province through the real CLI, beside a plain Splink pipeline (≈ 15 min).
+# A 1.5-million-person province through the real CLI (its whole registry, a 75,000-marriage sample, half the
+# size, a second file flavour) beside an independent plain Splink pipeline: about an hour (medians of 3).
+# One run of each: .venv/bin/python bench/run.py --repeats 1 --plain-repeats 1 (about 20 min).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/run.py
