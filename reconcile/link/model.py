@@ -85,7 +85,7 @@ def _splink_warnings() -> Iterator[list[str]]:
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
 # them: a lower peak for a few percent more time, docs/performance.md), and again without one if
 # a step cannot fit under it: a larger province still runs.
-TRAIN_MEMORY, PREDICT_MEMORY = "1500MB", "1GB"
+TRAIN_MEMORY, PREDICT_MEMORY = "2GB", "1GB"
 T = TypeVar("T")
 
 
