@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from reconcile.cli import views
-from reconcile.errors import UserError, as_resource_error
 from reconcile.cli.language import SaidGroup
+from reconcile.errors import UserError, as_resource_error
 
 if TYPE_CHECKING:
     from reconcile.cli.console import Screen

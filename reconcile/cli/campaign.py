@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from reconcile.cli import views
-from reconcile.cli.app import (ByOpt, CampaignOpt, EngineOpt, MemoryOpt, ThreadsOpt, app, chosen_engine, guard, new_screen)
+from reconcile.cli.app import ByOpt, CampaignOpt, EngineOpt, MemoryOpt, ThreadsOpt, app, chosen_engine, guard, new_screen
 from reconcile.errors import UserError
 
 

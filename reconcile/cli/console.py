@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reconcile.errors import Text
 from reconcile.cli.language import default_language
+from reconcile.errors import Text
 from reconcile.paths import CLI_LANGUAGES, cli_catalogue
 
 # A number written as text: a code (19753), a share (70.0%), a signed (+65.6) or decimal (1.8)

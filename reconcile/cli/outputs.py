@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from reconcile.cli import views
-from reconcile.cli.app import (ByOpt, CampaignOpt, app, chosen_lang, export_app, guard, new_screen)
+from reconcile.cli.app import ByOpt, CampaignOpt, app, chosen_lang, export_app, guard, new_screen
 from reconcile.errors import UserError
 
 

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from reconcile.cli import records_views, views
-from reconcile.cli.app import (CampaignOpt, FormatOpt, app, chosen_format,
-                               chosen_lang, guard, new_screen)
+from reconcile.cli.app import CampaignOpt, FormatOpt, app, chosen_format, chosen_lang, guard, new_screen
 from reconcile.errors import UserError
 
 

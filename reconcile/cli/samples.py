@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from reconcile.cli import views
-from reconcile.cli.app import (CampaignOpt, app, fixtures_app, guard, new_screen)
+from reconcile.cli.app import CampaignOpt, app, fixtures_app, guard, new_screen
 from reconcile.errors import UserError
 
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
-    from reconcile.commands.ingest import IngestSummary
-    from reconcile.commands.police import AnswersImport, ConflictExport
     from reconcile.cli.console import Screen
     from reconcile.commands.accuracy import Evaluation
+    from reconcile.commands.ingest import IngestSummary
+    from reconcile.commands.police import AnswersImport, ConflictExport
     from reconcile.commands.run import RunSummary
     from reconcile.report import Explanation
     from reconcile.report.explain import CoupleEvidence

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from reconcile.clock import today, user
 from reconcile.errors import UserError
+from reconcile.normalize.communes import current_communes
 from reconcile.police.answers import Problem, check_answers, read_returned
 from reconcile.police.lists import FORMATS, commune_lists, list_row, write_lists
 from reconcile.police.sheet import COMMUNE_CODE, DATA_COLUMNS, LANGS, cell_text, load_answers
-from reconcile.normalize.communes import current_communes
 from reconcile.ruleset import load_rules
 from reconcile.store import AuditEntry, Campaign, DecidedRecord, Store, writing
 from reconcile.store.conflicts import communes_with_results, open_conflicts, record_states

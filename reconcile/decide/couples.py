@@ -158,11 +158,13 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     recorded_name = names("h", "w") | names("w", "h")
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
     # residential group) is shared by hundreds of households.
-    same_address = (col("h", "address") == col("w", "address")) & col("h", "address").str.contains(HOUSE_NUMBER)
+    same_place = col("h", "address") == col("w", "address")
+    names_a_house = col("h", "address").str.contains(HOUSE_NUMBER)
+    same_address = same_place & names_a_house
     # Both married with nobody recorded, at one address that names no house: perhaps the couple the
     # registry holds, whose spouse fields the population never filled (or namesakes who merely live
     # in the same hamlet). Never evidence enough to act on; it makes them a rival to be left behind.
-    unrecorded_same_place = (col("h", "address") == col("w", "address")) & ~same_address & pl.all_horizontal(
+    unrecorded_same_place = same_place & ~names_a_house & pl.all_horizontal(
         _married_to_nobody_recorded(p, couples.columns) for p in ("h", "w"))
     couples = couples.with_columns(
         recorded_id=recorded_id.fill_null(False),

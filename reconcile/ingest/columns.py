@@ -15,8 +15,7 @@ from reconcile.errors import InputFileError, MissingColumnError, RulesError
 from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS, SPECS, TableSpec
 from reconcile.ingest.privacy import mask_ids
 from reconcile.ingest.readers import REPEATED_HEADER
-from reconcile.paths import data_dir
-from reconcile.paths import read_toml
+from reconcile.paths import data_dir, read_toml
 
 _RULE_KEYS = ("required", "aliases")
 

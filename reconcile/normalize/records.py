@@ -31,6 +31,7 @@ from reconcile.normalize.values import (
 )
 from reconcile.normalize.wards import commune_columns, place_communes
 
+
 @dataclass(frozen=True)
 class NormalizedRegistry:
     """Registry rows normalised: one row per marriage, two per marriage in spouses, and the rejects."""

@@ -22,12 +22,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from reconcile.errors import InputFileError
-from reconcile.police.sheet import (
-    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, DECISION_NOTE, LANGS, LISTS_SHEET, Answer, Column, cell_text, find_answer,
-    row_checksum,
-)
 from reconcile.ingest.privacy import mask_ids
 from reconcile.ingest.workbook import check_workbook
+from reconcile.police.sheet import (
+    COLUMNS,
+    COMMUNE_CODE,
+    DATA_COLUMNS,
+    DECISION_NOTE,
+    LANGS,
+    LISTS_SHEET,
+    Answer,
+    Column,
+    cell_text,
+    find_answer,
+    row_checksum,
+)
 from reconcile.store import NewDecision
 from reconcile.store.conflicts import RecordState
 

@@ -26,8 +26,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reconcile.errors import UserError
 from reconcile.police.sheet import (
-    COLUMNS, COMMUNE_CODE, DATA_COLUMNS, INDEX, LISTS_SHEET, NOT_IN_LIST, PROMPT, RECORDED, Answer, cell_text,
-    headers, row_checksum, safe_text, status_words,
+    COLUMNS,
+    COMMUNE_CODE,
+    DATA_COLUMNS,
+    INDEX,
+    LISTS_SHEET,
+    NOT_IN_LIST,
+    PROMPT,
+    RECORDED,
+    Answer,
+    cell_text,
+    headers,
+    row_checksum,
+    safe_text,
+    status_words,
 )
 from reconcile.ruleset import Reason
 

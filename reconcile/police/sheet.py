@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconcile.errors import RulesError
-from reconcile.paths import data_dir
-from reconcile.paths import read_toml
+from reconcile.paths import data_dir, read_toml
 from reconcile.store import VERDICTS
 
 LANGS = ("vi", "en")

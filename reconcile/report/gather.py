@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from reconcile.link.weights import LevelWeight, model_weights
 from reconcile.errors import CampaignError
+from reconcile.link.weights import LevelWeight, model_weights
 from reconcile.normalize import DataQuality, data_quality
 from reconcile.normalize.communes import current_communes
 from reconcile.report.progress import COUNTS, CampaignProgress, campaign_progress

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reconcile.paths import data_dir
-from reconcile.paths import read_catalogue
+from reconcile.paths import data_dir, read_catalogue
 
 LANGUAGES = ("vi", "en")
 CATALOGUE = "strings.toml"
