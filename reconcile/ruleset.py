@@ -68,9 +68,13 @@ class NamesakeRule:
     when_best: EvidenceSet
     unless_best: EvidenceSet
     rival: EvidenceSet
-    # With the couple rules: no doubt when the couple chosen is recorded as each other's spouse
-    # (by personal ID) and leads every other couple; a namesake then belongs to another couple.
-    unless_recorded_couple: bool = False
+    # With the couple rules: no doubt when the couple chosen is recorded as each other's spouse in
+    # one of these ways (`id`, `both_ways`, `name`, `address`) and leads every other couple; a namesake then belongs
+    # to another couple.
+    unless_recorded_couple: tuple[str, ...] = ()
+    # Rivals counted from this match probability (None: the candidate minimum): a namesake whose
+    # population record keeps the birth year only scores low, and is still a namesake.
+    rival_min_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,23 @@ class _Reader:
         return value
 
 
+def _recorded_ways(r: _Reader, rule: Mapping[str, Any], path: str) -> tuple[str, ...]:
+    """[link.namesakes] unless_recorded_couple: a list of ways the chosen couple may be recorded
+    (`id`, `both_ways`, `name`, or `address`: the two live at one house); `true` is `["id"]` (rules
+    written before the list), `false` none."""
+    where = "link.namesakes"
+    if "unless_recorded_couple" not in rule:
+        return ()
+    if isinstance(rule["unless_recorded_couple"], bool):
+        return ("id",) if rule["unless_recorded_couple"] else ()
+    ways = r.strings(rule, "unless_recorded_couple", where)
+    wrong = [w for w in ways if w not in RECORDED]
+    if wrong:
+        raise RulesError.said("err_rules_recorded", path, f"{where}.unless_recorded_couple", unknown=wrong,
+                              known=list(RECORDED))
+    return ways
+
+
 def _load_matching(path: Path) -> MatchingRules:
     r = _Reader(path)
     training = r.get(r.data, "training", dict, "")
@@ -256,8 +277,9 @@ def _load_buckets(path: Path, matching: MatchingRules) -> BucketRules:
             unless_best=level_set(r.get(rule, "unless_best", dict, "link.namesakes") if "unless_best" in rule else {},
                                   "link.namesakes.unless_best"),
             rival=level_set(r.get(rule, "rival", dict, "link.namesakes"), "link.namesakes.rival"),
-            unless_recorded_couple=(r.get(rule, "unless_recorded_couple", bool, "link.namesakes")
-                                    if "unless_recorded_couple" in rule else False),
+            unless_recorded_couple=_recorded_ways(r, rule, str(path)),
+            rival_min_probability=(r.probability(rule, "rival_min_probability", "link.namesakes")
+                                   if "rival_min_probability" in rule else None),
         )
     other_province = r.strings(link, "other_province_id_levels", "link") if "other_province_id_levels" in link else None
     unknown_id = [lb for lb in other_province or () if lb not in levels.get("id", set())]

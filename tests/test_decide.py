@@ -274,6 +274,41 @@ def test_placeholder_date_with_a_namesake_born_the_same_year_is_a_conflict() -> 
     assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
 
 
+def test_full_date_with_a_year_only_namesake_is_a_conflict() -> None:
+    # The 1.5-million-person province's wrong links (docs/accuracy.md): the copy gives no ID and a
+    # full date that H1 carries; H2, of the same name, has the birth year only in the population,
+    # so his pair scores far below the candidate minimum. He may be the husband all the same.
+    full = {"level_id": "null", "level_birth_date": "full_date_exact"}
+    faint = RULES.buckets.candidate_min_probability / 50
+    namesake = pair("M1|H", "H2", p=faint, w=-9.0, id="null", birth_date="year_only_exact")
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    pr[0].update(full)
+    p.append(person("H2", "M", marital_status="married"))
+    pr.append(namesake)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("conflict", "H1"), r["reasons"]
+    assert "NAMESAKE_SAME_YEAR" in r["reasons"].split(";")
+    # Counted among candidates only (the rule before), the faint namesake is not seen.
+    below = replace(RULES.buckets, namesakes=replace(RULES.buckets.namesakes, rival_min_probability=None))
+    assert row(run(m, s, p, pr, below))["bucket"] == "auto_resolve"
+    # A couple that lives at one house (the truth's rule (d)) or is recorded both ways settles it.
+    for someone in p[:2]:
+        someone["address"] = "Số 72 Nguyễn Trãi, Phường Kim Trà"
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    m, s, p, pr = couple(hp={"spouse_id": None, "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "name_ascii": "tran thi binh"})
+    pr[0].update(full)
+    p.append(person("H2", "M", marital_status="married"))
+    pr.append(namesake)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    # A namesake born on another day of that year is another man.
+    m, s, p, pr = couple(hp=UNRECORDED, wp=UNRECORDED)
+    pr[0].update(full)
+    p.append(person("H2", "M", marital_status="married"))
+    pr.append({**namesake, "level_birth_date": "year_exact_date_differs"})
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
 def test_partner_of_a_linked_spouse_is_not_reported_as_married_without_registration() -> None:
     # The registry's husband is not found, but the wife links to W1, whose population
     # husband H1 is married to her: the marriage row (HUSBAND_NOT_FOUND) covers H1.

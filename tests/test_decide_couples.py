@@ -289,3 +289,59 @@ def test_an_unrecorded_couple_sharing_a_hamlet_is_seen_beyond_the_best_candidate
     pr += [pair("M1|H", "H2", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W2", p=BETWEEN, w=2.0, **levels)]
     r = row(run(m, s, p, pr))
     assert r["bucket"] == "conflict" and "AMBIGUOUS_COUPLES" in r["reasons"].split(";")
+
+
+def test_a_couple_typed_both_ways_is_no_evidence_where_the_wife_is_another_mans_by_id() -> None:
+    # The 79-2008 case (docs/accuracy.md): both copies without ID and with birth years only. H1
+    # types "Trần Thị Bình", W1 types "Nguyễn Văn An": recorded both ways, by typed names alone.
+    # But H9, another living Nguyễn Văn An, married, records W1 by her personal ID: she is his
+    # wife, and the names H1 and W1 typed may be anyone's. A person must decide.
+    m, s, p, pr = couple(hp={"spouse_id": None, "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "name_ascii": "tran thi binh"})
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    p.append(person("H9", "M", spouse_id="W1", spouse_name="Trần Thị Bình", spouse_name_ascii="tran thi binh",
+                    name_ascii="nguyen van an", commune="19800"))
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict", r["reasons"]
+    # H9's record is the past where H9 is dead or divorced: W1 may have married H1 since.
+    p[-1].update(death_year=2001)
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+    p[-1].update(death_year=None, marital_status="divorced")
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
+def test_a_namesake_another_woman_records_by_id_still_rivals_the_couple() -> None:
+    # The wife (certain, by ID) types "Nguyễn An" (Văn dropped): it fits H1 and H2 alike, both
+    # with the husband's name and full birth date, neither recording anybody. H2 is another
+    # woman's husband by her ID record; that does not make H1 the one the wife typed (the true
+    # husband may be a third namesake, his copy damaged): the lead is not given to H1.
+    m, s, p, pr = couple(hp={**UNRECORDED, "marital_status": "single", "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "spouse_name": "Nguyễn An", "spouse_name_ascii": "nguyen an"})
+    levels = {"id": "null", "name": "tone_exact", "birth_date": "full_date_exact"}
+    pr[0].update(match_probability=0.97, match_weight=5.0, level_id="null")
+    p += [person("H2", "M", **UNRECORDED, name_ascii="nguyen van an"),
+          person("W7", "F", spouse_id="H2", name_ascii="le thi hoa")]
+    pr.append(pair("M1|H", "H2", p=0.97, w=5.0, **levels))
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict", r["reasons"]
+
+
+def test_a_namesake_recorded_both_ways_keeps_its_weight_as_the_runner_up() -> None:
+    # The 35-1976 case (docs/accuracy.md): the wife (certain) types "Nguyễn Văn An", which fits H1
+    # and H2. H1 agrees with the copy's full date but is single and records nobody; H2's date has
+    # day and month swapped (the copy's slip) and he types his wife's name with one slipped letter:
+    # recorded both ways. H1 leads on the persons alone (10.4), not on the couples.
+    m, s, p, pr = couple(hp={**UNRECORDED, "marital_status": "single", "name_ascii": "nguyen van an"},
+                         wp={"spouse_id": None, "name_ascii": "tran thi binh"})
+    pr[0].update(match_probability=0.965, match_weight=4.8, level_id="null")
+    p.append(person("H2", "M", spouse_name="Trần Thị Bìnk", spouse_name_ascii="tran thi bink",
+                    name_ascii="nguyen van an"))
+    pr.append(pair("M1|H", "H2", p=0.02, w=-5.6, id="null", birth_date="day_month_swapped", spouse_name="similar"))
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict", r["reasons"]
+    # H2 recording nobody: H1 is the husband.
+    p[-1].update(spouse_name=None, spouse_name_ascii=None, marital_status="single")
+    pr[-1].update(level_spouse_name="null")
+    assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"

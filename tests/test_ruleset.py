@@ -55,6 +55,19 @@ def test_unknown_level_or_comparison_in_namesakes(rules_copy: Path) -> None:
         load_rules(rules_copy)
 
 
+def test_namesake_rule_yields_to_the_couples_it_names(rules_copy: Path) -> None:
+    rules = load_rules(rules_copy).buckets.namesakes
+    assert rules is not None and rules.unless_recorded_couple == ("id", "both_ways", "address")
+    assert rules.rival_min_probability == 0.0
+    # `true`, as rules written before the list say it, is the ID alone.
+    _edit(rules_copy / "buckets.toml", 'unless_recorded_couple = ["id", "both_ways", "address"]',
+          "unless_recorded_couple = true")
+    assert load_rules(rules_copy).buckets.namesakes.unless_recorded_couple == ("id",)
+    _edit(rules_copy / "buckets.toml", "unless_recorded_couple = true", 'unless_recorded_couple = ["id", "house"]')
+    with pytest.raises(RulesError, match=r"\[link.namesakes.unless_recorded_couple\].*house"):
+        load_rules(rules_copy)
+
+
 def test_unknown_id_level_for_other_province(rules_copy: Path) -> None:
     _edit(rules_copy / "buckets.toml", '"personal_id_one_digit"]', '"personal_id_one_digitt"]')
     with pytest.raises(RulesError, match=r"\[link.other_province_id_levels\] unknown level"):

@@ -71,6 +71,19 @@ def _married_to_nobody_recorded(p: str, columns: list[str]) -> pl.Expr:
             & pl.col(f"{p}_spouse_name_ascii").is_null()).fill_null(False)
 
 
+def _claims(persons: pl.DataFrame) -> pl.DataFrame:
+    """Per person given as spouse by personal ID in the record of a living married person:
+    `person_id`, `claims` (how many such records) and `claimed_by` (one of them). A dead person's
+    or a divorced person's record is the past (widowhood, a divorce), not a rival marriage."""
+    schema = {"person_id": pl.String, "claims": pl.UInt32, "claimed_by": pl.String}
+    if not {"spouse_id", "marital_status"} <= set(persons.columns):
+        return pl.DataFrame(schema=schema)
+    alive = pl.all_horizontal([pl.col(c).is_null() for c in ("death_date", "death_year") if c in persons.columns]
+                              or [pl.lit(True)])
+    return persons.filter(pl.col("spouse_id").is_not_null() & (pl.col("marital_status") == "married") & alive).group_by(
+        person_id=pl.col("spouse_id")).agg(claims=pl.len(), claimed_by=pl.col("person_id").first()).cast(pl.Schema(schema))
+
+
 def _pair_columns(rules: CoupleRules) -> set[str]:
     """The scored-pair columns candidate couples and their judgement read: the keys, the weight,
     rank and `alone`, the levels the couple alternatives name and the spouse-name level, and the
@@ -98,6 +111,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     candidates = candidates.select([c for c in candidates.columns if c in _pair_columns(rules)])
     person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
         {"unique_id": "person_uid"}).filter(pl.col("person_uid").is_in(candidates["person_uid"].implode()))
+    person = person.join(_claims(persons), on="person_id", how="left")
     # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
     person = person.with_columns(
         (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns))
@@ -147,13 +161,23 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
                if f"{p}_spouse_name_ascii_core" in couples.columns and f"{o}_name_ascii_core" in couples.columns}
     couples = couples.with_columns(pl.Series(f"{p}_slipped", flags) for p, flags in slipped.items())
 
-    def names(p: str, o: str) -> pl.Expr:
+    def claimed_elsewhere(p: str, o: str) -> pl.Expr:
+        """`p`'s person is given as spouse, by personal ID, in the record of a living married
+        person other than `o`'s."""
+        return (pl.col(f"{p}_claims").fill_null(0) > 1) | (
+            (pl.col(f"{p}_claims").fill_null(0) == 1) & (col(p, "claimed_by") != col(o, "person_id")).fill_null(True))
+
+    def names(p: str, o: str, uncontested: bool = True) -> pl.Expr:
         """`p`'s record gives `o`'s name as spouse (free text: Văn/Thị dropped or added, or one
         letter slipped), and no personal ID as spouse: a record that gives an ID names that
-        person, whoever else bears the name typed beside it."""
-        return col(p, "spouse_id").is_null() & (
+        person, whoever else bears the name typed beside it. `uncontested`: and neither person is
+        another's spouse by ID (a wife whose record types "Nguyễn Văn Hoà" and whom a living
+        Nguyễn Văn Hoà records by her ID is his wife, not a namesake's). A contested record still
+        weighs in ranking the couples (a rival keeps its weight), but is no evidence to act on."""
+        typed = col(p, "spouse_id").is_null() & (
             (col(p, "spouse_name_ascii_core") == col(o, "name_ascii_core"))
             | (pl.col(f"{p}_slipped") if p in slipped else pl.lit(False)))
+        return typed & ~claimed_elsewhere(p, o) & ~claimed_elsewhere(o, p) if uncontested else typed
 
     recorded_name = names("h", "w") | names("w", "h")
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
@@ -181,9 +205,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
 
     # Each record that names the other counts: a wife's typed spouse name fits every namesake of
     # her husband, his own record names her alone.
-    naming = [((col(p, "spouse_id") == col(o, "person_id")) | names(p, o)).fill_null(False)
+    naming = [((col(p, "spouse_id") == col(o, "person_id")) | names(p, o, uncontested=False)).fill_null(False)
               for p, o in (("h", "w"), ("w", "h"))]
-    couples = couples.with_columns(recorded_both_ways=naming[0] & naming[1])
+    couples = couples.with_columns(recorded_both_ways=pl.all_horizontal(
+        ((col(p, "spouse_id") == col(o, "person_id")) | names(p, o)).fill_null(False) for p, o in (("h", "w"), ("w", "h"))))
     # A house counts beside the records: a spouse name typed in one record fits every namesake of
     # the other person, the house they share tells them apart.
     bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))
@@ -214,13 +239,14 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     """Per spouse of a marriage with candidate couples, its person in the marriage's best couple:
     `unique_id`, `person_uid`, `couple_weight`, `couple_lead` (over the runner-up couple; null if
     none), `runner_up_uid` (the spouse's person in the runner-up couple), `couple_recorded`
-    (`id`, `both_ways`, `name` or null), `couple_sufficient` (one of [[couples.sufficient_evidence]] holds) and
+    (`id`, `both_ways`, `name` or null), `couple_house` (the two live at one house), `couple_sufficient` (one of
+    [[couples.sufficient_evidence]] holds) and
     `couple_ambiguity`: where the runner-up couple is within min_weight_lead and has another
     person for this spouse, AMBIGUOUS_COUPLES (it has another for both) or AMBIGUOUS_CANDIDATES.
     Empty when the couple rules are off."""
     schema = {"unique_id": pl.String, "person_uid": pl.String, "couple_weight": pl.Float64,
               "couple_lead": pl.Float64, "runner_up_uid": pl.String, "couple_recorded": pl.String,
-              "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String}
+              "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String, "couple_house": pl.Boolean}
     couple_rules = rules.couples
     if couple_rules is None or not couple_rules.enabled:
         return pl.DataFrame(schema=schema)
@@ -262,7 +288,9 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         .when(~pl.col("other_couple") & pl.col("b_id") & (pl.col("couple_bonus") == 0) & ~pl.col("unseen_couple"))
         .then(pl.lit(rules.min_weight_lead if couple_rules.recorded_id_lead is None else couple_rules.recorded_id_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
-        runner_lead=pl.when(pl.col("unseen_couple")).then(pl.col("lead_weight") - pl.col("couple_bonus") + pl.col("b_bonus"))
+        # (Never less than its own: a rival recorded both ways keeps that.)
+        runner_lead=pl.when(pl.col("unseen_couple")).then(
+            pl.col("lead_weight") - pl.col("couple_bonus") + pl.max_horizontal("couple_bonus", "b_bonus"))
         .otherwise(pl.col("lead_weight")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
@@ -284,7 +312,7 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         best.select(
             unique_id=pl.col(f"{p}_spouse_uid"), person_uid=pl.col(f"{p}_person_uid"),
             couple_weight="couple_weight", couple_lead="couple_lead", runner_up_uid=pl.col(f"{p}_runner"),
-            couple_recorded="couple_recorded", couple_sufficient="couple_sufficient",
+            couple_recorded="couple_recorded", couple_sufficient="couple_sufficient", couple_house="same_address",
             couple_ambiguity=pl.when(pl.col(f"{p}_runner") != pl.col(f"{p}_person_uid")).then("ambiguity"),
         )
         for p in ROLE_PREFIX.values()

@@ -33,17 +33,22 @@ def _sufficient_evidence(rules: BucketRules) -> pl.Expr:
     return pl.any_horizontal(alternatives) if alternatives else pl.lit(True)
 
 
-def _namesakes(ranked: pl.DataFrame, chosen: pl.DataFrame, rules: BucketRules) -> pl.DataFrame:
+def _namesakes(scored: pl.DataFrame, chosen: pl.DataFrame, rules: BucketRules) -> pl.DataFrame:
     """The spouses whose chosen candidate is open to a namesake ([link.namesakes]): `spouse_uid`,
-    `namesake` (True). `chosen` has the chosen candidate's pair and `recorded_couple_leads`."""
+    `namesake` (True). `chosen` has the chosen candidate's pair, `couple_recorded` and
+    `couple_lead_holds` (its couple leads every other by min_weight_lead)."""
     rule = rules.namesakes
     if rule is None:
         return pl.DataFrame(schema={"spouse_uid": pl.String, "namesake": pl.Boolean})
     unless = holds(rule.unless_best) if rule.unless_best else pl.lit(False)
     if rule.unless_recorded_couple:
-        unless = unless.fill_null(False) | pl.col("recorded_couple_leads")
+        ways = [w for w in rule.unless_recorded_couple if w != "address"]
+        recorded = pl.col("couple_recorded").is_in(ways) | (
+            pl.col("couple_house").fill_null(False) if "address" in rule.unless_recorded_couple else pl.lit(False))
+        unless = unless.fill_null(False) | (recorded & pl.col("couple_lead_holds"))
     exposed = chosen.filter(holds(rule.when_best) & ~unless.fill_null(False))
-    rivals = ranked.filter(holds(rule.rival)).join(
+    rival_min = rules.candidate_min_probability if rule.rival_min_probability is None else rule.rival_min_probability
+    rivals = scored.filter((pl.col("match_probability") >= rival_min) & holds(rule.rival)).join(
         chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid"
     ).filter(pl.col("person_uid") != pl.col("chosen_uid"))
     return exposed.join(rivals, on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
@@ -96,14 +101,13 @@ def spouse_links(
         from_couple,
         ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti"),
     ]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
-        recorded_couple_leads=(pl.col("couple_recorded") == "id") & (pl.col("couple_lead").fill_null(float("inf"))
-                                                                      >= rules.min_weight_lead),
+        couple_lead_holds=pl.col("couple_lead").fill_null(float("inf")) >= rules.min_weight_lead,
     )
     second = ranked.join(chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid").filter(
         pl.col("person_uid") != pl.col("chosen_uid")
     ).group_by("spouse_uid").agg(second_weight=pl.col("match_weight").max())
     counts = ranked.group_by("spouse_uid").agg(candidate_count=pl.len())
-    namesakes = _namesakes(ranked, chosen, rules)
+    namesakes = _namesakes(scored, chosen, rules)
     owners = _id_owners(spouses, persons)
     province_rule = rules.other_province_id_levels is not None
     out = (
