@@ -148,3 +148,26 @@ def test_explain_without_a_runner_up_or_without_couple_evidence() -> None:
                                                spouses))
     text = buffer.getvalue()
     assert "046051523231 records as spouse: Nguyễn Tường Loan, ID —" in text and "couple" not in text
+
+
+def test_explain_names_whoever_else_records_the_linked_person_by_id() -> None:
+    from dataclasses import replace
+
+    from reconcile.report.explain import Explanation, _claimed_by
+
+    claims = pl.DataFrame({"person_id": ["046083085515", "046050000001", "046050000002"],
+                           "spouse_id": ["079183566070"] * 3, "marital_status": ["married", "married", "divorced"],
+                           "death_date": [None, date(2001, 5, 1), None], "death_year": [None, 2001, None]})
+    # A dead husband's or a divorced one's record is the past: only the living married one counts.
+    assert _claimed_by("079183566070", claims) == ("046083085515",)
+    assert _claimed_by("046183602400", claims) == ()
+    wife = replace(_spouse("wife", "Nguyễn Thị Phương", "079183566070", "Nguyễn Văn Hoà", ""),
+                   claimed_by=("046083085515",))
+    ex = Explanation("marriage", "79-2008-Q01-0001", "26848", "conflict", "review", (), (),
+                     (_spouse("husband", "Nguyễn Văn Hoà", "046085701719", "Nguyễn Thị Phương", ""), wife))
+    screen, buffer = _screen(240)
+    views.show_explanation(screen, ex)
+    text = buffer.getvalue()
+    assert ("079183566070 is given as spouse, by personal ID, in the record of 046083085515 (living, married)"
+            in text)
+    assert text.count("is given as spouse") == 1

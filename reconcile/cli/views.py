@@ -93,6 +93,8 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
         if sp.linked_person:
             screen.info(t("explain_records_spouse", person=sp.linked_person, name=sp.recorded_spouse_name or "—",
                           id=sp.recorded_spouse_id or "—"))
+            if sp.claimed_by:
+                screen.info(t("explain_claimed_by", person=sp.linked_person, by=", ".join(sp.claimed_by)))
     if ex.couple is not None:
         _show_couple(screen, ex.couple)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -55,6 +55,9 @@ class SpouseEvidence:
     # The linked person's spouse as the population records it (empty if none recorded).
     recorded_spouse_name: str = ""
     recorded_spouse_id: str = ""
+    # Living married persons other than the partner's linked person whose record gives the linked
+    # person's ID as spouse: a typed name recording the couple is then no evidence to act on.
+    claimed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,13 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
                 candidates=_candidates(row["unique_id"], frames["candidates"], people),
                 recorded_spouse_name=_text(linked.get("spouse_name") or linked.get("spouse_name_raw")),
                 recorded_spouse_id=_text(linked.get("spouse_id")),
+                claimed_by=_claimed_by(linked.get("person_id"), frames.get("claims")),
             ))
         couple = _couple(spouses, [links.get(row["unique_id"], {}) for row in rows], people)
+        # Not the partner's own linked person: he records her, as a husband does.
+        partners = {sp.role: _text(people.get(sp.linked_person, {}).get("person_id")) for sp in spouses}
+        spouses = [replace(sp, claimed_by=tuple(c for c in sp.claimed_by if c not in partners.values()))
+                   for sp in spouses]
     return Explanation(
         record_type=result["record_type"], record_id=result["record_id"], commune=_text(result["commune"]),
         bucket=result["bucket"], action=_text(result["action"]),
@@ -152,6 +160,15 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
         decision=_decision(result),
         couple=couple,
     )
+
+
+def _claimed_by(person_id: object, claims: pl.DataFrame | None) -> tuple[str, ...]:
+    """The living married persons whose record gives `person_id` as spouse (decide.couples._claims)."""
+    if not person_id or claims is None or claims.is_empty():
+        return ()
+    alive = claims.filter((pl.col("spouse_id") == person_id) & (pl.col("marital_status") == "married")
+                          & pl.col("death_date").is_null() & pl.col("death_year").is_null())
+    return tuple(alive["person_id"].to_list())
 
 
 def _decision(result: Mapping[str, object]) -> str:

@@ -49,7 +49,8 @@ class Results:
     def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
         """Everything stored about one record's current result: `result`, and for a marriage its
         `spouses` (registry values), `links` (with their couple evidence), `candidates`, and the
-        `persons` among the candidates, linked or in the runner-up couple."""
+        `persons` among the candidates, linked or in the runner-up couple, and `claims`: the persons
+        whose record gives a linked person's personal ID as spouse."""
         result = self.current().filter(pl.col("record_id") == record_id)
         if result.is_empty():
             raise CampaignError.said("err_no_result", record=record_id)
@@ -69,4 +70,10 @@ class Results:
         shown = pl.concat([out["candidates"]["person_uid"], *out["links"].select("person_uid", "runner_up_uid")])
         out["persons"] = self._store.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",
                                     [shown.drop_nulls().unique().to_list()])
+        # Whoever else gives a linked person's personal ID as spouse: a typed name recording the
+        # couple is then contested (decide.couples).
+        linked_ids = out["persons"].join(out["links"].select(unique_id="person_uid"), on="unique_id", how="semi")
+        out["claims"] = self._store.frame(
+            "SELECT person_id, spouse_id, marital_status, death_date, death_year FROM persons "
+            "WHERE spouse_id IN (SELECT unnest(?)) ORDER BY person_id", [linked_ids["person_id"].drop_nulls().to_list()])
         return out
