@@ -145,11 +145,17 @@ def province_path(data: Path, work: Path, report: bool) -> dict[str, Measure]:
     commune = largest_commune(work)
     out["run_commune"] = measured([*RECONCILE, "run", "--commune", commune], work)
     print(f"  run_commune  {out['run_commune'].seconds:7.1f} s  {out['run_commune'].peak_gb:5.2f} GB"
-          f"  (commune {commune}, from the pairs run --all kept)", flush=True)
+          f"  (commune {commune}: the rows run --all decided with the same model, data, rules and code)", flush=True)
+    # The same commune decided again (`--fresh`), from the pairs run --all kept: what a commune run
+    # costs after an edit of rules/buckets.toml.
+    out["run_commune_fresh"] = measured([*RECONCILE, "run", "--commune", commune, "--fresh"], work)
+    print(f"  run_commune_fresh {out['run_commune_fresh'].seconds:4.1f} s  {out['run_commune_fresh'].peak_gb:5.2f} GB"
+          "  (decided again from the kept pairs)", flush=True)
     # A commune office that ingested and trained but never ran the province: the same commune
-    # run with no scored pairs kept (forgotten here), so it scores the province first.
+    # run with no scored pairs kept (forgotten here) and nothing decided (--fresh), so it scores
+    # the province first.
     forget_pairs(work)
-    out["run_commune_cold"] = measured([*RECONCILE, "run", "--commune", commune], work)
+    out["run_commune_cold"] = measured([*RECONCILE, "run", "--commune", commune, "--fresh"], work)
     print(f"  run_commune_cold {out['run_commune_cold'].seconds:5.1f} s  {out['run_commune_cold'].peak_gb:5.2f} GB"
           "  (no pairs kept: scores the province, keeps its pairs)", flush=True)
     return out

@@ -95,8 +95,25 @@ def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_trainin
     full = _results(cli, campaign_copy, tmp_path / "full.csv")
     commune = full.filter(pl.col("record_type") == "marriage")["commune"].drop_nulls().mode()[0]
     assert _pair_sets(campaign_copy) == [(1, True)]      # run --all kept the province's pairs
+    # run --all decided the commune with this model, data, rules and code: its rows are taken.
     out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    assert "latest run decided with the same model" in out and "province's scored pairs" not in out
+    reused = _results(cli, campaign_copy, tmp_path / "reused.csv")
+    # --fresh decides again, from the kept pairs (reading the commune's scope), to the same rows.
+    out = cli("run", "--commune", commune, "--fresh", "--campaign", campaign_copy).output
     assert "province's scored pairs" in out and "scoring the whole province" not in out
+    again = _results(cli, campaign_copy, tmp_path / "again.csv")
+    key = ["record_type", "record_id"]
+    assert reused.filter(pl.col("commune") == commune).drop("run_id").sort(key).equals(
+        again.filter(pl.col("commune") == commune).drop("run_id").sort(key))
+    assert reused.filter(pl.col("commune") == commune).drop("run_id").sort(key).equals(
+        full.filter(pl.col("commune") == commune).drop("run_id").sort(key))
+    # Edited bucket rules decide otherwise: nothing is taken from a run decided under the old ones.
+    buckets = campaign_copy / "rules" / "buckets.toml"
+    original = buckets.read_text(encoding="utf-8")
+    buckets.write_text(original.replace("min_weight_lead = 8.0", "min_weight_lead = 9.0"), encoding="utf-8")
+    assert "province's scored pairs" in cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    buckets.write_text(original, encoding="utf-8")
     # A new model makes the kept pairs stale: the next commune run scores the province again,
     # keeps those pairs, and still gives the full run's rows.
     cli("train", "--campaign", campaign_copy)
@@ -110,12 +127,16 @@ def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_trainin
     assert by_commune.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id").equals(
         by_all.filter(pl.col("commune") == commune).drop("run_id").sort("record_type", "record_id"))
     out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
-    assert "province's scored pairs" in out and "No record changed bucket" in out
+    assert "latest run decided with the same model" in out and "No record changed bucket" in out
     # Other matching rules make other pairs: edited rules are not served stale pairs.
     matching = campaign_copy / "rules" / "matching.toml"
     matching.write_text(matching.read_text(encoding="utf-8").replace(
         "keep_min_probability = 0.001", "keep_min_probability = 0.002"), encoding="utf-8")
     assert "scoring the whole province" in cli("run", "--commune", commune, "--campaign", campaign_copy).output
+    # That run decided one commune: another commune is decided, not taken from it.
+    other = next(c for c in full["commune"].drop_nulls().unique().sort() if c not in (commune, ""))
+    assert "province's scored pairs" in cli("run", "--commune", other, "--campaign", campaign_copy).output
+    assert "latest run decided" in cli("run", "--commune", commune, "--campaign", campaign_copy).output
 
 
 def test_run_errors_are_one_line(cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ def test_an_old_version_1_database_without_candidate_steps_opens_and_explains(cl
         for table in _tables_after_version_1():
             con.execute(f'DROP TABLE "{table}"')
         con.execute("ALTER TABLE candidates DROP COLUMN step")
+        con.execute("ALTER TABLE runs DROP COLUMN decided_with")  # migration 6
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     cli("export", "results", "--out", tmp_path / "r.csv", "--campaign", campaign_copy)
     results = pl.read_csv(tmp_path / "r.csv", infer_schema=False)
@@ -145,6 +146,7 @@ def test_a_version_4_campaign_gets_the_links_couple_evidence_and_its_old_runs_ke
     with duckdb.connect(str(database)) as con:  # as a schema-4 build left it
         for column, _ in schema.LINK_COUPLE_COLUMNS:
             con.execute(f'ALTER TABLE links DROP COLUMN "{column}"')
+        con.execute("ALTER TABLE runs DROP COLUMN decided_with")  # migration 6
         con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     cli("export", "results", "--out", tmp_path / "r.csv", "--campaign", campaign_copy)
     results = pl.read_csv(tmp_path / "r.csv", infer_schema=False)

@@ -82,6 +82,7 @@ def train(by: ByOpt = None, campaign: CampaignOpt = None, engine: EngineOpt = "d
 def run(
     commune: Annotated[Optional[list[str]], typer.Option(help="help_run_commune")] = None,
     all_communes: Annotated[bool, typer.Option("--all", help="help_run_all")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="help_run_fresh")] = False,
     by: ByOpt = None,
     campaign: CampaignOpt = None,
     engine: EngineOpt = "duckdb",
@@ -99,7 +100,7 @@ def run(
         camp = find_campaign(campaign)
         with screen.progress() as step:
             summary = run_command.run(camp, None if all_communes else [c.strip().zfill(5) for c in commune or []], step, by,
-                               backend)
+                               backend, fresh=fresh)
         views.show_run(screen, summary)
         if summary.model_is_older_than_data:
             screen.info(screen.t("model_older"))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from reconcile import __version__
 from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
 from reconcile.decide import decide, top_candidates
@@ -16,7 +20,7 @@ from reconcile.frames import DECIDING
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.report import RunChanges, compare_runs
 from reconcile.report.progress import COUNTS
-from reconcile.ruleset import load_rules
+from reconcile.ruleset import RuleSet, load_rules
 from reconcile.store import UNKNOWN_COMMUNE, Campaign, PairSet, Store, pauses, writing
 from reconcile.store.scope import ScopeFrames, scope_frames
 
@@ -36,16 +40,18 @@ class RunSummary:
 
 
 def run(campaign: Campaign, communes: list[str] | None, progress: Progress = silent,
-        who: str | None = None, engine: Engine = DEFAULT_ENGINE) -> RunSummary:
-    """Link, decide and store one run for the given communes (None: every commune)."""
+        who: str | None = None, engine: Engine = DEFAULT_ENGINE, fresh: bool = False) -> RunSummary:
+    """Link, decide and store one run for the given communes (None: every commune). A run of some
+    communes that an earlier run decided with the same model, data, rules and code takes that
+    run's rows for them, unless `fresh`."""
     who = who or user()
     command = "run --all" if communes is None else f"run --commune {','.join(communes)}"
     with writing(campaign.folder, command, who):
-        return _run(campaign, communes, progress, who, engine)
+        return _run(campaign, communes, progress, who, engine, fresh)
 
 
 def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who: str,
-         engine: Engine = DEFAULT_ENGINE) -> RunSummary:
+         engine: Engine = DEFAULT_ENGINE, fresh: bool = False) -> RunSummary:
     started = datetime.now(timezone.utc)
     rules = load_rules(campaign.rules_dir)
     # With the couple rules, a pair below the candidate minimum may still be acted on (a spouse found
@@ -64,8 +70,14 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             raise UserError.said("err_commune_unknown", commune=", ".join(unknown), shown=shown)
         previous = store.runs.previous_results(scope)
         pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
-        stored = store.runs.has_pairs(pair_set)
-        if stored:
+        decided_with = _decided_with(pair_set, rules)
+        # Some communes, and a run decided them with this very model, data, rules and code: its rows
+        # are what deciding them again would give.
+        reused = store.runs.decided(decided_with, scope) if communes is not None and not fresh else None
+        stored = reused is not None or store.runs.has_pairs(pair_set)
+        if reused is not None:
+            progress("progress_reusing_run")
+        elif stored:
             # The province was scored with this model on this data: decide from those pairs.
             progress("progress_reading_pairs")
             scoped = (store.runs.scope_frames(scope, min_probability, DECIDE_COLUMNS) if communes is not None
@@ -80,23 +92,28 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             marriages = store.table("marriages", DECIDE_COLUMNS["marriages"])
     pauses.reached("run:loaded")
     new_pairs = None
-    if not stored:
-        progress("progress_scoring", spouses=f"{spouses.height:,}", persons=f"{persons.height:,}")
-        pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
-        new_pairs = (pair_set, pairs)
-        province = ScopeFrames(marriages, _deciding(spouses, "spouses"), _deciding(persons, "persons"), pairs)
-        del marriages, spouses, persons
-        scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
-        del province
-    scoped = filled(scoped)
-    progress("progress_deciding")
-    results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets, rules.reasons)
-    results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(pl.col("commune").is_in(scope))
-    links = links.join(
-        scoped.spouses.join(scoped.marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
-                            on="registration_id", how="semi").select("unique_id"),
-        on="unique_id", how="semi")
-    candidates = top_candidates(scoped.pairs, links["unique_id"])
+    if reused is not None:
+        results, links, candidates = reused.results, reused.links, reused.candidates
+    else:
+        if not stored:
+            progress("progress_scoring", spouses=f"{spouses.height:,}", persons=f"{persons.height:,}")
+            pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
+            new_pairs = (pair_set, pairs)
+            province = ScopeFrames(marriages, _deciding(spouses, "spouses"), _deciding(persons, "persons"), pairs)
+            del marriages, spouses, persons
+            scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
+            del province
+        scoped = filled(scoped)
+        progress("progress_deciding")
+        results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets,
+                                rules.reasons)
+        results = results.with_columns(pl.col("commune").fill_null(UNKNOWN_COMMUNE)).filter(
+            pl.col("commune").is_in(scope))
+        links = links.join(
+            scoped.spouses.join(scoped.marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
+                                on="registration_id", how="semi").select("unique_id"),
+            on="unique_id", how="semi")
+        candidates = top_candidates(scoped.pairs, links["unique_id"])
     changes = compare_runs(previous, results)
     pauses.reached("run:scored")
     progress("progress_saving_run")
@@ -104,12 +121,32 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     day = today()
     with Store(campaign.database) as store:
         run_id = store.runs.save(model_id, ingest_id, label, scope, started, results, links, candidates,
-                                who, day, changes.counts(), pairs=new_pairs)
+                                who, day, changes.counts(), pairs=new_pairs, decided_with=decided_with)
         standing = store.results.snapshots().filter((pl.col("day") == day) & pl.col("commune").is_in(scope))
     counts = results.group_by("bucket").len()
     return RunSummary(run_id, tuple(scope), dict(zip(counts["bucket"].to_list(), counts["len"].to_list())),
                       model_is_older_than_data=model_ingest < ingest_id, changes=changes,
                       standing={c: int(standing[c].sum()) for c in COUNTS})
+
+
+def _decided_with(pair_set: PairSet, rules: RuleSet) -> str:
+    """What decides a run, as one digest: the scored pairs' model, data and matching rules, the
+    bucket rules and reasons, and the code of the package (any change to it may change a decision)."""
+    digest = hashlib.sha256(f"{pair_set.model_id}|{pair_set.ingest_id}|{pair_set.matching}|".encode())
+    digest.update(repr((rules.buckets, sorted(rules.reasons.items()))).encode())
+    digest.update(_code_digest().encode())
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of the package's Python sources and version."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def _deciding(frame: pl.DataFrame, table: str) -> pl.DataFrame:

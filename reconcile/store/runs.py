@@ -35,6 +35,16 @@ class PairSet:
     matching: str
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A run's rows for some communes, as stored: results, spouse links (`link_reasons` as a list)
+    and top candidates."""
+
+    results: pl.DataFrame
+    links: pl.DataFrame
+    candidates: pl.DataFrame
+
+
 class Runs:
     """`store.runs`: store a run, and read what the next run needs (communes, pairs, previous results)."""
 
@@ -63,11 +73,12 @@ class Runs:
     def save(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
                  results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
                  who: str, day: date, changes: Mapping[str, int],
-                 pairs: tuple[PairSet, pl.DataFrame] | None = None) -> int:
+                 pairs: tuple[PairSet, pl.DataFrame] | None = None, decided_with: str | None = None) -> int:
         """Store one run's results, spouse links (with their couple evidence), top candidates, the
         communes' snapshots and the audit entry, all or nothing; return its run id. Earlier runs'
         results are kept. `pairs`, when the run scored the whole province, replace the stored
-        scored pairs."""
+        scored pairs. `decided_with`: what decided it (commands.run), for a later run of some of
+        its communes to reuse its rows (`decided`)."""
         with self._store.transaction() as con:
             if self._store.ingests.latest() != ingest_id:
                 raise CampaignError.said("err_ingested_while_scoring")
@@ -77,8 +88,9 @@ class Runs:
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
             con.execute("INSERT INTO runs (run_id, model_id, ingest_id, scope, started_at, finished_at, marriages, "
-                        "persons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0)])
+                        "persons, decided_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0),
+                         decided_with])
             self._store._insert("run_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
                                                       schema={"run_id": pl.Int32, "commune": pl.String}))
             self._store._insert("results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
@@ -96,6 +108,38 @@ class Runs:
                 dict(zip(buckets["bucket"].to_list(), buckets["len"].to_list())) | dict(changes)), day)
             pauses.reached("run:committing")
         return run_id
+
+    def decided(self, decided_with: str, communes: Sequence[str]) -> Decided | None:
+        """The rows, for these communes, of the latest run decided with `decided_with` that covered
+        every one of them; None if there is none. Deciding is a function of the model, the data,
+        the rules and the deciding code, all in `decided_with`: such a run's rows are what deciding
+        these communes again would give (a commune run's rows equal the full run's:
+        tests/test_run_scope.py)."""
+        con = self._store.con
+        with listed(con, "_communes", communes):
+            found = con.execute(
+                "SELECT r.run_id FROM runs r JOIN run_communes c ON c.run_id = r.run_id "
+                "WHERE r.decided_with = ? AND c.commune IN (SELECT value FROM _communes) "
+                "GROUP BY r.run_id HAVING count(DISTINCT c.commune) = (SELECT count(DISTINCT value) FROM _communes) "
+                "ORDER BY r.run_id DESC LIMIT 1", [decided_with]).fetchall()
+            if not found:
+                return None
+            run_id = int(found[0][0])
+            # The run's number written into the SQL: DuckDB plans a filter on a parameter as a scan
+            # of every run's rows (store.database).
+            results = self._store.frame(
+                f"SELECT * EXCLUDE (run_id) FROM results WHERE run_id = {run_id} "
+                "AND commune IN (SELECT value FROM _communes)")
+            spouses = ("SELECT unique_id FROM spouses WHERE registration_id IN (SELECT registration_id FROM marriages "
+                       f"WHERE coalesce(commune, '{UNKNOWN_COMMUNE}') IN (SELECT value FROM _communes))")
+            links = self._store.frame(
+                f"SELECT * EXCLUDE (run_id) FROM links WHERE run_id = {run_id} AND unique_id IN ({spouses})")
+            candidates = self._store.frame(
+                f"SELECT * EXCLUDE (run_id) FROM candidates WHERE run_id = {run_id} AND unique_id IN ({spouses}) "
+                "ORDER BY unique_id, rank, step")
+        links = links.with_columns(pl.col("link_reasons").fill_null("").str.split(";").list.eval(
+            pl.element().filter(pl.element() != "")))
+        return Decided(results, links, candidates)
 
     def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
         self._store._replace_table("scored_pairs", pairs)

@@ -129,6 +129,11 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'ALTER TABLE links ADD COLUMN IF NOT EXISTS "{column}" {kind}')
 
 
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    # What decided each run (store.runs.DecidedWith); runs stored before keep a null: never reused.
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS decided_with VARCHAR")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -142,6 +147,7 @@ MIGRATIONS = (
     Migration(3, "open records per reason beside each daily snapshot (the report's trend by reason)", _v3),
     Migration(4, "the province's scored pairs, kept for one-commune runs on the same model and data", _v4),
     Migration(5, "each spouse link's couple evidence: couple weight and lead, runner-up, how recorded as spouses", _v5),
+    Migration(6, "what decided each run (model, data, rules, deciding code), so that a commune run can reuse it", _v6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
