@@ -84,6 +84,15 @@ def _claims(persons: pl.DataFrame) -> pl.DataFrame:
         person_id=pl.col("spouse_id")).agg(claims=pl.len(), claimed_by=pl.col("person_id").first()).cast(pl.Schema(schema))
 
 
+def _judged_columns(rules: CoupleRules) -> set[str]:
+    """The columns of `candidate_couples` that best_couples reads."""
+    levels = {c.removeprefix("level_") for c in _pair_columns(rules) if c.startswith("level_")}
+    per_side = {"spouse_uid", "person_uid", "alone", "marital_status", "spouse_id", "spouse_name_ascii",
+                *(f"level_{c}" for c in levels)}
+    return {"registration_id", "couple_weight", "lead_weight", "couple_bonus", "recorded_id", "recorded_name",
+            "recorded_both_ways", "same_address", *(f"{p}_{c}" for p in ROLE_PREFIX.values() for c in per_side)}
+
+
 def _pair_columns(rules: CoupleRules) -> set[str]:
     """The scored-pair columns candidate couples and their judgement read: the keys, the weight,
     rank and `alone`, the levels the couple alternatives name and the spouse-name level, and the
@@ -122,34 +131,34 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     for role, p in ROLE_PREFIX.items():
         part = kept.filter(pl.col("role") == role).drop("role")
         sides[p] = part.rename({c: f"{p}_{c}" for c in part.columns if c != "registration_id"})
+    del kept
     top = {p: side.filter(pl.col(f"{p}_rank") < rules.candidates_per_spouse) for p, side in sides.items()}
     # Each spouse's best candidates paired; and, among all its candidates, every two persons one of
     # whom records the other's personal ID or name: a namesake couple must be seen however many
     # namesakes of one spouse score above it (a wife whose typed spouse name is her husband's with
-    # a Văn added, weak alone, is the other couple of a namesake pair).
-    def recorded(h_key: str, w_key: str) -> pl.DataFrame:
-        h = sides["h"].filter(pl.col(h_key).is_not_null()).with_columns(_key=pl.col(h_key))
-        w = sides["w"].filter(pl.col(w_key).is_not_null()).with_columns(_key=pl.col(w_key))
-        return h.join(w, on=["registration_id", "_key"]).drop("_key")
-
+    # a Văn added, weak alone, is the other couple of a namesake pair). Found on the keys alone,
+    # then given their columns: the province's candidates are many, such couples few.
     keys = (("h_spouse_id", "w_person_id"), ("h_person_id", "w_spouse_id"),
             ("h_spouse_name_ascii_core", "w_name_ascii_core"), ("h_name_ascii_core", "w_spouse_name_ascii_core"))
-    by_record = [recorded(h_key, w_key) for h_key, w_key in keys
+    by_record = [_recorded(sides, h_key, w_key) for h_key, w_key in keys
                  if h_key in sides["h"].columns and w_key in sides["w"].columns]
     # And two candidates both married with nobody recorded at one address: the couple the registry
     # holds may be one whose spouse fields were never filled (see unrecorded_same_place below).
     if rules.unrecorded_same_place_weight > 0 and all(f"{p}_address" in sides[p].columns for p in sides):
-        unrecorded = {p: side.filter(_married_to_nobody_recorded(p, side.columns) & pl.col(f"{p}_address").is_not_null())
-                      .with_columns(_key=pl.col(f"{p}_address")) for p, side in sides.items()}
-        by_record.append(unrecorded["h"].join(unrecorded["w"], on=["registration_id", "_key"]).drop("_key"))
+        by_record.append(_recorded(sides, "h_address", "w_address", _married_to_nobody_recorded("h", sides["h"].columns),
+                                   _married_to_nobody_recorded("w", sides["w"].columns)))
     # The recorded couples not already among the best candidates' (each once: a couple may be
     # recorded several ways), then the best candidates' couples: no couple twice.
     beyond_top = (pl.col("h_rank") >= rules.candidates_per_spouse) | (pl.col("w_rank") >= rules.candidates_per_spouse)
-    recorded_beyond = (pl.concat(by_record, how="vertical_relaxed").filter(beyond_top).unique(
-        ["registration_id", "h_person_uid", "w_person_uid"], keep="any") if by_record else None)
-    couples = pl.concat([top["h"].join(top["w"], on="registration_id"),
-                         *([recorded_beyond] if recorded_beyond is not None else [])],
-                        how="vertical_relaxed").filter(pl.col("h_person_uid") != pl.col("w_person_uid"))
+    couples = top["h"].join(top["w"], on="registration_id")
+    if by_record:
+        beyond = pl.concat(by_record, how="vertical_relaxed").filter(beyond_top).select(
+            "registration_id", "h_person_uid", "w_person_uid").unique()
+        recorded_beyond = beyond.join(sides["h"], on=["registration_id", "h_person_uid"]).join(
+            sides["w"], on=["registration_id", "w_person_uid"]).select(couples.columns)
+        couples = pl.concat([couples, recorded_beyond], how="vertical_relaxed")
+    del sides, top, by_record
+    couples = couples.filter(pl.col("h_person_uid") != pl.col("w_person_uid"))
 
     def col(p: str, name: str) -> pl.Expr:
         return pl.col(f"{p}_{name}") if f"{p}_{name}" in couples.columns else pl.lit(None, pl.String)
@@ -223,6 +232,18 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     )
 
 
+def _recorded(sides: dict[str, pl.DataFrame], h_key: str, w_key: str, h_when: pl.Expr | None = None,
+              w_when: pl.Expr | None = None) -> pl.DataFrame:
+    """The (registration_id, h_person_uid, h_rank, w_person_uid, w_rank) of every husband and wife
+    candidate of one marriage whose `h_key` equals the other's `w_key` (where `h_when` / `w_when`
+    hold)."""
+    h = sides["h"].filter(pl.col(h_key).is_not_null() & (True if h_when is None else h_when)).select(
+        "registration_id", "h_person_uid", "h_rank", _key=pl.col(h_key))
+    w = sides["w"].filter(pl.col(w_key).is_not_null() & (True if w_when is None else w_when)).select(
+        "registration_id", "w_person_uid", "w_rank", _key=pl.col(w_key))
+    return h.join(w, on=["registration_id", "_key"]).drop("_key")
+
+
 def _one_slip(couples: pl.DataFrame, typed: str, name: str) -> pl.Series:
     """Per couple: the spouse name typed in one record (`typed`) is one slipped letter from the
     other person's name (`name`), both without Văn/Thị (Trần Thị Hồng Linv for Trần Hồng Linh).
@@ -253,6 +274,8 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     couples = candidate_couples(candidates, spouses, persons, couple_rules)
     if couples.is_empty():
         return pl.DataFrame(schema=schema)
+    # Only what judging the couples reads: every couple is sorted and compared with its marriage's best.
+    couples = couples.select(c for c in couples.columns if c in _judged_columns(couple_rules))
     ranked = couples.sort(
         ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
     ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
