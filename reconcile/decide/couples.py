@@ -122,8 +122,8 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         {"unique_id": "person_uid"}).filter(pl.col("person_uid").is_in(candidates["person_uid"].implode()))
     person = person.join(_claims(persons), on="person_id", how="left")
     # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
-    person = person.with_columns(
-        (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns))
+    person = _coded(person.with_columns(
+        (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns)))
     kept = candidates.join(
         spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role"), on="spouse_uid"
     ).join(person, on="person_uid", how="left")
@@ -192,7 +192,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # The same household: an address with a house number. "Thôn 8" or "Tổ dân phố 13" (a hamlet, a
     # residential group) is shared by hundreds of households.
     same_place = col("h", "address") == col("w", "address")
-    names_a_house = col("h", "address").str.contains(HOUSE_NUMBER)
+    names_a_house = pl.col("h_address_house") if "h_address_house" in couples.columns else pl.lit(None, pl.Boolean)
     same_address = same_place & names_a_house
     # Both married with nobody recorded, at one address that names no house: perhaps the couple the
     # registry holds, whose spouse fields the population never filled (or namesakes who merely live
@@ -232,6 +232,21 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     )
 
 
+def _coded(person: pl.DataFrame) -> pl.DataFrame:
+    """The candidate persons with the long texts couples only compare as codes (an Enum each, one
+    for the addresses, one for the names without Văn/Thị and the spouse names so): every couple row
+    carries two of each. Whether the address names a house is kept beside (`address_house`); the
+    full ASCII name, read only for its core, is dropped."""
+    if "address" in person.columns:
+        person = person.with_columns(address_house=pl.col("address").str.contains(HOUSE_NUMBER)).with_columns(
+            pl.col("address").cast(pl.Enum(person["address"].drop_nulls().unique().sort())))
+    cores = [c for c in ("name_ascii_core", "spouse_name_ascii_core") if c in person.columns]
+    if cores:
+        names = pl.concat([person[c] for c in cores]).drop_nulls().unique().sort()
+        person = person.with_columns(pl.col(c).cast(pl.Enum(names)) for c in cores)
+    return person.drop("name_ascii", strict=False)
+
+
 def _recorded(sides: dict[str, pl.DataFrame], h_key: str, w_key: str, h_when: pl.Expr | None = None,
               w_when: pl.Expr | None = None) -> pl.DataFrame:
     """The (registration_id, h_person_uid, h_rank, w_person_uid, w_rank) of every husband and wife
@@ -249,9 +264,10 @@ def _one_slip(couples: pl.DataFrame, typed: str, name: str) -> pl.Series:
     other person's name (`name`), both without Văn/Thị (Trần Thị Hồng Linv for Trần Hồng Linh).
     Each distinct pair of names that could be is checked once (normalize.names.one_slip_apart)."""
     pairs = couples.select(a=pl.col(typed), b=pl.col(name))
-    length = pl.col("a").str.len_chars().cast(pl.Int32) - pl.col("b").str.len_chars().cast(pl.Int32)
-    checked = pairs.filter(pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))
-                           & (length.abs() <= 1)).unique().with_columns(slip=one_slip_apart(pl.col("a"), pl.col("b")))
+    texts = pairs.filter(pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))).unique(
+    ).with_columns(ta=pl.col("a").cast(pl.String), tb=pl.col("b").cast(pl.String))  # the names behind the codes
+    length = pl.col("ta").str.len_chars().cast(pl.Int32) - pl.col("tb").str.len_chars().cast(pl.Int32)
+    checked = texts.filter(length.abs() <= 1).select("a", "b", slip=one_slip_apart(pl.col("ta"), pl.col("tb")))
     return pairs.join(checked, on=["a", "b"], how="left", maintain_order="left")["slip"].fill_null(False)
 
 
@@ -283,7 +299,11 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     # Every other couple must be left behind: by min_weight_lead where it shares a person with the
     # best, by other_couple_lead where it is two other persons who may be a couple (namesake
     # couples). The runner-up is the one that falls shortest of what it must be left behind by.
-    others = ranked.filter(pl.col("couple_rank") > 0).join(
+    # The others with what judging them reads (not the levels the best couple's evidence needs).
+    rival_columns = ["registration_id", "h_person_uid", "w_person_uid", "lead_weight", "couple_bonus", "recorded_id",
+                     *(f"{p}_{c}" for p in ROLE_PREFIX.values()
+                       for c in ("level_spouse_name", "marital_status", "spouse_id", "spouse_name_ascii"))]
+    others = ranked.filter(pl.col("couple_rank") > 0).select(c for c in rival_columns if c in ranked.columns).join(
         best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"),
                     b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid"), b_id=pl.col("recorded_id")),
         on="registration_id",
