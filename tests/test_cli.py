@@ -99,6 +99,14 @@ def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_trainin
     out = cli("run", "--commune", commune, "--campaign", campaign_copy).output
     assert "latest run decided with the same model" in out and "province's scored pairs" not in out
     reused = _results(cli, campaign_copy, tmp_path / "reused.csv")
+    # It shares the candidate rows of the run it took its rows from: explain shows them the same.
+    record = reused.filter((pl.col("commune") == commune) & (pl.col("record_type") == "marriage")
+                           & pl.col("husband_person_id").is_not_null())["record_id"][0]
+    shown = cli("explain", record, "--lang", "en", "--campaign", campaign_copy).output
+    assert "#1" in shown and "match weight" in shown
+    with duckdb.connect(str(campaign_copy / "campaign.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT candidates_of FROM runs ORDER BY run_id DESC LIMIT 1").fetchall() == [(1,)]
+        assert con.execute("SELECT count(*) FROM candidates WHERE run_id = 2").fetchall() == [(0,)]
     # --fresh decides again, from the kept pairs (reading the commune's scope), to the same rows.
     out = cli("run", "--commune", commune, "--fresh", "--campaign", campaign_copy).output
     assert "province's scored pairs" in out and "scoring the whole province" not in out

@@ -92,8 +92,10 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             marriages = store.table("marriages", DECIDE_COLUMNS["marriages"])
     pauses.reached("run:loaded")
     new_pairs = None
+    candidates: pl.DataFrame | int  # a run's own candidate rows, or the run that holds them
     if reused is not None:
-        results, links, candidates = reused.results, reused.links, reused.candidates
+        # The candidate rows stay where they are: this run names the run that holds them.
+        results, links, candidates = reused.results, reused.links, reused.candidates_of
     else:
         if not stored:
             progress("progress_scoring", spouses=f"{spouses.height:,}", persons=f"{persons.height:,}")

@@ -63,9 +63,12 @@ class Results:
         out["spouses"] = spouses
         out["links"] = self._store.frame("SELECT * FROM links WHERE run_id = ? AND unique_id IN (SELECT unnest(?))",
                                          [run_id, uids])
+        # A run that took an earlier run's rows shares that run's candidate rows (store.runs.decided).
+        held_by = self._store.con.execute("SELECT coalesce(candidates_of, run_id) FROM runs WHERE run_id = ?",
+                                          [run_id]).fetchall()
         out["candidates"] = self._store.frame(
-            "SELECT * FROM candidates WHERE run_id = ? AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step",
-            [run_id, uids])
+            f"SELECT * FROM candidates WHERE run_id = {int(held_by[0][0]) if held_by else int(run_id)} "
+            "AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step", [uids])
         # The candidates, and the persons of the marriage's best and runner-up couples.
         shown = pl.concat([out["candidates"]["person_uid"], *out["links"].select("person_uid", "runner_up_uid")])
         out["persons"] = self._store.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",

@@ -37,12 +37,12 @@ class PairSet:
 
 @dataclass(frozen=True)
 class Decided:
-    """A run's rows for some communes, as stored: results, spouse links (`link_reasons` as a list)
-    and top candidates."""
+    """A run's rows for some communes, as stored: results and spouse links (`link_reasons` as a
+    list); its top candidates are those stored with run `candidates_of`."""
 
     results: pl.DataFrame
     links: pl.DataFrame
-    candidates: pl.DataFrame
+    candidates_of: int
 
 
 class Runs:
@@ -71,14 +71,15 @@ class Runs:
         return scope_frames(self._store.con, communes, min_probability, columns)
 
     def save(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
-                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame,
+                 results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame | int,
                  who: str, day: date, changes: Mapping[str, int],
                  pairs: tuple[PairSet, pl.DataFrame] | None = None, decided_with: str | None = None) -> int:
         """Store one run's results, spouse links (with their couple evidence), top candidates, the
         communes' snapshots and the audit entry, all or nothing; return its run id. Earlier runs'
         results are kept. `pairs`, when the run scored the whole province, replace the stored
         scored pairs. `decided_with`: what decided it (commands.run), for a later run of some of
-        its communes to reuse its rows (`decided`)."""
+        its communes to reuse its rows (`decided`). `candidates`: the top candidates, or the run whose
+        stored candidate rows are this run's too (a run that took that run's rows)."""
         with self._store.transaction() as con:
             if self._store.ingests.latest() != ingest_id:
                 raise CampaignError.said("err_ingested_while_scoring")
@@ -87,10 +88,11 @@ class Runs:
             run_id = self._store._next_id("runs", "run_id")
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
+            shared = candidates if isinstance(candidates, int) else None
             con.execute("INSERT INTO runs (run_id, model_id, ingest_id, scope, started_at, finished_at, marriages, "
-                        "persons, decided_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "persons, decided_with, candidates_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0),
-                         decided_with])
+                         decided_with, shared])
             self._store._insert("run_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
                                                       schema={"run_id": pl.Int32, "commune": pl.String}))
             self._store._insert("results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
@@ -100,7 +102,8 @@ class Runs:
                 pl.lit(run_id, pl.Int32).alias("run_id"), "unique_id", "person_uid", "match_probability",
                 "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count",
                 *(c for c, _ in LINK_COUPLE_COLUMNS if c in links.columns)))  # absent ones stay null
-            self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
+            if not isinstance(candidates, int):
+                self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
             self._store._snapshot(day, communes)
             buckets = results.group_by("bucket").len().sort("bucket")
             audit.append(con, audit.AuditEntry(
@@ -118,13 +121,14 @@ class Runs:
         con = self._store.con
         with listed(con, "_communes", communes):
             found = con.execute(
-                "SELECT r.run_id FROM runs r JOIN run_communes c ON c.run_id = r.run_id "
+                "SELECT r.run_id, coalesce(any_value(r.candidates_of), r.run_id) FROM runs r "
+                "JOIN run_communes c ON c.run_id = r.run_id "
                 "WHERE r.decided_with = ? AND c.commune IN (SELECT value FROM _communes) "
                 "GROUP BY r.run_id HAVING count(DISTINCT c.commune) = (SELECT count(DISTINCT value) FROM _communes) "
                 "ORDER BY r.run_id DESC LIMIT 1", [decided_with]).fetchall()
             if not found:
                 return None
-            run_id = int(found[0][0])
+            run_id, candidates_of = int(found[0][0]), int(found[0][1])
             # The run's number written into the SQL: DuckDB plans a filter on a parameter as a scan
             # of every run's rows (store.database).
             results = self._store.frame(
@@ -134,12 +138,9 @@ class Runs:
                        f"WHERE coalesce(commune, '{UNKNOWN_COMMUNE}') IN (SELECT value FROM _communes))")
             links = self._store.frame(
                 f"SELECT * EXCLUDE (run_id) FROM links WHERE run_id = {run_id} AND unique_id IN ({spouses})")
-            candidates = self._store.frame(
-                f"SELECT * EXCLUDE (run_id) FROM candidates WHERE run_id = {run_id} AND unique_id IN ({spouses}) "
-                "ORDER BY unique_id, rank, step")
         links = links.with_columns(pl.col("link_reasons").fill_null("").str.split(";").list.eval(
             pl.element().filter(pl.element() != "")))
-        return Decided(results, links, candidates)
+        return Decided(results, links, candidates_of)
 
     def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
         self._store._replace_table("scored_pairs", pairs)

@@ -134,6 +134,12 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS decided_with VARCHAR")
 
 
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    # A run that took an earlier run's rows (store.runs.decided) names the run whose candidate rows
+    # are its own too (`candidates_of`), instead of writing them again; null: its own.
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS candidates_of INTEGER")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -148,6 +154,7 @@ MIGRATIONS = (
     Migration(4, "the province's scored pairs, kept for one-commune runs on the same model and data", _v4),
     Migration(5, "each spouse link's couple evidence: couple weight and lead, runner-up, how recorded as spouses", _v5),
     Migration(6, "what decided each run (model, data, rules, deciding code), so that a commune run can reuse it", _v6),
+    Migration(7, "a run that took an earlier run's rows shares that run's candidate rows", _v7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
