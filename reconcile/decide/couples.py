@@ -336,7 +336,10 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
             pl.col("lead_weight") - pl.col("couple_bonus") + pl.max_horizontal("couple_bonus", "b_bonus"))
         .otherwise(pl.col("lead_weight")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
-    runner = others.sort(["registration_id", "margin", "lead_weight"], descending=[False, False, True]).group_by(
+    # Ties broken by the persons: the same runner-up whatever the frames' row order (a commune run
+    # reads its scope in another order than the province's run).
+    runner = others.sort(["registration_id", "margin", "lead_weight", "h_person_uid", "w_person_uid"],
+                         descending=[False, False, True, False, False]).group_by(
         "registration_id", maintain_order=True).first().select(
         "registration_id", "margin", other_couple=pl.col("other_couple") & pl.col("rival_couple"),
         second_weight=pl.col("runner_lead"),
