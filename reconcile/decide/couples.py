@@ -15,6 +15,8 @@ Pure: Polars frames in, Polars frames out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
 from reconcile.normalize.names import core_ascii, one_slip_apart
@@ -71,17 +73,22 @@ def _married_to_nobody_recorded(p: str, columns: list[str]) -> pl.Expr:
             & pl.col(f"{p}_spouse_name_ascii").is_null()).fill_null(False)
 
 
+def claims_a_spouse(columns: Iterable[str]) -> pl.Expr:
+    """The person's record gives a spouse by personal ID (`spouse_id`), and the person is living
+    and married: a dead person's or a divorced person's record is the past (widowhood, a divorce),
+    not a rival marriage. `columns`: the frame's (death_date and death_year are read if present)."""
+    alive = [pl.col(c).is_null() for c in ("death_date", "death_year") if c in columns]
+    return pl.all_horizontal([pl.col("spouse_id").is_not_null(), pl.col("marital_status") == "married", *alive])
+
+
 def _claims(persons: pl.DataFrame) -> pl.DataFrame:
-    """Per person given as spouse by personal ID in the record of a living married person:
-    `person_id`, `claims` (how many such records) and `claimed_by` (one of them). A dead person's
-    or a divorced person's record is the past (widowhood, a divorce), not a rival marriage."""
+    """Per person given as spouse by personal ID in the record of a living married person
+    (`claims_a_spouse`): `person_id`, `claims` (how many such records) and `claimed_by` (one of them)."""
     schema = {"person_id": pl.String, "claims": pl.UInt32, "claimed_by": pl.String}
     if not {"spouse_id", "marital_status"} <= set(persons.columns):
         return pl.DataFrame(schema=schema)
-    alive = pl.all_horizontal([pl.col(c).is_null() for c in ("death_date", "death_year") if c in persons.columns]
-                              or [pl.lit(True)])
-    return persons.filter(pl.col("spouse_id").is_not_null() & (pl.col("marital_status") == "married") & alive).group_by(
-        person_id=pl.col("spouse_id")).agg(claims=pl.len(), claimed_by=pl.col("person_id").first()).cast(pl.Schema(schema))
+    return persons.filter(claims_a_spouse(persons.columns)).group_by(person_id=pl.col("spouse_id")).agg(
+        claims=pl.len(), claimed_by=pl.col("person_id").first()).cast(pl.Schema(schema))
 
 
 def _judged_columns(rules: CoupleRules) -> set[str]:
@@ -212,12 +219,14 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
                   for c, cap in rules.lead_caps if f"{p}_weight_{c}" in couples.columns]
         return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(excess) if excess else pl.lit(0.0))
 
+    def records(p: str, o: str, uncontested: bool = True) -> pl.Expr:
+        """`p`'s record gives `o`'s personal ID or name as spouse (see `names`)."""
+        return ((col(p, "spouse_id") == col(o, "person_id")) | names(p, o, uncontested)).fill_null(False)
+
     # Each record that names the other counts: a wife's typed spouse name fits every namesake of
     # her husband, his own record names her alone.
-    naming = [((col(p, "spouse_id") == col(o, "person_id")) | names(p, o, uncontested=False)).fill_null(False)
-              for p, o in (("h", "w"), ("w", "h"))]
-    couples = couples.with_columns(recorded_both_ways=pl.all_horizontal(
-        ((col(p, "spouse_id") == col(o, "person_id")) | names(p, o)).fill_null(False) for p, o in (("h", "w"), ("w", "h"))))
+    naming = [records("h", "w", uncontested=False), records("w", "h", uncontested=False)]
+    couples = couples.with_columns(recorded_both_ways=records("h", "w") & records("w", "h"))
     # A house counts beside the records: a spouse name typed in one record fits every namesake of
     # the other person, the house they share tells them apart.
     bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))

@@ -6,11 +6,12 @@ runner-up couple (read from the store)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
+from reconcile.decide.couples import claims_a_spouse
 from reconcile.ruleset import Reason
 
 
@@ -133,6 +134,8 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
         links = {r["unique_id"]: r for r in frames["links"].iter_rows(named=True)}
         people = {r["unique_id"]: r for r in frames["persons"].iter_rows(named=True)}
         rows = frames["spouses"].sort("unique_id").to_dicts()  # "…|H" before "…|W"
+        # The couple's own linked persons record each other, as spouses do: not counted as claims.
+        couple_ids = {people.get(links.get(row["unique_id"], {}).get("person_uid"), {}).get("person_id") for row in rows}
         for row in rows:
             link = links.get(row["unique_id"], {})
             linked = people.get(link.get("person_uid"), {})
@@ -144,13 +147,9 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
                 candidates=_candidates(row["unique_id"], frames["candidates"], people),
                 recorded_spouse_name=_text(linked.get("spouse_name") or linked.get("spouse_name_raw")),
                 recorded_spouse_id=_text(linked.get("spouse_id")),
-                claimed_by=_claimed_by(linked.get("person_id"), frames.get("claims")),
+                claimed_by=_claimed_by(linked.get("person_id"), frames.get("claims"), couple_ids),
             ))
         couple = _couple(spouses, [links.get(row["unique_id"], {}) for row in rows], people)
-        # Not the partner's own linked person: he records her, as a husband does.
-        partners = {sp.role: _text(people.get(sp.linked_person, {}).get("person_id")) for sp in spouses}
-        spouses = [replace(sp, claimed_by=tuple(c for c in sp.claimed_by if c not in partners.values()))
-                   for sp in spouses]
     return Explanation(
         record_type=result["record_type"], record_id=result["record_id"], commune=_text(result["commune"]),
         bucket=result["bucket"], action=_text(result["action"]),
@@ -162,13 +161,14 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
     )
 
 
-def _claimed_by(person_id: object, claims: pl.DataFrame | None) -> tuple[str, ...]:
-    """The living married persons whose record gives `person_id` as spouse (decide.couples._claims)."""
+def _claimed_by(person_id: object, claims: pl.DataFrame | None, couple_ids: Collection[object] = ()) -> tuple[str, ...]:
+    """The living married persons, other than the couple's own, whose record gives `person_id` as
+    spouse (decide.couples.claims_a_spouse)."""
     if not person_id or claims is None or claims.is_empty():
         return ()
-    alive = claims.filter((pl.col("spouse_id") == person_id) & (pl.col("marital_status") == "married")
-                          & pl.col("death_date").is_null() & pl.col("death_year").is_null())
-    return tuple(alive["person_id"].to_list())
+    claiming = claims.filter(claims_a_spouse(claims.columns) & (pl.col("spouse_id") == person_id)
+                             & ~pl.col("person_id").is_in([c for c in couple_ids if c is not None]))
+    return tuple(claiming["person_id"].to_list())
 
 
 def _decision(result: Mapping[str, object]) -> str:
