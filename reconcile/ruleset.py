@@ -113,6 +113,11 @@ class CoupleRules:
     # share an address without a house number (a hamlet, a residential group): perhaps the
     # registered couple whose spouse fields were never filled (0: not counted).
     unrecorded_same_place_weight: float = 0.0
+    # Added to a couple's weight, to rank the couples only (never to its lead), for each person
+    # living at the house (residence_house_weight) or the hamlet or residential group
+    # (residence_place_weight) that its registry copy gives as residence.
+    residence_house_weight: float = 0.0
+    residence_place_weight: float = 0.0
 
 
 # How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
@@ -353,6 +358,8 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         recorded_id_lead=r.get(table, "recorded_id_lead", float, "couples") if "recorded_id_lead" in table else None,
         unrecorded_same_place_weight=(r.get(table, "unrecorded_same_place_weight", float, "couples")
                                       if "unrecorded_same_place_weight" in table else 0.0),
+        **{key: r.get(table, key, float, "couples") for key in ("residence_house_weight", "residence_place_weight")
+           if key in table},
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import polars as pl
+
 from tests.test_decide import BETWEEN, RULES, UNRECORDED, couple, pair, person, row, run
 
 # A link weak alone: no ID, a name that agrees without its tones, a birth year only.
@@ -345,3 +347,33 @@ def test_a_namesake_recorded_both_ways_keeps_its_weight_as_the_runner_up() -> No
     p[-1].update(spouse_name=None, spouse_name_ascii=None, marital_status="single")
     pr[-1].update(level_spouse_name="null")
     assert row(run(m, s, p, pr))["bucket"] == "auto_resolve"
+
+
+def test_of_two_namesake_couples_the_one_at_the_registered_home_is_shown_first() -> None:
+    # A 1977 registration, birth years only: H0 & W0 and H1 & W1 fit it alike and record each other
+    # by ID. H1 and W1 live in Thôn 4, where the registration says the couple lived (the commune
+    # renamed since the 2025 merger); H0 and W0 elsewhere. Still a conflict (people move,
+    # namesakes share hamlets), but the officer is shown H1 & W1, and H0 & W0 are the persons
+    # reported married without registration.
+    registered = "Thôn 4, Xã Phong Sơn, Huyện Phong Điền, Tỉnh Thừa Thiên Huế"
+    m, s, p, pr = couple(h={"residence": registered}, w={"residence": registered},
+                         hp={"address": "Thôn 4, Phường Phong Thái, Thành phố Huế"},
+                         wp={"address": "Thôn 4, Phường Phong Thái, Thành phố Huế"})
+    pr[0].update(WEAK)
+    pr[1].update(WEAK)
+    p += [person("H0", "M", spouse_id="W0", address="Số 12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế"),
+          person("W0", "F", spouse_id="H0", address="Thôn 8, Xã Phú Vinh, Thành phố Huế")]
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    pr += [pair("M1|H", "H0", p=BETWEEN, w=2.0, **levels), pair("M1|W", "W0", p=BETWEEN, w=2.0, **levels)]
+    results = run(m, s, p, pr)
+    r = row(results)
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_COUPLES" in r["reasons"].split(";")
+    assert (r["husband_person_id"], r["wife_person_id"]) == ("H1", "W1")
+    reported = set(results.filter(pl.col("record_type") == "person")["record_id"])
+    assert reported == {"H0", "W0"}
+    # Without the registered home, the two couples tie and the other one is shown.
+    unweighted = replace(RULES.buckets, couples=replace(RULES.buckets.couples, residence_house_weight=0.0,
+                                                          residence_place_weight=0.0))
+    results = run(m, s, p, pr, unweighted)
+    assert (row(results)["husband_person_id"], row(results)["wife_person_id"]) == ("H0", "W0")
+    assert set(results.filter(pl.col("record_type") == "person")["record_id"]) == {"H1", "W1"}

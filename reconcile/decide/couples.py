@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from reconcile.normalize.homes import home_key, names_a_house
 from reconcile.normalize.names import core_ascii, one_slip_apart
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
 
@@ -131,9 +132,11 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
     person = _coded(person.with_columns(
         (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns)))
-    kept = candidates.join(
-        spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role"), on="spouse_uid"
-    ).join(person, on="person_uid", how="left")
+    kept = _at_home(candidates.join(
+        spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role",
+                       registered_home=home_key(pl.col("residence")) if "residence" in spouses.columns
+                       else pl.lit(None, pl.String)), on="spouse_uid"
+    ).join(person, on="person_uid", how="left"), rules)
     sides = {}
     for role, p in ROLE_PREFIX.items():
         part = kept.filter(pl.col("role") == role).drop("role")
@@ -232,13 +235,27 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))
              + rules.same_address_weight * pl.col("same_address").cast(pl.Float64)
              + rules.unrecorded_same_place_weight * pl.col("unrecorded_same_place").cast(pl.Float64))
-    # The weight ranks the couples on all the evidence; the lead over the runner-up is taken on the
+    # The weight ranks the couples on all the evidence, and where the persons live now beside where
+    # the registration says they lived (`home_weight`); the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
     return couples.with_columns(
-        couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus,
+        couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus
+        + pl.col("h_home_weight") + pl.col("w_home_weight"),
         lead_weight=side_weight("h") + side_weight("w") + bonus,
         couple_bonus=bonus,
     )
+
+
+def _at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
+    """The candidate pairs with `home_weight`: what it adds to ranking a couple that the person lives
+    at the home the registry copy gives as residence (`registered_home` against the person's
+    `home`, both dropped): residence_house_weight at a house, residence_place_weight at a hamlet
+    or a residential group, else 0."""
+    same = (pl.col("registered_home") == pl.col("home").cast(pl.String)).fill_null(False)
+    house = names_a_house(pl.col("registered_home")).fill_null(False)
+    return pairs.with_columns(home_weight=pl.when(same & house).then(pl.lit(rules.residence_house_weight))
+                              .when(same).then(pl.lit(rules.residence_place_weight)).otherwise(pl.lit(0.0))
+                              ).drop("registered_home", "home", strict=False)
 
 
 def _coded(person: pl.DataFrame) -> pl.DataFrame:
@@ -247,7 +264,8 @@ def _coded(person: pl.DataFrame) -> pl.DataFrame:
     carries two of each. Whether the address names a house is kept beside (`address_house`); the
     full ASCII name, read only for its core, is dropped."""
     if "address" in person.columns:
-        person = person.with_columns(address_house=pl.col("address").str.contains(HOUSE_NUMBER)).with_columns(
+        person = person.with_columns(address_house=pl.col("address").str.contains(HOUSE_NUMBER),
+                                     home=home_key(pl.col("address"))).with_columns(
             pl.col("address").cast(pl.Enum(person["address"].drop_nulls().unique().sort())))
     cores = [c for c in ("name_ascii_core", "spouse_name_ascii_core") if c in person.columns]
     if cores:

@@ -22,7 +22,8 @@ def _in_doubt(links: pl.DataFrame, pairs: pl.DataFrame | None) -> pl.DataFrame:
     couple married without registration than this marriage's.)"""
     if pairs is None or pairs.is_empty():
         return pl.DataFrame(schema={"unique_id": pl.String})
-    doubtful = links.filter(~pl.col("acceptable").fill_null(False)).select(spouse_uid="unique_id")
+    doubtful = links.filter(~pl.col("acceptable").fill_null(False) & ~pl.col("linked").fill_null(False)).select(
+        spouse_uid="unique_id")
     best = pairs.join(doubtful, on="spouse_uid", how="semi").sort(
         ["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False]
     ).group_by("spouse_uid", maintain_order=True).first()

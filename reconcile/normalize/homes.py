@@ -1,0 +1,37 @@
+"""The home an address names first, as a key two addresses can share.
+
+An address reads from the smallest place to the largest: "Số 295 Nguyễn Huệ, Phường Thủy Vân,
+Thành phố Huế, Tỉnh Thừa Thiên Huế" (a house: a number and a street), "Thôn 4, Xã Phong Sơn, …"
+(a hamlet or a residential group, shared by hundreds of households). The units after the first
+part were renamed in the 2025 merger and are compared as communes elsewhere; the first part was
+not renamed, so a registration's residence of 1990 and a population address of today can share
+it. The key is that first part in lowercase ASCII, "Số" / "Số nhà" dropped ("295 nguyen hue",
+"thon 4"); null where the address has a single part or starts with an administrative unit
+(nothing smaller is named).
+
+Pure: Polars expressions.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# A first part that is already an administrative unit names no home.
+_UNIT = r"^(xa|phuong|thi tran|thi xa|huyen|quan|tinh|thanh pho|tp) "
+
+
+def home_key(address: pl.Expr) -> pl.Expr:
+    """The first part of an address as lowercase ASCII words, or null (see the module)."""
+    first = (
+        address.str.split(",").list.first().str.to_lowercase().str.normalize("NFD")
+        .str.replace_all(r"\p{Mn}", "").str.replace_all("đ", "d", literal=True)
+        .str.replace_all(r"[^a-z0-9/]+", " ").str.strip_chars()
+        .str.replace(r"^so (nha )?", "")
+    )
+    named = address.str.contains(",", literal=True) & (first != "") & ~first.str.contains(_UNIT)
+    return pl.when(named).then(first)
+
+
+def names_a_house(key: pl.Expr) -> pl.Expr:
+    """The home key names a house (it starts with a number: "295 nguyen hue", "46/3 le loi")."""
+    return key.str.contains(r"^\d")
