@@ -118,6 +118,12 @@ class CoupleRules:
     # (residence_place_weight) that its registry copy gives as residence.
     residence_house_weight: float = 0.0
     residence_place_weight: float = 0.0
+    # The same, for the two persons sharing an address that names no house (a hamlet, a group).
+    same_place_weight: float = 0.0
+
+
+# The [couples] weights that rank couples only (optional: 0 when absent, as in older campaigns).
+RANK_WEIGHTS = ("residence_house_weight", "residence_place_weight", "same_place_weight")
 
 
 # How two persons may be recorded as each other's spouse: one record gives the other's personal ID;
@@ -358,8 +364,7 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         recorded_id_lead=r.get(table, "recorded_id_lead", float, "couples") if "recorded_id_lead" in table else None,
         unrecorded_same_place_weight=(r.get(table, "unrecorded_same_place_weight", float, "couples")
                                       if "unrecorded_same_place_weight" in table else 0.0),
-        **{key: r.get(table, key, float, "couples") for key in ("residence_house_weight", "residence_place_weight")
-           if key in table},
+        **{key: r.get(table, key, float, "couples") for key in RANK_WEIGHTS if key in table},
     )
 
 

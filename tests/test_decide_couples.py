@@ -255,6 +255,27 @@ def test_a_recorded_couple_shows_the_officer_a_spouse_too_weak_to_act_on() -> No
     assert r["wife_person_id"] is None and "WIFE_NOT_FOUND" in r["reasons"].split(";")
 
 
+def test_a_spouse_one_record_names_is_the_officers_candidate_not_not_found() -> None:
+    # The same damaged wife's copy; only the husband's record types her name (hers names nobody)
+    # and no other couple fits. One way, by name: never acted on, but W1 is the candidate shown.
+    m, s, p, pr = couple(hp={"spouse_id": None, "name_ascii": "nguyen van an"},
+                         wp={**UNRECORDED, "name_ascii": "tran thi binh"})
+    pr[1].update(level_id="null", level_name="else", level_birth_date="year_within_1",
+                 match_probability=RULES.buckets.candidate_min_probability / 5, match_weight=-6.0)
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("conflict", "W1"), r["reasons"]
+    assert "WIFE_NOT_FOUND" not in r["reasons"].split(";")
+    # A namesake couple the husband's record fits as well: nobody is shown for her.
+    p += [person("H2", "M", spouse_id=None, spouse_name="Trần Thị Bình", spouse_name_tone="trần thị bình",
+                 spouse_name_ascii="tran thi binh", name_ascii="nguyen van an"),
+          person("W2", "F", **UNRECORDED, name_ascii="tran thi binh")]
+    pr += [pair("M1|H", "H2", p=pr[0]["match_probability"], w=pr[0]["match_weight"]),
+           pair("M1|W", "W2", p=RULES.buckets.candidate_min_probability / 5, w=-6.0, id="null", name="else",
+                birth_date="year_within_1")]
+    r = row(run(m, s, p, pr))
+    assert r["bucket"] == "conflict" and r["wife_person_id"] is None, r["reasons"]
+
+
 def test_a_recorded_namesake_couple_does_not_outweigh_an_unrecorded_couple_sharing_a_hamlet() -> None:
     # H1 & W1 record each other as spouse; H2 & W2 bear the same names and birth years, are both
     # married with nobody recorded and live at one address that names no house: they may be the
@@ -371,9 +392,35 @@ def test_of_two_namesake_couples_the_one_at_the_registered_home_is_shown_first()
     assert (r["husband_person_id"], r["wife_person_id"]) == ("H1", "W1")
     reported = set(results.filter(pl.col("record_type") == "person")["record_id"])
     assert reported == {"H0", "W0"}
-    # Without the registered home, the two couples tie and the other one is shown.
+    # Without where they live (the registered home, the hamlet they share), the two couples tie and
+    # the other one is shown.
     unweighted = replace(RULES.buckets, couples=replace(RULES.buckets.couples, residence_house_weight=0.0,
-                                                          residence_place_weight=0.0))
+                                                          residence_place_weight=0.0, same_place_weight=0.0))
     results = run(m, s, p, pr, unweighted)
     assert (row(results)["husband_person_id"], row(results)["wife_person_id"]) == ("H0", "W0")
     assert set(results.filter(pl.col("record_type") == "person")["record_id"]) == {"H1", "W1"}
+
+
+def test_a_husband_not_found_accounts_for_the_namesake_who_lives_with_his_wife() -> None:
+    # A 1985 registration: Nguyễn Văn An, born 1957, no ID, fits three married men equally, each
+    # too weakly to be a candidate; none records a wife. The wife is found by ID and lives in Tổ
+    # dân phố 8, the group the registration gives, and so does H9. The marriage is his task: the
+    # other two are reported married without registration, he is not.
+    registered = "Tổ dân phố 8, Phường Thủy Vân, Thành phố Huế, Tỉnh Thừa Thiên Huế"
+    home = "Tổ dân phố 8, Phường Vỹ Dạ, Thành phố Huế"
+    m, s, p, pr = couple(h={"residence": registered, "birth_month": None, "birth_day": None},
+                         w={"residence": registered}, wp={**UNRECORDED, "address": home})
+    p = [p[1]] + [person(h, "M", **UNRECORDED, address=a) for h, a in (
+        ("H2", "Tổ dân phố 3, Phường An Cựu, Thành phố Huế"), ("H3", "Thôn 8, Xã Phú Vinh, Thành phố Huế"),
+        ("H9", home))]
+    weak = {"p": RULES.buckets.candidate_min_probability / 10, "w": -7.0, "id": "null", "name": "ascii_exact",
+            "birth_date": "year_only_exact"}
+    pr = [pr[1]] + [pair("M1|H", h, **weak) for h in ("H2", "H3", "H9")]
+    results = run(m, s, p, pr)
+    assert "HUSBAND_NOT_FOUND" in row(results)["reasons"].split(";")
+    assert set(results.filter(pl.col("record_type") == "person")["record_id"]) == {"H2", "H3"}
+    # Where they live not counted: the first of the three by ID is taken for the marriage's.
+    unweighted = replace(RULES.buckets, couples=replace(RULES.buckets.couples, residence_house_weight=0.0,
+                                                          residence_place_weight=0.0, same_place_weight=0.0))
+    results = run(m, s, p, pr, unweighted)
+    assert set(results.filter(pl.col("record_type") == "person")["record_id"]) == {"H3", "H9"}

@@ -27,7 +27,8 @@ def decide(
     and one link row per spouse (its best candidate and link reasons)."""
     links = spouse_links(spouses, persons, pairs, rules)
     results = pl.concat(
-        [decide_marriages(marriages, spouses, persons, links, rules, reasons), decide_persons(persons, links, pairs, spouses)],
+        [decide_marriages(marriages, spouses, persons, links, rules, reasons), decide_persons(
+            persons, links, pairs, spouses, rules.couples if rules.couples and rules.couples.enabled else None)],
         how="vertical_relaxed",
     )
     return results.select(RESULT_COLUMNS), links

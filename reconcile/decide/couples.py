@@ -132,7 +132,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
     person = _coded(person.with_columns(
         (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns)))
-    kept = _at_home(candidates.join(
+    kept = at_home(candidates.join(
         spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role",
                        registered_home=home_key(pl.col("residence")) if "residence" in spouses.columns
                        else pl.lit(None, pl.String)), on="spouse_uid"
@@ -214,6 +214,7 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
         recorded_name=recorded_name.fill_null(False),
         same_address=same_address.fill_null(False),
         unrecorded_same_place=unrecorded_same_place.fill_null(False),
+        together=(same_place & ~names_a_house).fill_null(False),
     )
 
     def side_weight(p: str) -> pl.Expr:
@@ -235,18 +236,19 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     bonus = (rules.recorded_weight * (naming[0].cast(pl.Float64) + naming[1].cast(pl.Float64))
              + rules.same_address_weight * pl.col("same_address").cast(pl.Float64)
              + rules.unrecorded_same_place_weight * pl.col("unrecorded_same_place").cast(pl.Float64))
-    # The weight ranks the couples on all the evidence, and where the persons live now beside where
-    # the registration says they lived (`home_weight`); the lead over the runner-up is taken on the
+    # The weight ranks the couples on all the evidence, on where the persons live now beside where
+    # the registration says they lived (`home_weight`), and on their living in one hamlet or
+    # residential group (`together`: a house counts as evidence above); the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
     return couples.with_columns(
         couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus
-        + pl.col("h_home_weight") + pl.col("w_home_weight"),
+        + pl.col("h_home_weight") + pl.col("w_home_weight") + rules.same_place_weight * pl.col("together").cast(pl.Float64),
         lead_weight=side_weight("h") + side_weight("w") + bonus,
         couple_bonus=bonus,
     )
 
 
-def _at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
+def at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
     """The candidate pairs with `home_weight`: what it adds to ranking a couple that the person lives
     at the home the registry copy gives as residence (`registered_home` against the person's
     `home`, both dropped): residence_house_weight at a house, residence_place_weight at a hamlet

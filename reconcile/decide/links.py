@@ -91,12 +91,15 @@ def spouse_links(
     # the candidate minimum is taken only from a couple that holds sufficient couple evidence (a
     # spouse found through the partner).
     couples = best_couples(scored, spouses, persons, rules)
-    # ... or from a couple recorded by ID or both ways that leads every other: the officer's candidate
-    # for a spouse whose copy is too damaged to score well alone, not "not found".
-    vouched = (pl.col("enough") | (pl.col("recorded").is_in(["id", "both_ways"]) & pl.col("doubt").is_null())).fill_null(False)
+    # ... or from a couple recorded (by ID, both ways, or one record naming the other) or at one house
+    # that leads every other: the officer's candidate for a spouse whose copy is too damaged to
+    # score well alone, not "not found".
+    vouched = (pl.col("enough") | ((pl.col("recorded").is_not_null() | pl.col("house")) & pl.col("doubt").is_null())
+               ).fill_null(False)
     from_couple = scored.join(couples.select(spouse_uid="unique_id", person_uid="person_uid", enough="couple_sufficient",
-                                             recorded="couple_recorded", doubt="couple_ambiguity"),
-                              on=["spouse_uid", "person_uid"]).filter(candidate | vouched).drop("enough", "recorded", "doubt")
+                                             recorded="couple_recorded", house="couple_house", doubt="couple_ambiguity"),
+                              on=["spouse_uid", "person_uid"]).filter(candidate | vouched).drop(
+                                  "enough", "recorded", "house", "doubt")
     chosen = pl.concat([
         from_couple,
         ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti"),

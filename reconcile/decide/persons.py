@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.decide.couples import HOUSE_NUMBER
+from reconcile.decide.couples import HOUSE_NUMBER, at_home
+from reconcile.normalize.homes import home_key
 from reconcile.normalize.names import core_ascii
+from reconcile.ruleset import CoupleRules
 
 
 def population_spouses(persons: pl.DataFrame, of: pl.DataFrame) -> pl.DataFrame:
@@ -15,16 +17,40 @@ def population_spouses(persons: pl.DataFrame, of: pl.DataFrame) -> pl.DataFrame:
                           | pl.col("spouse_id").is_in(of["person_id"].drop_nulls().implode()))
 
 
-def _in_doubt(links: pl.DataFrame, pairs: pl.DataFrame | None) -> pl.DataFrame:
-    """For each spouse whose link is not acted on, its best-scored person (kept, at any
-    probability): the first candidate `reconcile explain` shows the officer for it. (Not the
-    runner-up couple's persons: measured in docs/accuracy.md, they are more often a namesake
-    couple married without registration than this marriage's.)"""
+def _in_doubt(links: pl.DataFrame, pairs: pl.DataFrame | None, spouses: pl.DataFrame | None,
+              persons: pl.DataFrame, rules: CoupleRules | None) -> pl.DataFrame:
+    """For each spouse with no person linked, its best-scored person (kept, at any probability):
+    the first candidate `reconcile explain` shows the officer for it. With the couple rules, where
+    a person lives counts as it does in ranking couples: at the home the registry copy gives as
+    residence (`at_home`), and at the address of the person linked to the partner (a house as
+    same_address_weight, a hamlet or group as same_place_weight): of a dozen men named Nguyễn Văn
+    Tiến born in 1957, the one in the registered hamlet, where the wife lives. (A spouse with a
+    person linked is accounted for by that person, not also by another: measured in
+    docs/accuracy.md, it is more often a namesake married without registration than this
+    marriage's.)"""
     if pairs is None or pairs.is_empty():
         return pl.DataFrame(schema={"unique_id": pl.String})
     doubtful = links.filter(~pl.col("acceptable").fill_null(False) & ~pl.col("linked").fill_null(False)).select(
         spouse_uid="unique_id")
-    best = pairs.join(doubtful, on="spouse_uid", how="semi").sort(
+    candidates = pairs.join(doubtful, on="spouse_uid", how="semi").select("spouse_uid", "person_uid", "match_weight")
+    if rules is not None and spouses is not None and {"residence", "registration_id"} <= set(spouses.columns) and (
+            "address" in persons.columns):
+        address = persons.select(person_uid="unique_id", address="address")
+        sided = spouses.select(spouse_uid="unique_id", registration_id="registration_id",
+                               registered_home=home_key(pl.col("residence")))
+        partner = sided.join(links.filter(pl.col("linked")).select(spouse_uid="unique_id", partner_uid="person_uid"),
+                             on="spouse_uid").join(address.rename({"person_uid": "partner_uid",
+                                                                   "address": "partner_address"}), on="partner_uid")
+        placed = candidates.join(sided, on="spouse_uid", how="left").join(
+            partner.select("registration_id", "partner_address", partner_spouse="spouse_uid"), on="registration_id",
+            how="left").filter(pl.col("partner_spouse").is_null() | (pl.col("partner_spouse") != pl.col("spouse_uid"))
+                               ).join(address.join(candidates, on="person_uid", how="semi"), on="person_uid", how="left")
+        with_partner = (pl.col("address") == pl.col("partner_address")).fill_null(False)
+        candidates = at_home(placed.with_columns(home=home_key(pl.col("address"))), rules).with_columns(
+            pl.col("match_weight") + pl.col("home_weight") + pl.when(with_partner & pl.col("address").str.contains(
+                HOUSE_NUMBER)).then(pl.lit(rules.same_address_weight)).when(with_partner).then(
+                pl.lit(rules.same_place_weight)).otherwise(pl.lit(0.0)))
+    best = candidates.sort(
         ["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False]
     ).group_by("spouse_uid", maintain_order=True).first()
     return best.select(unique_id=pl.col("person_uid"))
@@ -63,7 +89,7 @@ def _partners_by_name(persons: pl.DataFrame, links: pl.DataFrame, spouses: pl.Da
 
 
 def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFrame | None = None,
-                   spouses: pl.DataFrame | None = None) -> pl.DataFrame:
+                   spouses: pl.DataFrame | None = None, rules: CoupleRules | None = None) -> pl.DataFrame:
     """One `missing` row per person whose marital status is married and whom no registry marriage
     accounts for.
 
@@ -79,7 +105,7 @@ def decide_persons(persons: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFra
     named = pl.concat([
         links.filter(pl.col("linked")).select(unique_id=pl.col("person_uid")),
         links.filter(pl.col("id_owner_uid").is_not_null()).select(unique_id=pl.col("id_owner_uid")),
-        _in_doubt(links, pairs),
+        _in_doubt(links, pairs, spouses, persons, rules),
     ]).unique()
     spouses_of_named = population_spouses(persons, persons.join(named, on="unique_id", how="semi"))
     accounted = pl.concat([named, spouses_of_named.select("unique_id"),
