@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from reconcile.normalize.dates import parse_dates
-from reconcile.normalize.names import name_columns
+from reconcile.normalize.names import name_columns, toned_only
 from reconcile.ruleset import load_rules
 from tests.golden_tables import read_table
 
@@ -24,8 +24,9 @@ def _level(registry: str, population: str, comparison_name: str = "birth_date") 
         sides = [parse_dates(pl.Series([text])).select(pl.all().name.prefix("birth_").name.suffix(f"_{side}"))
                  for text, side in ((registry, "l"), (population, "r"))]
     else:
-        sides = [name_columns(pl.DataFrame({"raw": [text]}), "raw").drop("raw").select(pl.all().name.suffix(f"_{side}"))
-                 for text, side in ((registry, "l"), (population, "r"))]
+        # As the matcher is given them (a name typed without diacritics has no tone form).
+        sides = [toned_only(name_columns(pl.DataFrame({"raw": [text]}), "raw").drop("raw")).select(
+                 pl.all().name.suffix(f"_{side}")) for text, side in ((registry, "l"), (population, "r"))]
     pair = pl.concat(sides, how="horizontal")
     cases = " ".join(f"WHEN {level.sql} THEN '{level.label}'" for level in comparison.levels if level.sql != "ELSE")
     with duckdb.connect() as con:

@@ -26,6 +26,7 @@ from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
 from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS, with_couples
+from reconcile.normalize.names import toned_only
 from reconcile.ruleset import MatchingRules
 
 # The normalized columns the matching rules may use; both sides must carry them all. The couple
@@ -112,9 +113,11 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
-def _with_couples(spouses: pl.DataFrame, persons: pl.DataFrame,
+def _matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
                   columns: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The two sides with the couple columns, where `columns` asks for them."""
+    """The two sides as the matcher reads them: names typed without diacritics given no tone form
+    (`toned_only`), and the couple columns where `columns` asks for them."""
+    spouses, persons = toned_only(spouses), toned_only(persons)
     return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
 
 
@@ -135,7 +138,7 @@ def train_model(
     plain baseline passes its own.
     """
     say = progress or (lambda *_args, **_values: None)
-    spouses, persons = _with_couples(spouses, persons, columns)
+    spouses, persons = _matcher_inputs(spouses, persons, columns)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
@@ -192,7 +195,7 @@ def predict_pairs(
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
     settings = json.loads(model.settings_json)
-    spouses, persons = _with_couples(spouses, persons, columns)
+    spouses, persons = _matcher_inputs(spouses, persons, columns)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
     needed = _tf_columns(settings)

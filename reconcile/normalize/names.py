@@ -211,3 +211,11 @@ def normalize_name(raw: str) -> NameParts:
     """Repair and normalise one full name (the same code path as `name_columns`)."""
     row = name_table(pl.Series([raw], dtype=pl.String)).row(0, named=True)
     return NameParts(**{c: row[c] for c in NAME_COLUMNS})
+
+
+def toned_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with `name_tone` null where the name carries no tone mark or other diacritic at all
+    (`name_tone` equals `name_ascii`: typed without them): such a name has no tones to agree on."""
+    if not {"name_tone", "name_ascii"} <= set(frame.columns):
+        return frame
+    return frame.with_columns(name_tone=pl.when(pl.col("name_tone") != pl.col("name_ascii")).then(pl.col("name_tone")))
