@@ -120,6 +120,9 @@ class CoupleRules:
     residence_place_weight: float = 0.0
     # The same, for the two persons sharing an address that names no house (a hamlet, a group).
     same_place_weight: float = 0.0
+    # A spouse with no candidate whose copy holds these levels with exactly one person living at the
+    # home the copy gives as residence: that person is shown (never acted on). Empty: off.
+    home_candidate: EvidenceSet = ()
 
 
 # The [couples] weights that rank couples only (optional: 0 when absent, as in older campaigns).
@@ -365,6 +368,8 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         unrecorded_same_place_weight=(r.get(table, "unrecorded_same_place_weight", float, "couples")
                                       if "unrecorded_same_place_weight" in table else 0.0),
         **{key: r.get(table, key, float, "couples") for key in RANK_WEIGHTS if key in table},
+        home_candidate=level_set(r.get(table, "home_candidate", dict, "couples"), "couples.home_candidate")
+        if "home_candidate" in table else (),
     )
 
 

@@ -403,13 +403,12 @@ def test_of_two_namesake_couples_the_one_at_the_registered_home_is_shown_first()
 
 def test_a_husband_not_found_accounts_for_the_namesake_who_lives_with_his_wife() -> None:
     # A 1985 registration: Nguyễn Văn An, born 1957, no ID, fits three married men equally, each
-    # too weakly to be a candidate; none records a wife. The wife is found by ID and lives in Tổ
-    # dân phố 8, the group the registration gives, and so does H9. The marriage is his task: the
-    # other two are reported married without registration, he is not.
-    registered = "Tổ dân phố 8, Phường Thủy Vân, Thành phố Huế, Tỉnh Thừa Thiên Huế"
+    # too weakly to be a candidate; none records a wife, and none lives where the registration
+    # says he lived then. The wife is found by ID; H9 lives in her residential group. The marriage
+    # is his task: the other two are reported married without registration, he is not.
     home = "Tổ dân phố 8, Phường Vỹ Dạ, Thành phố Huế"
-    m, s, p, pr = couple(h={"residence": registered, "birth_month": None, "birth_day": None},
-                         w={"residence": registered}, wp={**UNRECORDED, "address": home})
+    m, s, p, pr = couple(h={"residence": "Thôn 2, Xã Hương Toàn, Huyện Hương Trà, Tỉnh Thừa Thiên Huế",
+                            "birth_month": None, "birth_day": None}, wp={**UNRECORDED, "address": home})
     p = [p[1]] + [person(h, "M", **UNRECORDED, address=a) for h, a in (
         ("H2", "Tổ dân phố 3, Phường An Cựu, Thành phố Huế"), ("H3", "Thôn 8, Xã Phú Vinh, Thành phố Huế"),
         ("H9", home))]
@@ -424,3 +423,30 @@ def test_a_husband_not_found_accounts_for_the_namesake_who_lives_with_his_wife()
                                                           residence_place_weight=0.0, same_place_weight=0.0))
     results = run(m, s, p, pr, unweighted)
     assert set(results.filter(pl.col("record_type") == "person")["record_id"]) == {"H3", "H9"}
+
+
+def test_the_one_namesake_at_the_registered_home_is_the_officers_candidate() -> None:
+    # Nguyễn Văn An, born 1957, no ID: three married men fit his copy, each too weakly to be a
+    # candidate, and only H9 lives in Thôn 5, where the registration says he lived. The wife is
+    # certain. H9 is shown for him (a conflict, never acted on), not "husband not found".
+    registered = "Thôn 5, Xã Phú Mỹ, Huyện Phú Vang, Tỉnh Thừa Thiên Huế"
+    m, s, p, pr = couple(h={"residence": registered, "birth_month": None, "birth_day": None},
+                         w={"residence": registered}, wp=UNRECORDED)
+    homes = {"H2": "Thôn 3, Phường An Cựu, Thành phố Huế", "H3": "Thôn 8, Xã Phú Vinh, Thành phố Huế",
+             "H9": "Thôn 5, Phường Mỹ Thượng, Thành phố Huế"}
+    p = [p[1]] + [person(h, "M", **UNRECORDED, address=a) for h, a in homes.items()]
+    weak = {"p": RULES.buckets.candidate_min_probability / 10, "w": -7.0, "id": "null", "name": "ascii_exact",
+            "birth_date": "year_only_exact"}
+    pr = [pr[1]] + [pair("M1|H", h, **weak) for h in homes]
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"]) == ("conflict", "H9"), r["reasons"]
+    assert "HUSBAND_NOT_FOUND" not in r["reasons"].split(";")
+    # Two of them in Thôn 5: neither is singled out.
+    p[1]["address"] = "Thôn 5, Xã Long Quảng, Thành phố Huế"
+    r = row(run(m, s, p, pr))
+    assert r["husband_person_id"] is None and "HUSBAND_NOT_FOUND" in r["reasons"].split(";")
+    # The rule left out ([couples] home_candidate): not found either.
+    p[1]["address"] = homes["H2"]
+    off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, home_candidate=()))
+    r = row(run(m, s, p, pr, off))
+    assert r["husband_person_id"] is None and "HUSBAND_NOT_FOUND" in r["reasons"].split(";")

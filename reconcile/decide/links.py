@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.decide.couples import best_couples, holds
+from reconcile.decide.couples import at_home, best_couples, holds
+from reconcile.normalize.homes import home_key
 from reconcile.ruleset import BucketRules
 
 
@@ -65,6 +66,26 @@ def _other_province(rules: BucketRules) -> pl.Expr:
     ).then(pl.lit("RESIDENCE_OTHER_PROVINCE"))
 
 
+def _home_candidates(scored: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
+                     rules: BucketRules) -> pl.DataFrame:
+    """Per spouse, the one scored person (kept, at any probability) holding [couples] home_candidate
+    who lives at the home its registry copy gives as residence (`couples.at_home`), where exactly
+    one does: the officer's candidate for a copy that fits several namesakes too weakly to choose
+    among them (Nguyễn Văn Bảo, born 1956, without ID), not "not found". Never acted on alone: it
+    is below the candidate minimum. Empty where the rule is off."""
+    couple_rules = rules.couples
+    if (couple_rules is None or not couple_rules.enabled or not couple_rules.home_candidate
+            or "residence" not in spouses.columns or "address" not in persons.columns):
+        return scored.clear()
+    fitting = scored.filter(holds(couple_rules.home_candidate).fill_null(False))
+    homes = at_home(fitting.select("spouse_uid", "person_uid").join(
+        spouses.select(spouse_uid="unique_id", registered_home=home_key(pl.col("residence"))), on="spouse_uid").join(
+        persons.join(fitting, left_on="unique_id", right_on="person_uid", how="semi").select(
+            person_uid="unique_id", home=home_key(pl.col("address"))), on="person_uid", how="left"), couple_rules)
+    at_the_home = homes.filter(pl.col("home_weight") > 0).filter(pl.len().over("spouse_uid") == 1)
+    return fitting.join(at_the_home.select("spouse_uid", "person_uid"), on=["spouse_uid", "person_uid"])
+
+
 def spouse_links(
     spouses: pl.DataFrame, persons: pl.DataFrame, pairs: pl.DataFrame, rules: BucketRules
 ) -> pl.DataFrame:
@@ -100,9 +121,11 @@ def spouse_links(
                                              recorded="couple_recorded", house="couple_house", doubt="couple_ambiguity"),
                               on=["spouse_uid", "person_uid"]).filter(candidate | vouched).drop(
                                   "enough", "recorded", "house", "doubt")
+    own_best = ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti")
     chosen = pl.concat([
-        from_couple,
-        ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti"),
+        from_couple, own_best,
+        _home_candidates(scored, spouses, persons, rules).join(
+            pl.concat([from_couple.select("spouse_uid"), own_best.select("spouse_uid")]), on="spouse_uid", how="anti"),
     ]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
         couple_lead_holds=pl.col("couple_lead").fill_null(float("inf")) >= rules.min_weight_lead,
     )
