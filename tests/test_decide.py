@@ -435,3 +435,12 @@ def test_under_age_by_the_registry_date_but_not_by_the_population_is_a_slip() ->
     # Without a population date, the registry's own date stands.
     p[0].update(birth_year=None, birth_month=None, birth_day=None)
     assert "UNDER_MARRIAGE_AGE" in row(run(m, s, p, pr))["reasons"].split(";")
+
+
+def test_explain_keeps_the_linked_and_runner_up_persons_however_low_they_rank() -> None:
+    from reconcile.decide import top_candidates
+
+    pairs = PAIRS.build([pair("M1|H", f"P{i}", w=10.0 - i) for i in range(1, 7)])
+    links = pl.DataFrame({"unique_id": ["M1|H"], "person_uid": ["P6"], "runner_up_uid": ["P5"]})
+    shown = top_candidates(pairs, links).select("person_uid", "rank").unique().sort("rank")
+    assert shown.rows() == [("P1", 1), ("P2", 2), ("P3", 3), ("P5", 5), ("P6", 6)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 
@@ -151,8 +152,6 @@ def test_explain_without_a_runner_up_or_without_couple_evidence() -> None:
 
 
 def test_explain_names_whoever_else_records_the_linked_person_by_id() -> None:
-    from dataclasses import replace
-
     from reconcile.report.explain import Explanation, _claimed_by
 
     claims = pl.DataFrame({"person_id": ["046083085515", "046050000001", "046050000002"],
@@ -171,3 +170,26 @@ def test_explain_names_whoever_else_records_the_linked_person_by_id() -> None:
     assert ("079183566070 is given as spouse, by personal ID, in the record of 046083085515 (living, married)"
             in text)
     assert text.count("is given as spouse") == 1
+
+
+def test_explain_says_which_candidate_lives_at_the_registered_home() -> None:
+    from reconcile.report.explain import Explanation, _candidates
+
+    # The husband's copy gives "Thôn 5, Xã Phú Mỹ, Huyện Phú Vang" (before the merger); of his two
+    # namesakes one lives in Thôn 5 of the commune it became.
+    people = {"P1": {"person_id": "046056334666", "full_name": "Nguyễn Văn Bảo", "birth_date_raw": "22/03/1956",
+                     "address": "Thôn 8, Xã Phú Vinh, Thành phố Huế"},
+              "P2": {"person_id": "046056407716", "full_name": "Nguyễn Văn Bảo", "birth_date_raw": "14/05/1956",
+                     "address": "Thôn 5, Phường Mỹ Thượng, Thành phố Huế"}}
+    rows = pl.DataFrame({"unique_id": ["M|H"] * 2, "person_uid": ["P1", "P2"], "rank": [1, 2],
+                         "match_probability": [0.04, 0.04], "match_weight": [-4.7, -4.7], "step": [0, 0],
+                         "comparison": ["name"] * 2, "level": ["tone_exact"] * 2, "weight": [10.0, 10.0]})
+    found = _candidates("M|H", rows, people, "Thôn 5, Xã Phú Mỹ, Huyện Phú Vang, Tỉnh Thừa Thiên Huế")
+    assert [c.registered_home for c in found] == ["", "Thôn 5"]
+    husband = replace(_spouse("husband", "Nguyễn Văn Bảo", "", "", ""), candidates=found)
+    screen, buffer = _screen(200)
+    views.show_explanation(screen, Explanation("marriage", "34-1979-Q01-0004", "19930", "missing", "find", (), (),
+                                               (husband,)))
+    text = buffer.getvalue()
+    assert "046056407716 lives at Thôn 5, the residence the registration gives for this spouse" in text
+    assert text.count("lives at") == 1

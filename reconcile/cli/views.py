@@ -90,6 +90,8 @@ def show_explanation(screen: Screen, ex: Explanation) -> None:
                   probability=f"{c.probability:.6f}"),
                 (t("explain_prior"), c.prior), [(s.comparison, s.level, s.weight) for s in c.steps],
                 (t("explain_match_weight"), c.weight))
+            if c.registered_home:
+                screen.info(t("explain_registered_home", person=c.person_id, home=c.registered_home))
         if sp.linked_person:
             screen.info(t("explain_records_spouse", person=sp.linked_person, name=sp.recorded_spouse_name or "—",
                           id=sp.recorded_spouse_id or "—"))

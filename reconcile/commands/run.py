@@ -115,7 +115,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped.spouses.join(scoped.marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
                                 on="registration_id", how="semi").select("unique_id"),
             on="unique_id", how="semi")
-        candidates = top_candidates(scoped.pairs, links["unique_id"])
+        candidates = top_candidates(scoped.pairs, links)
     changes = compare_runs(previous, results)
     pauses.reached("run:scored")
     progress("progress_saving_run")

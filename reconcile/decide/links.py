@@ -206,16 +206,21 @@ def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def top_candidates(pairs: pl.DataFrame, spouse_uids: pl.Series, n: int = 3) -> pl.DataFrame:
-    """The `n` best-scored candidates of each spouse, one row per (candidate, comparison) with the
-    comparison's level and match weight, in the model's comparison order (`step`): the evidence
-    `reconcile explain` shows."""
+def top_candidates(pairs: pl.DataFrame, links: pl.DataFrame, n: int = 3) -> pl.DataFrame:
+    """The `n` best-scored candidates of each spouse of `links`, and its linked person and its
+    person in the runner-up couple wherever they rank lower (a person found through the partner or
+    at the registered home, a namesake couple's): one row per (candidate, comparison) with the
+    candidate's rank among all the spouse's scored pairs, the comparison's level and match weight,
+    in the model's comparison order (`step`): the evidence `reconcile explain` shows."""
     comparisons = [c.removeprefix("level_") for c in pairs.columns if c.startswith("level_")]
+    shown = pl.concat([links.select(spouse_uid="unique_id", person_uid=c) for c in ("person_uid", "runner_up_uid")
+                       if c in links.columns]).drop_nulls().with_columns(shown=pl.lit(True)).unique()
     best = (
-        pairs.filter(pl.col("spouse_uid").is_in(spouse_uids.implode()))
+        pairs.filter(pl.col("spouse_uid").is_in(links["unique_id"].implode()))
         .sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False])
         .with_columns(rank=pl.int_range(pl.len()).over("spouse_uid") + 1)
-        .filter(pl.col("rank") <= n)
+        .join(shown, on=["spouse_uid", "person_uid"], how="left")
+        .filter((pl.col("rank") <= n) | pl.col("shown").fill_null(False))
     )
     return pl.concat([
         best.select(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from reconcile.decide.couples import claims_a_spouse
+from reconcile.normalize.homes import home_key
 from reconcile.ruleset import Reason
 
 
@@ -33,6 +34,9 @@ class Candidate:
     weight: float
     prior: float  # the model's starting weight: total minus every comparison's contribution
     steps: tuple[Step, ...]
+    # The house or hamlet the person lives at, where it is the one the registry copy gives as the
+    # spouse's residence (normalize.homes); "" otherwise.
+    registered_home: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,16 @@ def _couple(spouses: list[SpouseEvidence], links: list[Mapping[str, object]],
                           runner_up)
 
 
-def _candidates(uid: str, candidates: pl.DataFrame, people: Mapping[str, Mapping[str, object]]) -> tuple[Candidate, ...]:
+def _home(address: object) -> str:
+    """The home part of an address (normalize.homes.home_key), or ""."""
+    if not address:
+        return ""
+    return _text(pl.select(home_key(pl.lit(str(address), pl.String))).item())
+
+
+def _candidates(uid: str, candidates: pl.DataFrame, people: Mapping[str, Mapping[str, object]],
+                residence: object = None) -> tuple[Candidate, ...]:
+    registered = _home(residence)
     out = []
     for (rank, person_uid), group in candidates.filter(pl.col("unique_id") == uid).group_by(
             "rank", "person_uid", maintain_order=True):
@@ -121,6 +134,8 @@ def _candidates(uid: str, candidates: pl.DataFrame, people: Mapping[str, Mapping
             commune=_text(person.get("commune")),
             probability=first["match_probability"], weight=first["match_weight"],
             prior=first["match_weight"] - sum(s.weight for s in steps), steps=steps,
+            registered_home=_text(person.get("address")).split(",")[0].strip()
+            if registered and _home(person.get("address")) == registered else "",
         ))
     return tuple(out)
 
@@ -144,7 +159,7 @@ def build_explanation(frames: Mapping[str, pl.DataFrame], reasons: Mapping[str, 
                 id_number=_text(row["id_raw"]),
                 linked_person=_text(link.get("person_uid")),
                 link_reasons=tuple(c for c in _text(link.get("link_reasons")).split(";") if c),
-                candidates=_candidates(row["unique_id"], frames["candidates"], people),
+                candidates=_candidates(row["unique_id"], frames["candidates"], people, row.get("residence")),
                 recorded_spouse_name=_text(linked.get("spouse_name") or linked.get("spouse_name_raw")),
                 recorded_spouse_id=_text(linked.get("spouse_id")),
                 claimed_by=_claimed_by(linked.get("person_id"), frames.get("claims"), couple_ids),
