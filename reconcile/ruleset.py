@@ -123,6 +123,9 @@ class CoupleRules:
     # A spouse with no candidate whose copy holds these levels with exactly one person living at the
     # home the copy gives as residence: that person is shown (never acted on). Empty: off.
     home_candidate: EvidenceSet = ()
+    # The registered house (residence_house_weight per person living there) counts in the lead over
+    # a runner-up couple that shares a person with the best (never over two other persons).
+    house_tells_namesakes: bool = False
 
 
 # The [couples] weights that rank couples only (optional: 0 when absent, as in older campaigns).
@@ -368,6 +371,8 @@ def _couple_rules(r: _Reader, level_set: Any, comparisons: set[str]) -> CoupleRu
         unrecorded_same_place_weight=(r.get(table, "unrecorded_same_place_weight", float, "couples")
                                       if "unrecorded_same_place_weight" in table else 0.0),
         **{key: r.get(table, key, float, "couples") for key in RANK_WEIGHTS if key in table},
+        house_tells_namesakes=(r.get(table, "house_tells_namesakes", bool, "couples")
+                               if "house_tells_namesakes" in table else False),
         home_candidate=level_set(r.get(table, "home_candidate", dict, "couples"), "couples.home_candidate")
         if "home_candidate" in table else (),
     )

@@ -450,3 +450,23 @@ def test_the_one_namesake_at_the_registered_home_is_the_officers_candidate() -> 
     off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, home_candidate=()))
     r = row(run(m, s, p, pr, off))
     assert r["husband_person_id"] is None and "HUSBAND_NOT_FOUND" in r["reasons"].split(";")
+
+
+def test_of_two_namesakes_fitting_the_husband_the_one_in_the_registered_house_is_acted_on() -> None:
+    # A 1988 registration gives Số 209 Phan Đình Phùng as the couple's residence (under its old
+    # commune). H1 and W1 live there together and record nobody; H2, a namesake born the same year
+    # elsewhere, scores a little higher alone (his record keeps the tones the copy has).
+    registered = "Số 209 Phan Đình Phùng, Phường Tứ Hạ, Thị xã Hương Trà, Tỉnh Thừa Thiên Huế"
+    house = "Số 209 Phan Đình Phùng, Phường Hương Trà, Thành phố Huế"
+    m, s, p, pr = couple(h={"residence": registered}, w={"residence": registered},
+                         hp={**UNRECORDED, "address": house}, wp={**UNRECORDED, "address": house})
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    pr[0].update(match_probability=0.11, match_weight=-3.0, **{f"level_{k}": v for k, v in levels.items()})
+    p.append(person("H2", "M", **UNRECORDED, address="Số 12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế"))
+    pr.append(pair("M1|H", "H2", p=0.37, w=-0.8, **levels))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1"), r["reasons"]
+    # The house not counted in the lead: the two men are too close to choose.
+    off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, house_tells_namesakes=False))
+    r = row(run(m, s, p, pr, off))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_CANDIDATES" in r["reasons"].split(";")

@@ -97,7 +97,7 @@ def _judged_columns(rules: CoupleRules) -> set[str]:
     levels = {c.removeprefix("level_") for c in _pair_columns(rules) if c.startswith("level_")}
     per_side = {"spouse_uid", "person_uid", "alone", "marital_status", "spouse_id", "spouse_name_ascii",
                 *(f"level_{c}" for c in levels)}
-    return {"registration_id", "couple_weight", "lead_weight", "couple_bonus", "recorded_id", "recorded_name",
+    return {"registration_id", "couple_weight", "lead_weight", "couple_bonus", "house_lead", "recorded_id", "recorded_name",
             "recorded_both_ways", "same_address", *(f"{p}_{c}" for p in ROLE_PREFIX.values() for c in per_side)}
 
 
@@ -240,7 +240,11 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # the registration says they lived (`home_weight`), and on their living in one hamlet or
     # residential group (`together`: a house counts as evidence above); the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
+    # What the registered house adds to the lead over a runner-up that shares a person (see best_couples).
+    house_lead = sum((pl.col(f"{p}_at_house").cast(pl.Float64) * rules.residence_house_weight for p in ("h", "w")),
+                     pl.lit(0.0)) if rules.house_tells_namesakes else pl.lit(0.0)
     return couples.with_columns(
+        house_lead=house_lead,
         couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus
         + pl.col("h_home_weight") + pl.col("w_home_weight") + rules.same_place_weight * pl.col("together").cast(pl.Float64),
         lead_weight=side_weight("h") + side_weight("w") + bonus,
@@ -252,12 +256,12 @@ def at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
     """The candidate pairs with `home_weight`: what it adds to ranking a couple that the person lives
     at the home the registry copy gives as residence (`registered_home` against the person's
     `home`, both dropped): residence_house_weight at a house, residence_place_weight at a hamlet
-    or a residential group, else 0."""
+    or a residential group, else 0; and `at_house`: at that house."""
     same = (pl.col("registered_home") == pl.col("home").cast(pl.String)).fill_null(False)
     house = names_a_house(pl.col("registered_home")).fill_null(False)
     return pairs.with_columns(home_weight=pl.when(same & house).then(pl.lit(rules.residence_house_weight))
-                              .when(same).then(pl.lit(rules.residence_place_weight)).otherwise(pl.lit(0.0))
-                              ).drop("registered_home", "home", strict=False)
+                              .when(same).then(pl.lit(rules.residence_place_weight)).otherwise(pl.lit(0.0)),
+                              at_house=same & house).drop("registered_home", "home", strict=False)
 
 
 def _coded(person: pl.DataFrame) -> pl.DataFrame:
@@ -329,11 +333,12 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     # best, by other_couple_lead where it is two other persons who may be a couple (namesake
     # couples). The runner-up is the one that falls shortest of what it must be left behind by.
     # The others with what judging them reads (not the levels the best couple's evidence needs).
-    rival_columns = ["registration_id", "h_person_uid", "w_person_uid", "lead_weight", "couple_bonus", "recorded_id",
+    rival_columns = ["registration_id", "h_person_uid", "w_person_uid", "lead_weight", "couple_bonus", "house_lead",
+                     "recorded_id",
                      *(f"{p}_{c}" for p in ROLE_PREFIX.values()
                        for c in ("level_spouse_name", "marital_status", "spouse_id", "spouse_name_ascii"))]
     others = ranked.filter(pl.col("couple_rank") > 0).select(c for c in rival_columns if c in ranked.columns).join(
-        best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"),
+        best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"), b_house="house_lead",
                     b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid"), b_id=pl.col("recorded_id")),
         on="registration_id",
     ).with_columns(
@@ -360,10 +365,14 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         .when(~pl.col("other_couple") & pl.col("b_id") & (pl.col("couple_bonus") == 0) & ~pl.col("unseen_couple"))
         .then(pl.lit(rules.min_weight_lead if couple_rules.recorded_id_lead is None else couple_rules.recorded_id_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
-        # (Never less than its own: a rival recorded both ways keeps that.)
+        # (Never less than its own: a rival recorded both ways keeps that.) Against a runner-up that
+        # shares a person, the registered house counts too (house_tells_namesakes): of two namesakes
+        # fitting one spouse, the one living in the house the registration gives; never where the
+        # question is which of two couples registered (two other persons, or an unseen couple).
         runner_lead=pl.when(pl.col("unseen_couple")).then(
             pl.col("lead_weight") - pl.col("couple_bonus") + pl.max_horizontal("couple_bonus", "b_bonus"))
-        .otherwise(pl.col("lead_weight")),
+        .when(pl.col("other_couple")).then(pl.col("lead_weight"))
+        .otherwise(pl.col("lead_weight") - pl.col("b_house") + pl.col("house_lead")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     # Ties broken by the persons: the same runner-up whatever the frames' row order (a commune run
     # reads its scope in another order than the province's run).
