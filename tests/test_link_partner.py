@@ -66,6 +66,8 @@ def test_a_wife_one_year_off_is_found_through_her_husband(scored: tuple) -> None
     assert found.height == 1
     assert found.row(0, named=True)["level_birth_date"] == "year_within_1"
     assert found.row(0, named=True)["level_spouse_name"] == "core_exact"
+    # Her record naming him without Văn counts for her, not against.
+    assert found.row(0, named=True)["weight_spouse_name"] > 5
     results, _ = decide(registry.marriages, registry.spouses, population.persons, pairs, rules.buckets, rules.reasons)
     row = results.filter(pl.col("record_id") == "11-1977-Q01-0001").row(0, named=True)
     # His record names her and hers names him: the couple is acted on, and she is no second task.
