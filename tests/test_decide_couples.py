@@ -470,3 +470,23 @@ def test_of_two_namesakes_fitting_the_husband_the_one_in_the_registered_house_is
     off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, house_tells_namesakes=False))
     r = row(run(m, s, p, pr, off))
     assert r["bucket"] == "conflict" and "AMBIGUOUS_CANDIDATES" in r["reasons"].split(";")
+
+
+def test_of_two_namesakes_fitting_the_wife_the_one_living_with_the_husband_is_acted_on() -> None:
+    # H1 is certain; his record types "Trần Thị Bình" (which fits both namesakes), W1's record gives
+    # his personal ID. W2, born the same year, scores a little higher alone. H1 and W1 live in one
+    # residential group of one commune, W2 elsewhere: W1 is his wife.
+    hamlet = "Tổ dân phố 10, Phường Vỹ Dạ, Thành phố Huế"
+    m, s, p, pr = couple(hp={"spouse_id": None, "name_ascii": "nguyen van an", "address": hamlet},
+                         wp={**UNRECORDED, "spouse_id": "H1", "name_ascii": "tran thi binh", "address": hamlet})
+    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+    pr[1].update(match_probability=0.11, match_weight=-3.0, **{f"level_{k}": v for k, v in levels.items()})
+    p.append(person("W2", "F", **UNRECORDED, name_ascii="tran thi binh",
+                    address="Thôn 8, Xã Phú Vinh, Thành phố Huế"))
+    pr.append(pair("M1|W", "W2", p=0.37, w=-0.8, **levels))
+    r = row(run(m, s, p, pr))
+    assert (r["bucket"], r["wife_person_id"]) == ("auto_resolve", "W1"), r["reasons"]
+    # Where they live not counted in the lead: the two women are too close to choose.
+    off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, house_tells_namesakes=False))
+    r = row(run(m, s, p, pr, off))
+    assert r["bucket"] == "conflict" and "AMBIGUOUS_CANDIDATES" in r["reasons"].split(";")

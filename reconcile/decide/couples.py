@@ -240,9 +240,11 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     # the registration says they lived (`home_weight`), and on their living in one hamlet or
     # residential group (`together`: a house counts as evidence above); the lead over the runner-up is taken on the
     # evidence that can tell two couples apart (`lead_weight`).
-    # What the registered house adds to the lead over a runner-up that shares a person (see best_couples).
-    house_lead = sum((pl.col(f"{p}_at_house").cast(pl.Float64) * rules.residence_house_weight for p in ("h", "w")),
-                     pl.lit(0.0)) if rules.house_tells_namesakes else pl.lit(0.0)
+    # What the registered house, and the two living at one address (a hamlet of one commune: the
+    # whole address agrees), add to the lead over a runner-up that shares a person (see best_couples).
+    house_lead = (sum((pl.col(f"{p}_at_house").cast(pl.Float64) * rules.residence_house_weight for p in ("h", "w")),
+                      pl.lit(0.0)) + rules.same_place_weight * pl.col("together").cast(pl.Float64)
+                  ) if rules.house_tells_namesakes else pl.lit(0.0)
     return couples.with_columns(
         house_lead=house_lead,
         couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus
