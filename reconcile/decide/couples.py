@@ -266,6 +266,17 @@ def at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
                               at_house=same & house).drop("registered_home", "home", strict=False)
 
 
+def pairs_at_home(pairs: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
+    """`pairs` (`spouse_uid`, `person_uid`, …) with `home_weight` and `at_house` (`at_home`): the
+    registry copy's residence (`spouses.residence`) against the person's address, each read only
+    for the spouses and persons the pairs name."""
+    registered = spouses.join(pairs, left_on="unique_id", right_on="spouse_uid", how="semi").select(
+        spouse_uid="unique_id", registered_home=home_key(pl.col("residence")))
+    homes = persons.join(pairs, left_on="unique_id", right_on="person_uid", how="semi").select(
+        person_uid="unique_id", home=home_key(pl.col("address")))
+    return at_home(pairs.join(registered, on="spouse_uid", how="left").join(homes, on="person_uid", how="left"), rules)
+
+
 def _coded(person: pl.DataFrame) -> pl.DataFrame:
     """The candidate persons with the long texts couples only compare as codes (an Enum each, one
     for the addresses, one for the names without Văn/Thị and the spouse names so): every couple row

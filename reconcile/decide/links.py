@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.decide.couples import at_home, best_couples, holds
-from reconcile.normalize.homes import home_key
+from reconcile.decide.couples import best_couples, holds, pairs_at_home
 from reconcile.ruleset import BucketRules
 
 
@@ -68,9 +67,9 @@ def _other_province(rules: BucketRules) -> pl.Expr:
 
 def _home_candidates(scored: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
                      rules: BucketRules) -> pl.DataFrame:
-    """Per spouse, the one scored person (kept, at any probability) holding [couples] home_candidate
-    who lives at the home its registry copy gives as residence (`couples.at_home`), where exactly
-    one does: the officer's candidate for a copy that fits several namesakes too weakly to choose
+    """Per spouse of `scored` (the pairs of the spouses with no candidate), the one scored person
+    (kept, at any probability) holding [couples] home_candidate who lives at the home its registry
+    copy gives as residence (`couples.at_home`), where exactly one does: the officer's candidate for a copy that fits several namesakes too weakly to choose
     among them (Nguyễn Văn Bảo, born 1956, without ID), not "not found". Never acted on alone: it
     is below the candidate minimum. Empty where the rule is off."""
     couple_rules = rules.couples
@@ -78,10 +77,7 @@ def _home_candidates(scored: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
             or "residence" not in spouses.columns or "address" not in persons.columns):
         return scored.clear()
     fitting = scored.filter(holds(couple_rules.home_candidate).fill_null(False))
-    homes = at_home(fitting.select("spouse_uid", "person_uid").join(
-        spouses.select(spouse_uid="unique_id", registered_home=home_key(pl.col("residence"))), on="spouse_uid").join(
-        persons.join(fitting, left_on="unique_id", right_on="person_uid", how="semi").select(
-            person_uid="unique_id", home=home_key(pl.col("address"))), on="person_uid", how="left"), couple_rules)
+    homes = pairs_at_home(fitting.select("spouse_uid", "person_uid"), spouses, persons, couple_rules)
     at_the_home = homes.filter(pl.col("home_weight") > 0).filter(pl.len().over("spouse_uid") == 1)
     return fitting.join(at_the_home.select("spouse_uid", "person_uid"), on=["spouse_uid", "person_uid"])
 
@@ -122,11 +118,10 @@ def spouse_links(
                               on=["spouse_uid", "person_uid"]).filter(candidate | vouched).drop(
                                   "enough", "recorded", "house", "doubt")
     own_best = ranked.filter(pl.col("rank") == 0).join(from_couple.select("spouse_uid"), on="spouse_uid", how="anti")
-    chosen = pl.concat([
-        from_couple, own_best,
-        _home_candidates(scored, spouses, persons, rules).join(
-            pl.concat([from_couple.select("spouse_uid"), own_best.select("spouse_uid")]), on="spouse_uid", how="anti"),
-    ]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
+    # The spouses with no candidate yet: only their pairs are looked at for a person at the registered home.
+    unchosen = scored.join(pl.concat([from_couple.select("spouse_uid"), own_best.select("spouse_uid")]),
+                           on="spouse_uid", how="anti")
+    chosen = pl.concat([from_couple, own_best, _home_candidates(unchosen, spouses, persons, rules)]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
         couple_lead_holds=pl.col("couple_lead").fill_null(float("inf")) >= rules.min_weight_lead,
     )
     second = ranked.join(chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid").filter(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.decide.couples import HOUSE_NUMBER, at_home
-from reconcile.normalize.homes import home_key
+from reconcile.decide.couples import HOUSE_NUMBER, pairs_at_home
 from reconcile.normalize.names import core_ascii
 from reconcile.ruleset import CoupleRules
 
@@ -36,17 +35,16 @@ def _in_doubt(links: pl.DataFrame, pairs: pl.DataFrame | None, spouses: pl.DataF
     if rules is not None and spouses is not None and {"residence", "registration_id"} <= set(spouses.columns) and (
             "address" in persons.columns):
         address = persons.select(person_uid="unique_id", address="address")
-        sided = spouses.select(spouse_uid="unique_id", registration_id="registration_id",
-                               registered_home=home_key(pl.col("residence")))
+        sided = spouses.select(spouse_uid="unique_id", registration_id="registration_id")
         partner = sided.join(links.filter(pl.col("linked")).select(spouse_uid="unique_id", partner_uid="person_uid"),
                              on="spouse_uid").join(address.rename({"person_uid": "partner_uid",
                                                                    "address": "partner_address"}), on="partner_uid")
-        placed = candidates.join(sided, on="spouse_uid", how="left").join(
+        placed = pairs_at_home(candidates, spouses, persons, rules).join(sided, on="spouse_uid", how="left").join(
             partner.select("registration_id", "partner_address", partner_spouse="spouse_uid"), on="registration_id",
             how="left").filter(pl.col("partner_spouse").is_null() | (pl.col("partner_spouse") != pl.col("spouse_uid"))
                                ).join(address.join(candidates, on="person_uid", how="semi"), on="person_uid", how="left")
         with_partner = (pl.col("address") == pl.col("partner_address")).fill_null(False)
-        candidates = at_home(placed.with_columns(home=home_key(pl.col("address"))), rules).with_columns(
+        candidates = placed.with_columns(
             pl.col("match_weight") + pl.col("home_weight") + pl.when(with_partner & pl.col("address").str.contains(
                 HOUSE_NUMBER)).then(pl.lit(rules.same_address_weight)).when(with_partner).then(
                 pl.lit(rules.same_place_weight)).otherwise(pl.lit(0.0)))
