@@ -69,9 +69,10 @@ def _home_candidates(scored: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
                      rules: BucketRules) -> pl.DataFrame:
     """Per spouse of `scored` (the pairs of the spouses with no candidate), the one scored person
     (kept, at any probability) holding [couples] home_candidate who lives at the home its registry
-    copy gives as residence (`couples.at_home`), where exactly one does: the officer's candidate for a copy that fits several namesakes too weakly to choose
-    among them (Nguyễn Văn Bảo, born 1956, without ID), not "not found". Never acted on alone: it
-    is below the candidate minimum. Empty where the rule is off."""
+    copy gives as residence (`couples.at_home`), where exactly one does: the officer's candidate
+    for a copy that fits several namesakes too weakly to choose among them (Nguyễn Văn Bảo, born
+    1956, without ID), not "not found". Never acted on alone: it is below the candidate minimum.
+    Empty where the rule is off."""
     couple_rules = rules.couples
     if (couple_rules is None or not couple_rules.enabled or not couple_rules.home_candidate
             or "residence" not in spouses.columns or "address" not in persons.columns):
@@ -121,7 +122,8 @@ def spouse_links(
     # The spouses with no candidate yet: only their pairs are looked at for a person at the registered home.
     unchosen = scored.join(pl.concat([from_couple.select("spouse_uid"), own_best.select("spouse_uid")]),
                            on="spouse_uid", how="anti")
-    chosen = pl.concat([from_couple, own_best, _home_candidates(unchosen, spouses, persons, rules)]).join(couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
+    chosen = pl.concat([from_couple, own_best, _home_candidates(unchosen, spouses, persons, rules)]).join(
+        couples.rename({"unique_id": "spouse_uid"}).drop("person_uid"), on="spouse_uid", how="left").with_columns(
         couple_lead_holds=pl.col("couple_lead").fill_null(float("inf")) >= rules.min_weight_lead,
     )
     second = ranked.join(chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid").filter(
