@@ -20,8 +20,7 @@ import polars as pl
 _UNIT = r"^(xa|phuong|thi tran|thi xa|huyen|quan|tinh|thanh pho|tp) "
 
 
-def home_key(address: pl.Expr) -> pl.Expr:
-    """The first part of an address as lowercase ASCII words, or null (see the module)."""
+def _keys(address: pl.Expr) -> pl.Expr:
     first = (
         address.str.split(",").list.first().str.to_lowercase().str.normalize("NFD")
         .str.replace_all(r"\p{Mn}", "").str.replace_all("đ", "d", literal=True)
@@ -30,6 +29,21 @@ def home_key(address: pl.Expr) -> pl.Expr:
     )
     named = address.str.contains(",", literal=True) & (first != "") & ~first.str.contains(_UNIT)
     return pl.when(named).then(first)
+
+
+def _distinct_keys(addresses: pl.Series) -> pl.Series:
+    """The keys of `addresses`, each distinct address worked out once (a hamlet's address is shared
+    by hundreds of persons)."""
+    distinct = addresses.drop_nulls().unique()
+    keys = pl.select(_keys(pl.lit(distinct))).to_series()
+    return addresses.replace_strict(distinct, keys, default=None, return_dtype=pl.String)
+
+
+def home_key(address: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+    """The first part of an address as lowercase ASCII words, or null (see the module)."""
+    if isinstance(address, pl.Series):
+        return _distinct_keys(address.cast(pl.String))
+    return address.cast(pl.String).map_batches(_distinct_keys, return_dtype=pl.String, is_elementwise=True)
 
 
 def names_a_house(key: pl.Expr) -> pl.Expr:
