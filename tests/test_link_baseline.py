@@ -33,10 +33,12 @@ def test_rules_beat_the_plain_baseline_on_the_sample() -> None:
     ours = score(predict_pairs(reg.spouses, pop.persons, model, rules.matching))
     _, plain_pairs = baseline_pairs(reg.spouses, pop.persons, rules.matching)
     plain = score(plain_pairs)
-    # The plain pairs carry our comparisons but the couple ones (partner against recorded spouse),
-    # which plain Splink has no column for; deciding reads them where present.
+    # The plain pairs carry our comparisons but the couple ones (partner against recorded spouse)
+    # and the registered home against the address, which plain Splink compares nowhere; deciding
+    # reads them where present.
     ours_columns = set(predict_pairs(reg.spouses.head(2), pop.persons, model, rules.matching).columns)
-    assert set(plain_pairs.columns) == ours_columns - {f"{k}_spouse_{c}" for k in ("level", "weight") for c in ("id", "name")}
+    assert set(plain_pairs.columns) == ours_columns - {f"{k}_{c}" for k in ("level", "weight")
+                                                       for c in ("spouse_id", "spouse_name", "residence")}
     assert ours.recall > plain.recall and ours.auto_share > plain.auto_share
     assert ours.precision >= plain.precision
 
@@ -51,7 +53,7 @@ def test_scoring_refuses_a_model_without_its_term_frequency_tables() -> None:
     pop = normalize_population(read_population(SAMPLE / "population.csv", columns).rows, commune_table())
     rules = load_rules()
     model = train_model(reg.spouses, pop.persons, rules.matching)
-    assert set(model.tf_tables) == {"name_tone", "name_ascii", "spouse_name_tone", "spouse_name_ascii"}
+    assert set(model.tf_tables) == {"name_tone", "name_ascii", "spouse_name_tone", "spouse_name_ascii", "home"}
     broken = replace(model, tf_tables={})
     with pytest.raises(CampaignError, match="no stored term frequencies.*run `reconcile train` again"):
         predict_pairs(reg.spouses.head(4), pop.persons, broken, rules.matching)

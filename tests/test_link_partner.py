@@ -73,3 +73,15 @@ def test_a_wife_one_year_off_is_found_through_her_husband(scored: tuple) -> None
     # His record names her and hers names him: the couple is acted on, and she is no second task.
     assert (row["bucket"], row["husband_person_id"], row["wife_person_id"]) == ("auto_resolve", HUSBAND, WIFE)
     assert WIFE not in results.filter(pl.col("record_type") == "person")["record_id"].to_list()
+
+
+@pytest.mark.slow
+def test_living_at_the_registered_home_counts_for_a_person_and_elsewhere_not_against(scored: tuple) -> None:
+    _, pairs, _, _ = scored
+    husband = pairs.filter((pl.col("spouse_uid") == "11-1977-Q01-0001|H") & (pl.col("person_uid") == HUSBAND))
+    # He lives in Thôn 8, which the 1977 registration gives (under the commune's old name).
+    assert husband.row(0, named=True)["level_residence"] == "exact"
+    assert husband.row(0, named=True)["weight_residence"] > 0
+    # Anyone living elsewhere: nothing either way (people move; a namesake keeps its weight).
+    elsewhere = pairs.filter(pl.col("level_residence") != "exact")
+    assert elsewhere.height > 0 and (elsewhere["weight_residence"] == 0).all()

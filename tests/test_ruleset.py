@@ -21,7 +21,7 @@ def rules_copy(tmp_path: Path) -> Path:
 def test_default_rules_load() -> None:
     rules = load_rules()
     assert [c.name for c in rules.matching.comparisons] == [
-        "id", "name", "birth_date", "sex", "commune", "spouse_id", "spouse_name"]
+        "id", "name", "birth_date", "residence", "sex", "commune", "spouse_id", "spouse_name"]
     assert rules.buckets.auto_min_probability > rules.buckets.candidate_min_probability
     assert {r.bucket for r in rules.reasons.values()} == set(BUCKETS)
     assert all(r.en and r.vi for r in rules.reasons.values())
@@ -93,7 +93,7 @@ def test_comparison_must_end_with_else(rules_copy: Path) -> None:
     text = (rules_copy / "matching.toml").read_text(encoding="utf-8")
     last_else = text.rindex('label = "else"\nsql = "ELSE"')
     (rules_copy / "matching.toml").write_text(text[:last_else] + 'label = "other"\nsql = "1=1"\n', encoding="utf-8")
-    with pytest.raises(RulesError, match=r"\[comparisons\[6\]\] the last level must be the ELSE level"):
+    with pytest.raises(RulesError, match=r"\[comparisons\[7\]\] the last level must be the ELSE level"):
         load_rules(rules_copy)
 
 

@@ -218,8 +218,10 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     )
 
     def side_weight(p: str) -> pl.Expr:
-        """The link's weight with each capped comparison adding at most its cap."""
-        excess = [(pl.col(f"{p}_weight_{c}").fill_null(0.0) - cap).clip(lower_bound=0.0)
+        """The link's weight with each capped comparison counting within its cap either way: adding
+        at most the cap, taking away at most the cap (a namesake living elsewhere is not left
+        behind by where the registered one lives)."""
+        excess = [pl.col(f"{p}_weight_{c}").fill_null(0.0) - pl.col(f"{p}_weight_{c}").fill_null(0.0).clip(-cap, cap)
                   for c, cap in rules.lead_caps if f"{p}_weight_{c}" in couples.columns]
         return pl.col(f"{p}_match_weight") - (pl.sum_horizontal(excess) if excess else pl.lit(0.0))
 

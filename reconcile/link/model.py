@@ -26,6 +26,7 @@ from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
 from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS, with_couples
+from reconcile.normalize.homes import home_key
 from reconcile.normalize.names import toned_only
 from reconcile.ruleset import MatchingRules
 
@@ -34,11 +35,13 @@ from reconcile.ruleset import MatchingRules
 LINK_COLUMNS: tuple[str, ...] = (
     "unique_id", "sex", "id12", "id9", "name_tone", "name_ascii", "family_key", "family_ascii",
     "middle_ascii", "given_ascii", "given_tone", "name_core_ascii", "birth_year", "birth_month",
-    "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune", *COUPLE_COLUMNS,
+    "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune", "home", *COUPLE_COLUMNS,
 )
-# What to read of the stored spouses and persons to train or score (each table has its part).
+# What to read of the stored spouses and persons to train or score (each table has its part; the
+# home is made from the registry's residence and the population's address).
 STORED_LINK_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
-    [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS] + [*PARTNER_INPUTS, *MATE_INPUTS]))
+    [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS and c != "home"] + [*PARTNER_INPUTS, *MATE_INPUTS]
+    + ["residence", "address"]))
 
 # A stage's catalogue key (texts/cli.toml) and the values its text names.
 Progress = Callable[..., None]
@@ -118,6 +121,12 @@ def _matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
     """The two sides as the matcher reads them: names typed without diacritics given no tone form
     (`toned_only`), and the couple columns where `columns` asks for them."""
     spouses, persons = toned_only(spouses), toned_only(persons)
+    if "home" not in spouses.columns:
+        spouses = spouses.with_columns(home=home_key(pl.col("residence")) if "residence" in spouses.columns
+                                       else pl.lit(None, pl.String))
+    if "home" not in persons.columns:
+        persons = persons.with_columns(home=home_key(pl.col("address")) if "address" in persons.columns
+                                       else pl.lit(None, pl.String))
     return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
 
 
