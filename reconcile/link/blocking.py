@@ -10,9 +10,8 @@ import polars as pl
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
-from reconcile.link.inputs import Inputs
+from reconcile.link.inputs import Inputs, matcher_inputs
 from reconcile.link.settings import sql_in_dialect
-from reconcile.normalize.couples import COUPLE_COLUMNS, with_couples
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,7 @@ class RuleCost:
 def comparisons_per_rule(spouses: pl.DataFrame, persons: pl.DataFrame, rules: Sequence[str],
                          columns: Sequence[str], engine: Engine = DEFAULT_ENGINE) -> list[RuleCost]:
     """Splink's exact count of the comparisons each rule generates, in order (no sampling)."""
-    if set(columns) & set(COUPLE_COLUMNS):
-        spouses, persons = with_couples(spouses, persons)
+    spouses, persons = matcher_inputs(spouses, persons, columns)
     with backend(engine) as (db_api, dialect):
         counts = count_comparisons_from_blocking_rules(
             Inputs(db_api, spouses, persons, columns).tables,

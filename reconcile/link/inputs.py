@@ -16,6 +16,10 @@ from typing import Any
 import polars as pl
 from splink import DuckDBAPI
 
+from reconcile.normalize.couples import COUPLE_COLUMNS, with_couples
+from reconcile.normalize.homes import home_key
+from reconcile.normalize.names import toned_only
+
 # Splink (link_only) puts the input whose name sorts first on the left of every pair: `l.` in
 # a blocking rule, `_l` in a comparison. The rules write the registry spouse as `l`, so its
 # name sorts before the population's.
@@ -26,6 +30,22 @@ _NO_KEY_FILTERS = "join_filter_pushdown"
 # With `sided` inputs: the side of each record ('S' a registry spouse, 'P' a population person),
 # and the side it pairs with.
 _SIDE, _OTHER = "reconcile_side", "reconcile_other"
+
+
+def matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
+                   columns: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two sides as the matcher reads them (training, scoring, the blocking analysis): names
+    typed without diacritics given no tone form (`toned_only`), each record's `home` (the
+    registry's residence, the population's address: `normalize.homes`), and the couple columns
+    where `columns` asks for them."""
+    spouses, persons = toned_only(spouses), toned_only(persons)
+    if "home" not in spouses.columns:
+        spouses = spouses.with_columns(home=home_key(pl.col("residence")) if "residence" in spouses.columns
+                                       else pl.lit(None, pl.String))
+    if "home" not in persons.columns:
+        persons = persons.with_columns(home=home_key(pl.col("address")) if "address" in persons.columns
+                                       else pl.lit(None, pl.String))
+    return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
 
 
 def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:

@@ -23,11 +23,9 @@ from splink import Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
-from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow
+from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow, matcher_inputs
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
-from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS, with_couples
-from reconcile.normalize.homes import home_key
-from reconcile.normalize.names import toned_only
+from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS
 from reconcile.ruleset import MatchingRules
 
 # The normalized columns the matching rules may use; both sides must carry them all. The couple
@@ -116,20 +114,6 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
-def _matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
-                  columns: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The two sides as the matcher reads them: names typed without diacritics given no tone form
-    (`toned_only`), and the couple columns where `columns` asks for them."""
-    spouses, persons = toned_only(spouses), toned_only(persons)
-    if "home" not in spouses.columns:
-        spouses = spouses.with_columns(home=home_key(pl.col("residence")) if "residence" in spouses.columns
-                                       else pl.lit(None, pl.String))
-    if "home" not in persons.columns:
-        persons = persons.with_columns(home=home_key(pl.col("address")) if "address" in persons.columns
-                                       else pl.lit(None, pl.String))
-    return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
-
-
 def _runnable(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
     """The settings Splink runs with on `dialect` (the model keeps the rules' SQL as written)."""
     out = in_dialect(settings, dialect)
@@ -147,7 +131,7 @@ def train_model(
     plain baseline passes its own.
     """
     say = progress or (lambda *_args, **_values: None)
-    spouses, persons = _matcher_inputs(spouses, persons, columns)
+    spouses, persons = matcher_inputs(spouses, persons, columns)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
@@ -204,7 +188,7 @@ def predict_pairs(
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
     settings = json.loads(model.settings_json)
-    spouses, persons = _matcher_inputs(spouses, persons, columns)
+    spouses, persons = matcher_inputs(spouses, persons, columns)
     if spouses.is_empty() or persons.is_empty():
         return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
     needed = _tf_columns(settings)
