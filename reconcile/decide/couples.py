@@ -97,7 +97,7 @@ def _judged_columns(rules: CoupleRules) -> set[str]:
     levels = {c.removeprefix("level_") for c in _pair_columns(rules) if c.startswith("level_")}
     per_side = {"spouse_uid", "person_uid", "alone", "marital_status", "spouse_id", "spouse_name_ascii",
                 *(f"level_{c}" for c in levels)}
-    return {"registration_id", "couple_weight", "lead_weight", "couple_bonus", "house_lead", "recorded_id", "recorded_name",
+    return {"registration_id", "couple_weight", "lead_weight", "couple_bonus", "home_lead", "recorded_id", "recorded_name",
             "recorded_both_ways", "same_address", *(f"{p}_{c}" for p in ROLE_PREFIX.values() for c in per_side)}
 
 
@@ -240,17 +240,17 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
              + rules.unrecorded_same_place_weight * pl.col("unrecorded_same_place").cast(pl.Float64))
     # The weight ranks the couples on all the evidence, on where the persons live now beside where
     # the registration says they lived (`home_weight`), and on their living in one hamlet or
-    # residential group (`together`: a house counts as evidence above); the lead over the runner-up is taken on the
-    # evidence that can tell two couples apart (`lead_weight`).
+    # residential group (`together`: a house counts as evidence above); the lead over the runner-up
+    # is taken on the evidence that can tell two couples apart (`lead_weight`).
+    together = rules.same_place_weight * pl.col("together").cast(pl.Float64)
     # What the registered house, and the two living at one address (a hamlet of one commune: the
     # whole address agrees), add to the lead over a runner-up that shares a person (see best_couples).
-    house_lead = (sum((pl.col(f"{p}_at_house").cast(pl.Float64) * rules.residence_house_weight for p in ("h", "w")),
-                      pl.lit(0.0)) + rules.same_place_weight * pl.col("together").cast(pl.Float64)
-                  ) if rules.house_tells_namesakes else pl.lit(0.0)
+    home_lead = (sum((pl.col(f"{p}_at_house").cast(pl.Float64) * rules.residence_house_weight for p in ("h", "w")),
+                     pl.lit(0.0)) + together) if rules.house_tells_namesakes else pl.lit(0.0)
     return couples.with_columns(
-        house_lead=house_lead,
+        home_lead=home_lead,
         couple_weight=pl.col("h_match_weight") + pl.col("w_match_weight") + bonus
-        + pl.col("h_home_weight") + pl.col("w_home_weight") + rules.same_place_weight * pl.col("together").cast(pl.Float64),
+        + pl.col("h_home_weight") + pl.col("w_home_weight") + together,
         lead_weight=side_weight("h") + side_weight("w") + bonus,
         couple_bonus=bonus,
     )
@@ -348,12 +348,12 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     # best, by other_couple_lead where it is two other persons who may be a couple (namesake
     # couples). The runner-up is the one that falls shortest of what it must be left behind by.
     # The others with what judging them reads (not the levels the best couple's evidence needs).
-    rival_columns = ["registration_id", "h_person_uid", "w_person_uid", "lead_weight", "couple_bonus", "house_lead",
+    rival_columns = ["registration_id", "h_person_uid", "w_person_uid", "lead_weight", "couple_bonus", "home_lead",
                      "recorded_id",
                      *(f"{p}_{c}" for p in ROLE_PREFIX.values()
                        for c in ("level_spouse_name", "marital_status", "spouse_id", "spouse_name_ascii"))]
     others = ranked.filter(pl.col("couple_rank") > 0).select(c for c in rival_columns if c in ranked.columns).join(
-        best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"), b_house="house_lead",
+        best.select("registration_id", b_lead=pl.col("lead_weight"), b_bonus=pl.col("couple_bonus"), b_home="home_lead",
                     b_h=pl.col("h_person_uid"), b_w=pl.col("w_person_uid"), b_id=pl.col("recorded_id")),
         on="registration_id",
     ).with_columns(
@@ -381,13 +381,14 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         .then(pl.lit(rules.min_weight_lead if couple_rules.recorded_id_lead is None else couple_rules.recorded_id_lead))
         .otherwise(pl.lit(rules.min_weight_lead)),
         # (Never less than its own: a rival recorded both ways keeps that.) Against a runner-up that
-        # shares a person, the registered house counts too (house_tells_namesakes): of two namesakes
-        # fitting one spouse, the one living in the house the registration gives; never where the
-        # question is which of two couples registered (two other persons, or an unseen couple).
+        # shares a person, the registered house and a shared address count too (house_tells_namesakes):
+        # of two namesakes fitting one spouse, the one living in the house the registration gives or
+        # where the other spouse lives; never where the question is which of two couples registered
+        # (two other persons, or an unseen couple).
         runner_lead=pl.when(pl.col("unseen_couple")).then(
             pl.col("lead_weight") - pl.col("couple_bonus") + pl.max_horizontal("couple_bonus", "b_bonus"))
         .when(pl.col("other_couple")).then(pl.col("lead_weight"))
-        .otherwise(pl.col("lead_weight") - pl.col("b_house") + pl.col("house_lead")),
+        .otherwise(pl.col("lead_weight") - pl.col("b_home") + pl.col("home_lead")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
     # Ties broken by the persons: the same runner-up whatever the frames' row order (a commune run
     # reads its scope in another order than the province's run).
