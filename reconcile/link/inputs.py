@@ -24,8 +24,13 @@ from reconcile.normalize.names import toned_only
 # a blocking rule, `_l` in a comparison. The rules write the registry spouse as `l`, so its
 # name sorts before the population's.
 SPOUSES_DATASET, PERSONS_DATASET = "marriage_registry", "population"
+# Scoring names them in one letter (in the same order), and numbers their records (`compact_ids`):
+# Splink joins its blocked pairs to the records on `source_dataset || '-__-' || unique_id`, a key
+# DuckDB keeps inline up to 12 characters, and compares far faster so (docs/performance.md).
+# Training keeps the long names: EM's sample of records is a hash of that same key.
+SCORING_DATASETS = ("m", "p")
 # Splink's own tables are named __splink__…; ours cannot collide with them.
-_TABLES = {SPOUSES_DATASET: "reconcile_spouses", PERSONS_DATASET: "reconcile_persons"}
+_TABLES = ("reconcile_spouses", "reconcile_persons")
 _NO_KEY_FILTERS = "join_filter_pushdown"
 # With `sided` inputs: the side of each record ('S' a registry spouse, 'P' a population person),
 # and the side it pairs with.
@@ -48,6 +53,12 @@ def matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
     return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
 
 
+def compact_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with each record's `unique_id` its position ("0", "1", …): see SCORING_DATASETS.
+    The position of a record in `frame` is what the scored pairs give back."""
+    return frame.with_columns(unique_id=pl.int_range(pl.len(), dtype=pl.UInt32).cast(pl.String))
+
+
 def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
     """`frame` as Arrow for `db_api`. DuckDB reads Polars' string views as they are: no copy of
     the strings (the default conversion copies every string column into a new buffer)."""
@@ -60,23 +71,24 @@ class Inputs:
     """Both sides registered with Splink's database API, the registry on the left."""
 
     def __init__(self, db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame, columns: Sequence[str],
-                 sided: bool = False) -> None:
-        """`sided`: for training, where `narrowed` is used, each record also says its side (see there)."""
+                 sided: bool = False, datasets: tuple[str, str] = (SPOUSES_DATASET, PERSONS_DATASET)) -> None:
+        """`sided`: for training, where `narrowed` is used, each record also says its side (see there).
+        `datasets`: the two sides' names in Splink (its `source_dataset`), the registry's first."""
+        assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
         self._sided = sided and self._con is not None
-        frames = {SPOUSES_DATASET: spouses.select(columns), PERSONS_DATASET: persons.select(columns)}
+        frames = dict(zip(datasets, (spouses.select(columns), persons.select(columns)), strict=True))
         if self._con is None:
             self.tables = [db_api.register(as_arrow(db_api, frame), dataset_display_name=name)
                            for name, frame in frames.items()]
             return
-        for name, frame in frames.items():
-            table = _TABLES[name]
+        for (name, frame), table, (side, other) in zip(frames.items(), _TABLES, (("'S'", "'P'"), ("'P'", "'S'")),
+                                                      strict=True):
             self._con.register(f"{table}_arrow", as_arrow(db_api, frame))
-            side, other = ("'S'", "'P'") if name == SPOUSES_DATASET else ("'P'", "'S'")
             sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
             self._con.execute(f"CREATE VIEW {table}_all AS SELECT *{sides} FROM {table}_arrow")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
-        self.tables = [db_api.register(_TABLES[name], dataset_display_name=name) for name in frames]
+        self.tables = [db_api.register(table, dataset_display_name=name) for table, name in zip(_TABLES, frames)]
 
     @contextmanager
     def narrowed(self, rule: str) -> Iterator[str]:
@@ -95,7 +107,7 @@ class Inputs:
         if self._con is None:
             yield rule
             return
-        spouses, persons = _TABLES[SPOUSES_DATASET], _TABLES[PERSONS_DATASET]
+        spouses, persons = _TABLES
         kept = {
             spouses: f"SELECT l.* FROM {spouses}_all AS l WHERE EXISTS (SELECT 1 FROM {persons}_all AS r WHERE {rule})",
             persons: f"SELECT r.* FROM {persons}_all AS r WHERE EXISTS (SELECT 1 FROM {spouses}_all AS l WHERE {rule})",

@@ -23,7 +23,7 @@ from splink import Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
-from reconcile.link.inputs import SPOUSES_DATASET, Inputs, as_arrow, matcher_inputs
+from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS
 from reconcile.ruleset import MatchingRules
@@ -200,11 +200,14 @@ def predict_pairs(
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
     labels = level_labels(settings)
+    # Scored under their positions (compact_ids), given back their own IDs below.
+    uids = {"l": spouses["unique_id"], "r": persons["unique_id"]}
+    spouses, persons = compact_ids(spouses), compact_ids(persons)
 
     def work(capped: Engine) -> pl.DataFrame:
         with backend(capped) as (db_api, dialect):
-            linker = Linker(Inputs(db_api, spouses, persons, columns).tables, _runnable(settings, dialect),
-                            log_level=None)
+            inputs = Inputs(db_api, spouses, persons, columns, datasets=SCORING_DATASETS)
+            linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
             for col, table in model.tf_tables.items():
                 registered = db_api.register(as_arrow(db_api, table), table_name=f"reconcile_tf_{col}")
                 linker.table_management.register_term_frequency_lookup(registered, col)
@@ -225,12 +228,12 @@ def predict_pairs(
 
     with _splink_warnings():
         raw = _within_default_memory(engine, PREDICT_MEMORY, work)
-    # The registry is on the left (see SPOUSES_DATASET); guard against a Splink that orders otherwise.
-    swap = raw.height > 0 and raw["source_dataset_l"][0] != SPOUSES_DATASET
-    spouse_col, person_col = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
+    # The registry is on the left (see SCORING_DATASETS); guard against a Splink that orders otherwise.
+    swap = raw.height > 0 and raw["source_dataset_l"][0] != SCORING_DATASETS[0]
+    spouse_side, person_side = ("r", "l") if swap else ("l", "r")
     cols = [
-        pl.col(spouse_col).alias("spouse_uid"),
-        pl.col(person_col).alias("person_uid"),
+        pl.lit(uids["l"].gather(raw[f"unique_id_{spouse_side}"].cast(pl.UInt32))).alias("spouse_uid"),
+        pl.lit(uids["r"].gather(raw[f"unique_id_{person_side}"].cast(pl.UInt32))).alias("person_uid"),
         pl.col("match_weight").cast(pl.Float64),
         pl.col("match_probability").cast(pl.Float64),
     ]
