@@ -227,7 +227,7 @@ def predict_pairs(
     settings["retain_intermediate_calculation_columns"] = True
     labels = level_labels(settings)
     # Scored under their positions (compact_ids), given back their own IDs below.
-    uids = {"l": spouses["unique_id"], "r": persons["unique_id"]}
+    uids = {"spouses": spouses["unique_id"], "persons": persons["unique_id"]}
     spouses, persons = compact_ids(spouses), compact_ids(persons)
 
     def work(capped: Engine) -> pl.DataFrame:
@@ -258,8 +258,8 @@ def predict_pairs(
     swap = raw.height > 0 and raw["source_dataset_l"][0] != SCORING_DATASETS[0]
     spouse_side, person_side = ("r", "l") if swap else ("l", "r")
     cols = [
-        pl.lit(uids["l"].gather(raw[f"unique_id_{spouse_side}"].cast(pl.UInt32))).alias("spouse_uid"),
-        pl.lit(uids["r"].gather(raw[f"unique_id_{person_side}"].cast(pl.UInt32))).alias("person_uid"),
+        pl.lit(uids["spouses"].gather(raw[f"unique_id_{spouse_side}"].cast(pl.UInt32))).alias("spouse_uid"),
+        pl.lit(uids["persons"].gather(raw[f"unique_id_{person_side}"].cast(pl.UInt32))).alias("person_uid"),
         pl.col("match_weight").cast(pl.Float64),
         pl.col("match_probability").cast(pl.Float64),
     ]
