@@ -343,6 +343,9 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     ranked = couples.sort(
         ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
     ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
+    # Each frame of couples let go once the next is made: at a million spouses each is most of a GB.
+    columns = couples.columns
+    del couples
     best = ranked.filter(pl.col("couple_rank") == 0)
     # Every other couple must be left behind: by min_weight_lead where it shares a person with the
     # best, by other_couple_lead where it is two other persons who may be a couple (namesake
@@ -364,15 +367,15 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         # themselves must tell them apart. (Married with nobody recorded is not enough: the
         # population leaves most spouses out; measured in docs/accuracy.md, that took 2 % of the
         # safe marriages to conflict and kept no wrong link out.)
-        unseen_couple=((pl.col("h_person_uid") == pl.col("b_h")) & _names_the_partner("w", couples.columns))
-        | ((pl.col("w_person_uid") == pl.col("b_w")) & _names_the_partner("h", couples.columns)),
+        unseen_couple=((pl.col("h_person_uid") == pl.col("b_h")) & _names_the_partner("w", columns))
+        | ((pl.col("w_person_uid") == pl.col("b_w")) & _names_the_partner("h", columns)),
         # Two other persons are a rival couple only if they may be married to each other: recorded
         # as each other's spouse or sharing a house, or each naming the partner or married with
         # nobody recorded. Two strangers who merely bear the names are left behind by
         # min_weight_lead like any other candidate (so are the couples that pair each of them
         # with a person of the best).
         rival_couple=(pl.col("couple_bonus") > 0) | pl.all_horizontal(
-            _names_the_partner(p, couples.columns) | _married_to_nobody_recorded(p, couples.columns) for p in ("h", "w")),
+            _names_the_partner(p, columns) | _married_to_nobody_recorded(p, columns) for p in ("h", "w")),
     ).with_columns(
         needed=pl.when(pl.col("other_couple") & pl.col("rival_couple")).then(pl.lit(couple_rules.other_couple_lead))
         # One person shared with a best couple recorded by personal ID, the other nowhere recorded
@@ -390,6 +393,7 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
         .when(pl.col("other_couple")).then(pl.col("lead_weight"))
         .otherwise(pl.col("lead_weight") - pl.col("b_home") + pl.col("home_lead")),
     ).with_columns(margin=pl.col("b_lead") - pl.col("runner_lead") - pl.col("needed"))
+    del ranked
     # Ties broken by the persons: the same runner-up whatever the frames' row order (a commune run
     # reads its scope in another order than the province's run).
     runner = others.sort(["registration_id", "margin", "lead_weight", "h_person_uid", "w_person_uid"],
