@@ -41,6 +41,15 @@ def test_bad_options_are_user_errors(options: dict, message: str) -> None:
         Engine(**options)
 
 
+def test_the_help_states_the_memory_defaults_the_engine_uses(cli: Cli) -> None:
+    """The defaults said in `--help` are the caps training and scoring run within (they drifted once)."""
+    from reconcile.link.model import PREDICT_MEMORY, TRAIN_MEMORY
+
+    for lang, train, score in (("en", "to train", "to score"), ("vi", "khi huấn luyện", "khi chấm điểm")):
+        out = " ".join(cli("--lang", lang, "run", "--help", env={"COLUMNS": "400"}).output.split())
+        assert f"{TRAIN_MEMORY} {train}" in out and f"{PREDICT_MEMORY} {score}" in out
+
+
 def test_cli_rejects_a_bad_memory_limit_in_one_line(cli: Cli, campaign_copy: Path) -> None:
     out = cli("run", "--all", "--memory-limit", "lots", "--campaign", campaign_copy, code=1).output
     assert "--memory-limit must be a size such as 2GB" in out and "Traceback" not in out
