@@ -272,13 +272,14 @@ def decide_marriages(
         .list.max().fill_null(0)
     ).with_columns(bucket=pl.col("severity").replace_strict(by_severity, return_dtype=pl.String))
     has_changes = (pl.col("bucket") == "auto_resolve") & (pl.col("change_fields").list.len() > 0)
-    info = pl.when(has_changes).then(
-        pl.col("change_fields")
-        .list.eval(pl.element().replace_strict(
-            {"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
-        .list.unique(maintain_order=True)
-    ).otherwise(pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"]))
-                .otherwise(pl.lit([], dtype=pl.List(pl.String))))
+    # The changes' info codes made into a column of their own first: a list.eval under a when/then
+    # took 30 times as long (0.6 s at 286,000 marriages).
+    out = out.with_columns(change_codes=pl.col("change_fields").list.eval(pl.element().replace_strict(
+        {"marital_status": "SET_MARITAL_STATUS", "spouse_id": "SET_SPOUSE", "spouse_name": "SET_SPOUSE"}))
+        .list.unique(maintain_order=True))
+    info = pl.when(has_changes).then(pl.col("change_codes")).otherwise(
+        pl.when(pl.col("bucket") == "auto_resolve").then(pl.lit(["CONFIRMED"]))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String))))
     return out.with_columns(
         reason_list=pl.concat_list([pl.col("reason_list"), info]).list.unique(maintain_order=True),
         action=pl.when(pl.col("bucket") == "conflict").then(pl.lit("review"))
