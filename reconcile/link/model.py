@@ -85,7 +85,7 @@ def _splink_warnings() -> Iterator[list[str]]:
 
 # Without --memory-limit, DuckDB would take up to 80% of the machine's memory, and keep most of
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
-# them: a lower peak for a few percent more time, docs/performance.md), and again without one if
+# them: a lower peak for more time, docs/performance.md), and again without one if
 # a step cannot fit under it: a larger province still runs. (Training the 1.5 M-person bench
 # province within 2 GB ran out about one time in four, and started again without the cap: 20 s
 # became 33-48 s. Within 3 GB, five of five fit; the same model either way.) Scoring within 2 GB:
