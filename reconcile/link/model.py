@@ -85,13 +85,10 @@ def _splink_warnings() -> Iterator[list[str]]:
 
 # Without --memory-limit, DuckDB would take up to 80% of the machine's memory, and keep most of
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
-# them: a lower peak for more time, docs/performance.md), and again without one if
-# a step cannot fit under it: a larger province still runs. (Training the 1.5 M-person bench
-# province within 2 GB ran out about one time in four, and started again without the cap: 20 s
-# became 33-48 s. Within 3 GB, five of five fit; the same model either way.) Scoring within 2 GB:
-# the whole registry of that province scored in 38 s against 52 s within 1 GB, the same pairs, its
-# peak (5.3 GB) under the deciding's that follows (5.5-5.7 GB), so the run's peak stays the same;
-# its 75,000-marriage sample 14 s against 16 s, peak 3.9 GB against 3.7 (docs/performance.md).
+# them: a lower peak for more time), and again without one if a step cannot fit under it: a
+# larger province still runs. At 1.5 M persons, training within 2 GB ran out one time in four;
+# scoring within 2 GB takes about 30% less time than within 1 GB, and its peak stays under the
+# deciding's that follows (docs/performance.md, "Memory").
 TRAIN_MEMORY, PREDICT_MEMORY = "3GB", "2GB"
 T = TypeVar("T")
 
