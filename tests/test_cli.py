@@ -90,6 +90,31 @@ def _pair_sets(campaign: Path) -> list[tuple[int, bool]]:
         return con.execute("SELECT model_id, ingest_id = (SELECT max(ingest_id) FROM ingests) FROM pair_sets").fetchall()
 
 
+def test_run_all_again_on_the_same_model_data_rules_and_code_takes_the_last_runs_rows(
+        cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    # A supervisor runs the province again after officers recorded decisions: nothing deciding
+    # reads has changed, so the rows of the last run --all are taken, not decided again.
+    full = _results(cli, campaign_copy, tmp_path / "full.csv")
+    out = cli("run", "--all", "--campaign", campaign_copy).output
+    assert "province's rows of the latest run decided with the same model" in out
+    assert "scoring the whole province" not in out and "province's scored pairs" not in out
+    again = _results(cli, campaign_copy, tmp_path / "again.csv")
+    key = ["record_type", "record_id"]
+    assert again.drop("run_id").sort(key).equals(full.drop("run_id").sort(key))
+    with duckdb.connect(str(campaign_copy / "campaign.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT run_id, scope, candidates_of FROM runs ORDER BY run_id").fetchall() == [
+            (1, "all", None), (2, "all", 1)]
+        assert con.execute("SELECT count(*) FROM candidates WHERE run_id = 2").fetchall() == [(0,)]
+        links = [con.execute(f"SELECT * EXCLUDE (run_id) FROM links WHERE run_id = {r} ORDER BY unique_id").pl()
+                 for r in (1, 2)]
+    assert links[0].equals(links[1])
+    # --fresh decides the province again, from the kept pairs, to the same rows.
+    out = cli("run", "--all", "--fresh", "--campaign", campaign_copy).output
+    assert "province's scored pairs" in out and "latest run decided" not in out
+    fresh = _results(cli, campaign_copy, tmp_path / "fresh.csv")
+    assert fresh.drop("run_id").sort(key).equals(full.drop("run_id").sort(key))
+
+
 def test_a_commune_run_reuses_the_full_runs_pairs_and_scores_again_after_training(
         cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
     full = _results(cli, campaign_copy, tmp_path / "full.csv")

@@ -56,7 +56,7 @@ def test_a_run_killed_at_any_point_leaves_the_campaign_as_it_was(cli: Cli, campa
                                                                  stage: str) -> None:
     before = _state(campaign_copy)
     marker = tmp_path / "paused"
-    run = _spawn(campaign_copy, "run", "--all", "--by", "Lan", pause_at=stage, marker=marker)
+    run = _spawn(campaign_copy, "run", "--all", "--fresh", "--by", "Lan", pause_at=stage, marker=marker)
     _wait_for(marker, stage, run)
     os.kill(run.pid, signal.SIGKILL)
     assert run.wait(timeout=30) == -signal.SIGKILL
@@ -73,7 +73,8 @@ def test_two_commands_at_once_wait_or_stop_clearly_and_the_database_stays_whole(
     before = _state(campaign_copy)
     conflict = before["results"].filter(pl.col("bucket") == "conflict")["record_id"][0]
     marker = tmp_path / "paused"
-    run = _spawn(campaign_copy, "run", "--all", "--by", "Lan", pause_at="run:scored,run:writing", marker=marker)
+    run = _spawn(campaign_copy, "run", "--all", "--fresh", "--by", "Lan", pause_at="run:scored,run:writing",
+                 marker=marker)
     holder = f"`reconcile run --all` by Lan (pid {run.pid}"
 
     _wait_for(marker, "run:scored", run)  # the run holds the campaign; the database is closed while it scores

@@ -379,7 +379,7 @@ def test_a_full_disk_during_a_run_leaves_the_campaign_as_it_was_and_the_next_run
     shutil.copytree(sample_campaign, campaign)
     before = _state(campaign)
     marker = tmp_path / "paused"
-    run = _spawn(campaign, "run", "--all", "--by", "Lan", pause_at="run:scored", marker=marker)
+    run = _spawn(campaign, "run", "--all", "--fresh", "--by", "Lan", pause_at="run:scored", marker=marker)
     try:
         _wait_for(marker, "run:scored", run)  # scored, about to write
         filler = _fill(small_disk)

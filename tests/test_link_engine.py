@@ -60,7 +60,8 @@ def test_cli_rejects_a_bad_memory_limit_in_one_line(cli: Cli, campaign_copy: Pat
 @pytest.mark.slow
 def test_a_run_within_a_small_memory_limit_gives_the_same_buckets(cli: Cli, sample_campaign: Path,
                                                                    campaign_copy: Path) -> None:
-    cli("run", "--all", "--memory-limit", "200MB", "--threads", "1", "--campaign", campaign_copy,
+    # --fresh: decided again within the cap (else the first run's rows would be taken).
+    cli("run", "--all", "--fresh", "--memory-limit", "200MB", "--threads", "1", "--campaign", campaign_copy,
         env={"RECONCILE_TODAY": DAY_ONE})
 
     def buckets(campaign: Path) -> pl.DataFrame:

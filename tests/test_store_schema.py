@@ -175,6 +175,6 @@ def test_a_run_whose_links_lack_the_couple_evidence_stores_them_as_nulls(
         return results, links.drop(c for c, _ in schema.LINK_COUPLE_COLUMNS)
 
     monkeypatch.setattr(run_command, "decide", without_couples)
-    cli("run", "--all", "--campaign", campaign_copy)
+    cli("run", "--all", "--fresh", "--campaign", campaign_copy)  # decided again, by the patched decide
     stored = _link_couples(campaign_copy / "campaign.duckdb", 2)
     assert stored.height > 0 and stored.null_count().row(0) == (stored.height,) * 4

@@ -41,9 +41,9 @@ class RunSummary:
 
 def run(campaign: Campaign, communes: list[str] | None, progress: Progress = silent,
         who: str | None = None, engine: Engine = DEFAULT_ENGINE, fresh: bool = False) -> RunSummary:
-    """Link, decide and store one run for the given communes (None: every commune). A run of some
-    communes that an earlier run decided with the same model, data, rules and code takes that
-    run's rows for them, unless `fresh`."""
+    """Link, decide and store one run for the given communes (None: every commune). A run of
+    communes (or of every commune) that an earlier run decided with the same model, data, rules and
+    code takes that run's rows for them, unless `fresh`."""
     who = who or user()
     command = "run --all" if communes is None else f"run --commune {','.join(communes)}"
     with writing(campaign.folder, command, who):
@@ -71,12 +71,12 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         previous = store.runs.previous_results(scope)
         pair_set = PairSet(model_id, ingest_id, rules.matching.fingerprint())
         decided_with = _decided_with(pair_set, rules)
-        # Some communes, and a run decided them with this very model, data, rules and code: its rows
-        # are what deciding them again would give.
-        reused = store.runs.decided(decided_with, scope) if communes is not None and not fresh else None
+        # A run decided these communes (or the whole province) with this very model, data, rules and
+        # code: its rows are what deciding them again would give.
+        reused = None if fresh else store.runs.decided(decided_with, scope)
         stored = reused is not None or store.runs.has_pairs(pair_set)
         if reused is not None:
-            progress("progress_reusing_run")
+            progress("progress_reusing_run" if communes is not None else "progress_reusing_province_run")
         elif stored:
             # The province was scored with this model on this data: decide from those pairs.
             progress("progress_reading_pairs")
