@@ -55,3 +55,17 @@ def test_foreign_and_newer_databases_are_refused(tmp_path: Path) -> None:
     duckdb.connect(str(other)).execute("CREATE TABLE t (x INT)").close()
     with pytest.raises(CampaignError, match="not a reconcile campaign database"):
         Store(other, read_only=True)
+
+
+def test_only_the_province_writers_compact_the_tables_when_they_close(tmp_path: Path) -> None:
+    # DuckDB compacts row groups when a writer checkpoints (on closing): after a province run that
+    # is about a second of rewriting, which a commune run or an officer's decision must not pay.
+    camp = create_campaign(tmp_path / "c", "46", date(2025, 5, 31), 90)
+
+    def vacuum_tasks(store: Store) -> int:
+        return int(store.con.execute("SELECT current_setting('max_vacuum_tasks')").fetchall()[0][0])
+
+    with Store(camp.database) as store:
+        assert vacuum_tasks(store) == 0
+    with Store(camp.database, compact=True) as store:
+        assert vacuum_tasks(store) > 0

@@ -48,7 +48,7 @@ def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, 
     # store as soon as it is made, and is written while the next one is made; the population file
     # is read meanwhile too, while the registry is normalized (much of that is one core's work).
     with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-read") as reader,
-          Store(campaign.database) as store, store.ingests.save(who, today()) as saving):
+          Store(campaign.database, compact=True) as store, store.ingests.save(who, today()) as saving):
         reading = reader.submit(read_population, population, columns) if population is not None else None
         if registry is not None:
             progress("progress_reading", path=registry)

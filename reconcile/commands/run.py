@@ -121,7 +121,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
     progress("progress_saving_run")
     label = "all" if communes is None else ",".join(scope)
     day = today()
-    with Store(campaign.database) as store:
+    # A province run writes the province: it compacts (Store), a commune run leaves that to the next one.
+    with Store(campaign.database, compact=communes is None) as store:
         run_id = store.runs.save(model_id, ingest_id, label, scope, started, results, links, candidates,
                                 who, day, changes.counts(), pairs=new_pairs, decided_with=decided_with)
         standing = store.results.snapshots().filter((pl.col("day") == day) & pl.col("commune").is_in(scope))

@@ -38,7 +38,7 @@ def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DE
     if spouses.is_empty() or persons.is_empty():
         raise UserError.said("err_nothing_to_train", marriages=f"{spouses.height // 2:,}", persons=f"{persons.height:,}")
     model = train_model(spouses, persons, rules.matching, progress, engine=engine)
-    with Store(campaign.database) as store:
+    with Store(campaign.database, compact=True) as store:
         model_id = store.models.save(model, ingest_id, spouses.height, persons.height, who, today())
     return TrainSummary(model_id, spouses.height, persons.height, model.notes)
 

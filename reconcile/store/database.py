@@ -36,11 +36,18 @@ class Store:
     `linker.training`, `linker.inference`): `ingests`, `models`, `runs`, `results`, `decisions`
     and `audit`. The connection stays inside `reconcile/store/`."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(self, path: Path, read_only: bool = False, compact: bool = False) -> None:
+        """`compact`: let DuckDB compact the tables' row groups when this connection checkpoints
+        (as it does on closing after a write): for the commands that write the province (ingest,
+        train, run --all). Compacting after a province run rewrites that run's last row groups,
+        about a second on the 1.5 M province; left to DuckDB, a commune run or an officer's decision
+        just after it paid that second. Small writes leave it to the next large one."""
         if read_only and not path.exists():
             raise CampaignError.said("err_no_database", path=path)
         self.path = path
         self.con = connect(path, read_only)
+        if not read_only and not compact:
+            self.con.execute("SET max_vacuum_tasks = 0")
         try:
             if read_only and schema_version(self.con, path) < SCHEMA_VERSION:
                 self.con.close()  # an older layout: migrate it once, then read
