@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import polars as pl
+import pytest
 
 from tests.test_decide import BETWEEN, RULES, UNRECORDED, couple, pair, person, row, run
 
@@ -490,3 +492,26 @@ def test_of_two_namesakes_fitting_the_wife_the_one_living_with_the_husband_is_ac
     off = replace(RULES.buckets, couples=replace(RULES.buckets.couples, house_tells_namesakes=False))
     r = row(run(m, s, p, pr, off))
     assert r["bucket"] == "conflict" and "AMBIGUOUS_CANDIDATES" in r["reasons"].split(";")
+
+
+def test_the_marriages_judged_a_part_at_a_time_get_the_same_results_as_all_at_once(
+        sample_campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's couples are made a part of its marriages at a time (to hold less at once); each
+    # marriage is judged on its own candidates, so the parts change no bucket, reason or link.
+    from reconcile.commands.run import deciding_tables, filled
+    from reconcile.decide import couples, decide
+    from reconcile.ruleset import load_rules
+    from reconcile.store import Store
+    from reconcile.store.scope import ScopeFrames
+
+    rules = load_rules(sample_campaign / "rules")
+    with Store(sample_campaign / "campaign.duckdb", read_only=True) as store:
+        frames = filled(ScopeFrames(*deciding_tables(store), store.table("scored_pairs")))
+    marriages = frames.marriages.height
+    made = []
+    for per_part in (marriages, marriages // 7):
+        monkeypatch.setattr(couples, "MARRIAGES_PER_PART", per_part)
+        made.append(decide(frames.marriages, frames.spouses, frames.persons, frames.pairs, rules.buckets, rules.reasons))
+    (results, links), (in_parts, links_in_parts) = made
+    assert results.filter(pl.col("bucket") == "auto_resolve").height > marriages // 2
+    assert in_parts.equals(results) and links_in_parts.equals(links)

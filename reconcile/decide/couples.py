@@ -29,6 +29,8 @@ HOUSE_NUMBER = r"(?i)^(số\s+)?\d+"
 # What the couples read of each candidate person.
 COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address",
                          "marital_status")
+# Marriages whose candidate couples are made and judged at once (best_couples).
+MARRIAGES_PER_PART = 50_000
 
 
 def holds(levels: EvidenceSet, prefix: str = "") -> pl.Expr:
@@ -114,7 +116,27 @@ def _pair_columns(rules: CoupleRules) -> set[str]:
             *(f"level_{c}" for c in levels), *(f"weight_{c}" for c, _ in rules.lead_caps)}
 
 
-def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame,
+def couple_persons(candidates: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """What the couples read of every person among `candidates` (COUPLE_PERSON_COLUMNS, the
+    claims on it, its names without Văn/Thị and its texts coded: `_coded`), keyed `person_uid`:
+    worked out once for the province, whatever part of it the couples are made for."""
+    person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
+        {"unique_id": "person_uid"}).filter(pl.col("person_uid").is_in(candidates["person_uid"].implode()))
+    person = person.join(_claims(persons), on="person_id", how="left")
+    # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
+    return _coded(person.with_columns(
+        (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns)))
+
+
+def couple_spouses(spouses: pl.DataFrame) -> pl.DataFrame:
+    """Each registry spouse as the couples read it: `spouse_uid`, `registration_id`, `role` and
+    `registered_home` (the home its residence names)."""
+    return spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role",
+                          registered_home=home_key(pl.col("residence")) if "residence" in spouses.columns
+                          else pl.lit(None, pl.String))
+
+
+def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, person: pl.DataFrame,
                       rules: CoupleRules) -> pl.DataFrame:
     """Every candidate couple of every marriage with candidates on both sides: one row per
     (husband candidate, wife candidate) with `registration_id`, each side's pair columns prefixed
@@ -123,20 +145,11 @@ def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: 
     `couple_weight` (to rank couples) and `lead_weight` (to measure the lead).
 
     `candidates`: the scored pairs above the candidate minimum, with `rank` per spouse (0 the best)
-    and `alone` (the link is enough without its partner)."""
+    and `alone` (the link is enough without its partner); `spouses`: `couple_spouses` of their
+    spouses; `person`: `couple_persons` of (at least) their persons."""
     # Only the pair columns the couples read: every couple row carries two pairs.
     candidates = candidates.select([c for c in candidates.columns if c in _pair_columns(rules)])
-    person = persons.select([c for c in COUPLE_PERSON_COLUMNS if c in persons.columns]).rename(
-        {"unique_id": "person_uid"}).filter(pl.col("person_uid").is_in(candidates["person_uid"].implode()))
-    person = person.join(_claims(persons), on="person_id", how="left")
-    # Names without Văn/Thị, once per candidate person (a couple compares them both ways).
-    person = _coded(person.with_columns(
-        (core_ascii(pl.col(c)).alias(f"{c}_core") for c in ("name_ascii", "spouse_name_ascii") if c in person.columns)))
-    kept = at_home(candidates.join(
-        spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role",
-                       registered_home=home_key(pl.col("residence")) if "residence" in spouses.columns
-                       else pl.lit(None, pl.String)), on="spouse_uid"
-    ).join(person, on="person_uid", how="left"), rules)
+    kept = at_home(candidates.join(spouses, on="spouse_uid").join(person, on="person_uid", how="left"), rules)
     sides = {}
     for role, p in ROLE_PREFIX.items():
         part = kept.filter(pl.col("role") == role).drop("role")
@@ -329,13 +342,32 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
     `couple_ambiguity`: where the runner-up couple is within min_weight_lead and has another
     person for this spouse, AMBIGUOUS_COUPLES (it has another for both) or AMBIGUOUS_CANDIDATES.
     Empty when the couple rules are off."""
-    schema = {"unique_id": pl.String, "person_uid": pl.String, "couple_weight": pl.Float64,
-              "couple_lead": pl.Float64, "runner_up_uid": pl.String, "couple_recorded": pl.String,
-              "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String, "couple_house": pl.Boolean}
+    schema = pl.Schema({"unique_id": pl.String, "person_uid": pl.String, "couple_weight": pl.Float64,
+                        "couple_lead": pl.Float64, "runner_up_uid": pl.String, "couple_recorded": pl.String,
+                        "couple_sufficient": pl.Boolean, "couple_ambiguity": pl.String, "couple_house": pl.Boolean})
     couple_rules = rules.couples
     if couple_rules is None or not couple_rules.enabled:
         return pl.DataFrame(schema=schema)
-    couples = candidate_couples(candidates, spouses, persons, couple_rules)
+    person = couple_persons(candidates, persons)
+    sides = couple_spouses(spouses)
+    # Each marriage's couples are judged on its own candidates alone: the marriages are taken a
+    # part at a time, so that only one part's couples are held at once (at a million spouses the
+    # couples of all of them, and the frames made from them, were 2.5 GB at once).
+    parts = -(-sides["registration_id"].n_unique() // MARRIAGES_PER_PART)
+    if parts <= 1:
+        return _best_couples(candidates, sides, person, rules, couple_rules, schema)
+    part = pl.col("registration_id").hash(seed=0) % parts
+    return pl.concat([
+        _best_couples(candidates.filter(pl.col("spouse_uid").is_in(these["spouse_uid"].implode())), these, person,
+                      rules, couple_rules, schema)
+        for these in (sides.filter(part == k) for k in range(parts))
+    ])
+
+
+def _best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, person: pl.DataFrame, rules: BucketRules,
+                  couple_rules: CoupleRules, schema: pl.Schema) -> pl.DataFrame:
+    """`best_couples` for the marriages of `spouses` (`couple_spouses`)."""
+    couples = candidate_couples(candidates, spouses, person, couple_rules)
     if couples.is_empty():
         return pl.DataFrame(schema=schema)
     # Only what judging the couples reads: every couple is sorted and compared with its marriage's best.
@@ -420,4 +452,4 @@ def best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, persons: pl.Da
             couple_ambiguity=pl.when(pl.col(f"{p}_runner") != pl.col(f"{p}_person_uid")).then("ambiguity"),
         )
         for p in ROLE_PREFIX.values()
-    ]).cast(pl.Schema(schema))
+    ]).cast(schema)
