@@ -39,16 +39,16 @@ class Store:
     def __init__(self, path: Path, read_only: bool = False, compact: bool = False) -> None:
         """`compact`: let DuckDB compact the tables' row groups when this connection checkpoints
         (as it does on closing after a write): for the commands that write the province (ingest,
-        train, run --all). Compacting after a province run rewrites that run's last row groups,
-        about a second on the 1.5 M province; left to DuckDB, a commune run or an officer's decision
-        just after it paid that second. Small writes leave it to the next large one."""
+        train, run --all). After repeated province runs, compacting the last one's row groups took
+        about a second on the 1.5 M province, which a commune run or an officer's decision just
+        after it paid when DuckDB was left to choose. Small writes leave it to the next large one."""
         if read_only and not path.exists():
             raise CampaignError.said("err_no_database", path=path)
         self.path = path
         self.con = connect(path, read_only)
-        if not read_only and not compact:
-            self.con.execute("SET max_vacuum_tasks = 0")
         try:
+            if not read_only and not compact:
+                self.con.execute("SET max_vacuum_tasks = 0")
             if read_only and schema_version(self.con, path) < SCHEMA_VERSION:
                 self.con.close()  # an older layout: migrate it once, then read
                 writer = connect(path, read_only=False)
