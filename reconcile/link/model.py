@@ -87,8 +87,8 @@ def _splink_warnings() -> Iterator[list[str]]:
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
 # them: a lower peak for more time), and again without one if a step cannot fit under it: a
 # larger province still runs. At 1.5 M persons, training within 2 GB ran out one time in four;
-# scoring within 2 GB takes about 30% less time than within 1 GB, and its peak stays under the
-# deciding's that follows (docs/performance.md, "Memory").
+# scoring within 2 GB takes about 30% less time than within 1 GB; since deciding works in parts its
+# peak is a province run's, and 1.5 GB was weighed against it (docs/performance.md, "Memory").
 TRAIN_MEMORY, PREDICT_MEMORY = "3GB", "2GB"
 T = TypeVar("T")
 
