@@ -52,8 +52,10 @@ def _quoted(name: str) -> str:
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a frame's columns to the same-named columns of a table."""
-    con.register("_incoming", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    """Append a frame's columns to the same-named columns of a table, in row groups (`_arrow_stream`):
+    DuckDB reads an Arrow batch on one thread, so a frame of one chunk handed over whole was written
+    by one (a run's 8.4 M candidate rows on the 1.5 M province: 4.5-4.7 s whole, 2.5-2.8 s so)."""
+    con.register("_incoming", _arrow_stream(frame))
     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
     con.unregister("_incoming")
 
