@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
-from splink import Linker, SettingsCreator
+from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
@@ -249,8 +249,9 @@ def predict_pairs(
                 linker.table_management.register_blocked_pairs_for_predict(
                     linker.inference.compute_blocked_pairs_for_predict())
                 chunks = {}
-            scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
-            return _fetch(db_api, scored, settings)
+            with _predictions_narrowed(db_api, _wanted(settings)) as narrowed:
+                scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
+            return _fetch(db_api, scored, settings, narrowed)
 
     with _splink_warnings():
         raw = _within_default_memory(engine, PREDICT_MEMORY, work)
@@ -291,16 +292,61 @@ def _chunks(dialect: str, spouses: int) -> dict[str, Any]:
     return {"num_chunks_left": max(1, -(-spouses // CHUNK_SPOUSES)), "num_chunks_right": 1}
 
 
-def _fetch(db_api: Any, scored: Any, settings: dict[str, Any]) -> pl.DataFrame:
-    """The columns of Splink's predictions that `predict_pairs` uses, selected in the database
-    (the predictions also carry every compared column of both records), then the rest dropped."""
+def _wanted(settings: dict[str, Any]) -> list[str]:
+    """The columns of Splink's predictions that `predict_pairs` uses."""
     wanted = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     for comp in settings["comparisons"]:
         name = comp["output_column_name"]
         wanted += [f"gamma_{name}", f"mw_{name}"]
         if any(lv.get("tf_adjustment_column") for lv in comp["comparison_levels"]):
             wanted.append(f"mw_tf_adj_{name}")
-    selected = db_api.query_sql(f"SELECT {', '.join(wanted)} FROM {scored.physical_name}")
+    return wanted
+
+
+# The table Splink makes of the predictions (its templated name; the physical name adds a hash).
+_PREDICTIONS = "__splink__df_predict"
+
+
+@contextmanager
+def _predictions_narrowed(db_api: Any, wanted: list[str]) -> Iterator[list[bool]]:
+    """Within it, on DuckDB, the table of predictions Splink makes holds only the `wanted` columns.
+
+    Splink gives the comparison levels (gamma_*) only with `retain_matching_columns`, which also
+    writes every compared column of both records into the predictions: at 1.5 M persons two thirds
+    of the scoring's statement went into writing that table (docs/performance.md). Splink's
+    backends make a table of a statement in `_setup_for_execute_sql`, which each backend may
+    override (DuckDB's does, for Parquet): here the predictions' statement is wrapped in a
+    selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
+    Yields a one-item list, true once the predictions were made so (else `_fetch` selects them)."""
+    narrowed = [False]
+    if not isinstance(db_api, DuckDBAPI):
+        yield narrowed
+        return
+    make_table = db_api._setup_for_execute_sql
+
+    def setup(sql: str, physical_name: str) -> str:
+        if physical_name.startswith(_PREDICTIONS):
+            sql = f"SELECT {', '.join(wanted)} FROM (\n{sql}\n)"
+            narrowed[0] = True
+        return make_table(sql, physical_name)
+
+    setattr(db_api, "_setup_for_execute_sql", setup)  # on this instance only
+    try:
+        yield narrowed
+    finally:
+        del db_api._setup_for_execute_sql
+
+
+def _fetch(db_api: Any, scored: Any, settings: dict[str, Any], narrowed: list[bool]) -> pl.DataFrame:
+    """The columns of Splink's predictions that `predict_pairs` uses: the predictions as they are
+    where they hold only those (`_predictions_narrowed`), else selected in the database, then the
+    rest dropped."""
+    if narrowed[0]:
+        try:
+            return _frame(scored.as_pyarrow_table())
+        finally:
+            scored.drop_table_from_database_and_remove_from_cache()
+    selected = db_api.query_sql(f"SELECT {', '.join(_wanted(settings))} FROM {scored.physical_name}")
     scored.drop_table_from_database_and_remove_from_cache()
     try:
         return _frame(selected.as_pyarrow_table())

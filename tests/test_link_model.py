@@ -1,0 +1,53 @@
+"""Scoring on DuckDB keeps, of Splink's predictions, only the columns reconcile reads
+(`link.model._predictions_narrowed`): the same pairs, levels and weights as selecting them from
+Splink's whole table of predictions, and the narrowing really happens (a Splink that named or made
+its predictions otherwise would fall back to the slower selection, and this test would say so)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from reconcile.link import model as link_model
+from reconcile.link import predict_pairs
+from reconcile.ruleset import load_rules
+from reconcile.store import Store
+
+KEYS = ["spouse_uid", "person_uid"]
+
+
+def _scored(campaign: Path) -> pl.DataFrame:
+    with Store(campaign / "campaign.duckdb", read_only=True) as store:
+        _, _, model = store.models.load()
+        spouses, persons = store.table("spouses"), store.table("persons")
+    return predict_pairs(spouses, persons, model, load_rules(campaign / "rules").matching).sort(KEYS)
+
+
+def test_the_predictions_hold_only_the_columns_read_and_score_as_the_whole_table(
+        sample_campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+    fetch = link_model._fetch
+
+    def spy(db_api: Any, scored: Any, settings: dict[str, Any], narrowed: list[bool]) -> pl.DataFrame:
+        seen.append(scored.as_duckdbpyrelation().columns if narrowed[0] else [])
+        return fetch(db_api, scored, settings, narrowed)
+
+    monkeypatch.setattr(link_model, "_fetch", spy)
+    narrow = _scored(sample_campaign)
+    assert len(seen) == 1 and seen[0], "Splink's predictions were not narrowed"
+    assert not any(c.endswith(("_l", "_r")) and not c.startswith(("unique_id", "source_dataset")) for c in seen[0])
+    assert {"gamma_id", "mw_id", "match_probability"} <= set(seen[0])
+
+    @contextmanager
+    def whole(_db_api: Any, _wanted: list[str]) -> Iterator[list[bool]]:
+        yield [False]
+
+    monkeypatch.setattr(link_model, "_predictions_narrowed", whole)
+    wide = _scored(sample_campaign)
+    assert narrow.height == wide.height > 500
+    assert narrow.equals(wide)
