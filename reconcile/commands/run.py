@@ -14,7 +14,7 @@ import polars as pl
 from reconcile import __version__
 from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
-from reconcile.decide import decide, top_candidates
+from reconcile.decide import decide, ranked_pairs, top_candidates
 from reconcile.errors import UserError
 from reconcile.frames import DECIDING
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
@@ -106,6 +106,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
             del province
         scoped = filled(scoped)
+        # The pairs ranked once, for deciding and for the candidate rows.
+        scoped = ScopeFrames(scoped.marriages, scoped.spouses, scoped.persons, ranked_pairs(scoped.pairs))
         progress("progress_deciding")
         results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets,
                                 rules.reasons)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from reconcile.decide.links import spouse_links, top_candidates
+from reconcile.decide.links import ranked_pairs, spouse_links, top_candidates
 from reconcile.decide.marriages import decide_marriages
 from reconcile.decide.persons import decide_persons
 from reconcile.frames import RESULTS
@@ -34,4 +34,4 @@ def decide(
     return results.select(RESULT_COLUMNS), links
 
 
-__all__ = ["RESULT_COLUMNS", "decide", "spouse_links", "top_candidates"]
+__all__ = ["RESULT_COLUMNS", "decide", "ranked_pairs", "spouse_links", "top_candidates"]
