@@ -312,8 +312,8 @@ def _predictions_narrowed(db_api: Any, wanted: list[str]) -> Iterator[list[bool]
     """Within it, on DuckDB, the table of predictions Splink makes holds only the `wanted` columns.
 
     Splink gives the comparison levels (gamma_*) only with `retain_matching_columns`, which also
-    writes every compared column of both records into the predictions: at 1.5 M persons two thirds
-    of the scoring's statement went into writing that table (docs/performance.md). Splink's
+    writes every compared column of both records into the predictions: at 1.5 M persons writing that
+    table took a quarter of the CPU of the statement that scores the pairs (docs/performance.md). Splink's
     backends make a table of a statement in `_setup_for_execute_sql`, which each backend may
     override (DuckDB's does, for Parquet): here the predictions' statement is wrapped in a
     selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
