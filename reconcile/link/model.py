@@ -317,18 +317,20 @@ def _predictions_narrowed(db_api: Any, wanted: list[str]) -> Iterator[list[bool]
     backends make a table of a statement in `_setup_for_execute_sql`, which each backend may
     override (DuckDB's does, for Parquet): here the predictions' statement is wrapped in a
     selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
-    Yields a one-item list, true once the predictions were made so (else `_fetch` selects them)."""
+    Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
+    Splink that made its tables otherwise would score as before, only slower; tests/test_link_model.py
+    says so)."""
     narrowed = [False]
     if not isinstance(db_api, DuckDBAPI):
         yield narrowed
         return
     make_table = db_api._setup_for_execute_sql
 
-    def setup(sql: str, physical_name: str) -> str:
+    def setup(sql: str, physical_name: str, *args: Any, **kwargs: Any) -> str:
         if physical_name.startswith(_PREDICTIONS):
             sql = f"SELECT {', '.join(wanted)} FROM (\n{sql}\n)"
             narrowed[0] = True
-        return make_table(sql, physical_name)
+        return make_table(sql, physical_name, *args, **kwargs)
 
     setattr(db_api, "_setup_for_execute_sql", setup)  # on this instance only
     try:
