@@ -83,13 +83,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped = (store.runs.scope_frames(scope, min_probability, DECIDE_COLUMNS) if communes is not None
                       else ScopeFrames(*deciding_tables(store), store.table("scored_pairs")))
         else:
-            from reconcile.link.model import STORED_LINK_COLUMNS, predict_pairs
-
             model = store.models.load()[2]
-            # Read once, with the columns deciding reads too.
-            spouses, persons = (store.table(t, dict.fromkeys((*STORED_LINK_COLUMNS, *DECIDE_COLUMNS[t])))
-                                for t in ("spouses", "persons"))
-            marriages = store.table("marriages", DECIDE_COLUMNS["marriages"])
+            sizes = {t: store.rows(t) for t in ("spouses", "persons")}
     pauses.reached("run:loaded")
     new_pairs = None
     candidates: pl.DataFrame | int  # a run's own candidate rows, or the run that holds them
@@ -98,11 +93,16 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
         results, links, candidates = reused.results, reused.links, reused.candidates_of
     else:
         if not stored:
-            progress("progress_scoring", spouses=f"{spouses.height:,}", persons=f"{persons.height:,}")
-            pairs = predict_pairs(spouses, persons, model, rules.matching, engine=engine)
+            from reconcile.link.model import predict_loaded
+
+            progress("progress_scoring", spouses=f"{sizes['spouses']:,}", persons=f"{sizes['persons']:,}")
+            # The matching columns read as the scoring starts and let go once DuckDB holds them; the
+            # columns deciding reads, after: no frame is held while Splink works (its peak memory).
+            pairs = predict_loaded(functools.partial(_matching_sides, campaign.database), model, rules.matching,
+                                   engine=engine)
             new_pairs = (pair_set, pairs)
-            province = ScopeFrames(marriages, _deciding(spouses, "spouses"), _deciding(persons, "persons"), pairs)
-            del marriages, spouses, persons
+            with Store(campaign.database, read_only=True) as store:
+                province = ScopeFrames(*deciding_tables(store), pairs)
             scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
             del province
         scoped = filled(scoped)
@@ -154,9 +154,12 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _deciding(frame: pl.DataFrame, table: str) -> pl.DataFrame:
-    """The columns of `frame` that deciding reads from `table` (those it has, like `Store.table`)."""
-    return frame.select(c for c in frame.columns if c in DECIDE_COLUMNS[table])
+def _matching_sides(database: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The province's registry spouses and population persons with the columns the matcher reads."""
+    from reconcile.link.model import STORED_LINK_COLUMNS
+
+    with Store(database, read_only=True) as store:
+        return store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
 
 
 def deciding_tables(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -213,6 +213,10 @@ def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The candidates (of all spouses, in order) made into candidate rows at a time (`top_candidates`).
+CANDIDATES_PER_PART = 100_000
+
+
 def top_candidates(pairs: pl.DataFrame, links: pl.DataFrame, n: int = 3) -> pl.DataFrame:
     """The `n` best-scored candidates of each spouse of `links`, and its linked person and its
     person in the runner-up couple wherever they rank lower (a person found through the partner or
@@ -230,13 +234,20 @@ def top_candidates(pairs: pl.DataFrame, links: pl.DataFrame, n: int = 3) -> pl.D
         .with_row_index("row")
     )
     # In (spouse, rank, step) order, which explain reads: `best` is in (spouse, rank) order, so a
-    # sort on one integer does it (a sort on the three columns took 8 s more at a million spouses).
+    # sort on one integer does it (a sort on the three columns took 8 s more at a million spouses),
+    # a part of `best` at a time: the rows of the whole province and a sorted copy of them were the
+    # peak of a province run (docs/performance.md).
     steps = len(comparisons)
-    return pl.concat([
-        best.select(
-            pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32), "match_probability",
-            "match_weight", step=pl.lit(i, pl.Int32), comparison=pl.lit(name), level=pl.col(f"level_{name}"),
-            weight=pl.col(f"weight_{name}"), order=pl.col("row") * steps + i,
-        )
-        for i, name in enumerate(comparisons)
-    ]).sort("order").drop("order")
+
+    def rows(part: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat([
+            part.select(
+                pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32),
+                "match_probability", "match_weight", step=pl.lit(i, pl.Int32), comparison=pl.lit(name),
+                level=pl.col(f"level_{name}"), weight=pl.col(f"weight_{name}"), order=pl.col("row") * steps + i,
+            )
+            for i, name in enumerate(comparisons)
+        ]).sort("order").drop("order")
+
+    return pl.concat([rows(best.slice(start, CANDIDATES_PER_PART))
+                      for start in range(0, max(best.height, 1), CANDIDATES_PER_PART)])

@@ -71,9 +71,13 @@ class Inputs:
     """Both sides registered with Splink's database API, the registry on the left."""
 
     def __init__(self, db_api: Any, spouses: pl.DataFrame, persons: pl.DataFrame, columns: Sequence[str],
-                 sided: bool = False, datasets: tuple[str, str] = (SPOUSES_DATASET, PERSONS_DATASET)) -> None:
+                 sided: bool = False, datasets: tuple[str, str] = (SPOUSES_DATASET, PERSONS_DATASET),
+                 copied: bool = False) -> None:
         """`sided`: for training, where `narrowed` is used, each record also says its side (see there).
-        `datasets`: the two sides' names in Splink (its `source_dataset`), the registry's first."""
+        `datasets`: the two sides' names in Splink (its `source_dataset`), the registry's first.
+        `copied`: on DuckDB, each side copied into a table of the database rather than read through
+        a view of the frame, so that the caller can let the frames go while Splink works (the
+        scoring: docs/performance.md, "Memory")."""
         assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
         self._sided = sided and self._con is not None
@@ -86,7 +90,9 @@ class Inputs:
                                                       strict=True):
             self._con.register(f"{table}_arrow", as_arrow(db_api, frame))
             sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
-            self._con.execute(f"CREATE VIEW {table}_all AS SELECT *{sides} FROM {table}_arrow")
+            self._con.execute(f"CREATE {'TABLE' if copied else 'VIEW'} {table}_all AS SELECT *{sides} FROM {table}_arrow")
+            if copied:
+                self._con.unregister(f"{table}_arrow")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
         self.tables = [db_api.register(table, dataset_display_name=name) for table, name in zip(_TABLES, frames)]
 

@@ -213,33 +213,50 @@ def predict_pairs(
     `match_probability`, and for each comparison `level_<name>` (the level's label)
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
+    return predict_loaded(lambda: (spouses, persons), model, rules, columns, engine)
+
+
+Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+
+
+def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, columns: tuple[str, ...] = LINK_COLUMNS,
+                   engine: Engine = DEFAULT_ENGINE) -> pl.DataFrame:
+    """`predict_pairs` of the registry spouses and population persons `load` gives, called when the
+    scoring starts (and again if it starts over without the memory cap). On DuckDB the two sides
+    are copied into the scoring's database and let go before Splink works: a caller that holds no
+    frame of its own (`commands.run`) scores the 1.5 M province within about 2.9 GB rather than
+    4.1 GB (docs/performance.md, "Memory")."""
     settings = json.loads(model.settings_json)
-    spouses, persons = matcher_inputs(spouses, persons, columns)
-    if spouses.is_empty() or persons.is_empty():
-        return pl.DataFrame(schema=_pairs_schema([c["output_column_name"] for c in settings["comparisons"]]))
-    needed = _tf_columns(settings)
-    if needed - set(model.tf_tables):
-        # Splink would silently compute them from the records at hand: scores would differ by commune.
-        raise CampaignError.said("err_model_no_term_frequencies", columns=", ".join(sorted(needed - set(model.tf_tables))))
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
     labels = level_labels(settings)
-    # Scored under their positions (compact_ids), given back their own IDs below.
-    uids = {"spouses": spouses["unique_id"], "persons": persons["unique_id"]}
-    spouses, persons = compact_ids(spouses), compact_ids(persons)
 
-    def work(capped: Engine) -> pl.DataFrame:
+    def work(capped: Engine) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
+        spouses, persons = matcher_inputs(*load(), columns)
+        if spouses.is_empty() or persons.is_empty():
+            return None
+        needed = _tf_columns(settings)
+        if needed - set(model.tf_tables):
+            # Splink would silently compute them from the records at hand: scores would differ by commune.
+            raise CampaignError.said("err_model_no_term_frequencies",
+                                     columns=", ".join(sorted(needed - set(model.tf_tables))))
+        # Scored under their positions (compact_ids), given back their own IDs below: copied, since
+        # a column read from the campaign shares its text buffers with the frame's other columns.
+        uids = {side: pl.Series(frame["unique_id"].to_arrow(compat_level=pl.CompatLevel.oldest()))
+                for side, frame in (("spouses", spouses), ("persons", persons))}
         with backend(capped) as (db_api, dialect):
-            inputs = Inputs(db_api, spouses, persons, columns, datasets=SCORING_DATASETS)
+            inputs = Inputs(db_api, compact_ids(spouses), compact_ids(persons), columns, datasets=SCORING_DATASETS,
+                            copied=True)
+            chunks = _chunks(dialect, spouses.height)
+            del spouses, persons
             linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
             for col, table in model.tf_tables.items():
                 registered = db_api.register(as_arrow(db_api, table), table_name=f"reconcile_tf_{col}")
                 linker.table_management.register_term_frequency_lookup(registered, col)
             # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
             # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
-            chunks = _chunks(dialect, spouses.height)
             if chunks.get("num_chunks_left") == 1:
                 # One slice: the blocked pairs are made first and registered, so that Splink scores
                 # them against only the records they use (its source pruning on DuckDB, which the
@@ -251,10 +268,13 @@ def predict_pairs(
                 chunks = {}
             with _predictions_narrowed(db_api, _wanted(settings)) as narrowed:
                 scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
-            return _fetch(db_api, scored, settings, narrowed)
+            return _fetch(db_api, scored, settings, narrowed), uids
 
     with _splink_warnings():
-        raw = _within_default_memory(engine, PREDICT_MEMORY, work)
+        scored = _within_default_memory(engine, PREDICT_MEMORY, work)
+    if scored is None:
+        return pl.DataFrame(schema=_pairs_schema(list(labels)))
+    raw, uids = scored
     # The registry is on the left (see SCORING_DATASETS); guard against a Splink that orders otherwise.
     swap = raw.height > 0 and raw["source_dataset_l"][0] != SCORING_DATASETS[0]
     spouse_side, person_side = ("r", "l") if swap else ("l", "r")

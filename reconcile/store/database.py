@@ -111,6 +111,14 @@ class Store:
         # Text comes as Arrow string views (see __init__), Polars' own layout: no conversion.
         return pl.from_arrow(self.con.sql(sql, params=params).to_arrow_table())
 
+    def rows(self, name: str) -> int:
+        """The number of rows of a table."""
+        if not self.has_table(name):
+            raise CampaignError.said("err_no_table", name=name)
+        found = self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        assert found is not None  # a count always has a row
+        return int(found[0])
+
     def table(self, name: str, columns: Iterable[str] | None = None) -> pl.DataFrame:
         """The whole table, or only the given columns (those the table has, in its own order)."""
         if not self.has_table(name):
