@@ -14,6 +14,7 @@ import polars as pl
 from reconcile import __version__
 from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
+from reconcile.commands.train import matching_sides
 from reconcile.decide import decide, ranked_pairs, top_candidates
 from reconcile.errors import UserError
 from reconcile.frames import DECIDING
@@ -98,7 +99,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             progress("progress_scoring", spouses=f"{sizes['spouses']:,}", persons=f"{sizes['persons']:,}")
             # The matching columns read as the scoring starts and let go once DuckDB holds them; the
             # columns deciding reads, after: no frame is held while Splink works (its peak memory).
-            pairs = predict_loaded(functools.partial(_matching_sides, campaign.database), model, rules.matching,
+            pairs = predict_loaded(functools.partial(matching_sides, campaign.database), model, rules.matching,
                                    engine=engine)
             new_pairs = (pair_set, pairs)
             with Store(campaign.database, read_only=True) as store:
@@ -152,14 +153,6 @@ def _code_digest() -> str:
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
-
-
-def _matching_sides(database: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The province's registry spouses and population persons with the columns the matcher reads."""
-    from reconcile.link.model import STORED_LINK_COLUMNS
-
-    with Store(database, read_only=True) as store:
-        return store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
 
 
 def deciding_tables(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

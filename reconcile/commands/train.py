@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
 
 from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
@@ -29,17 +33,26 @@ def train(campaign: Campaign, progress: Progress = silent, who: str | None = Non
 
 
 def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DEFAULT_ENGINE) -> TrainSummary:
-    from reconcile.link.model import STORED_LINK_COLUMNS, train_model
+    from reconcile.link.model import train_loaded
 
     rules = load_rules(campaign.rules_dir)
     with Store(campaign.database, read_only=True) as store:
-        spouses, persons = store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
+        spouses, persons = store.rows("spouses"), store.rows("persons")
         ingest_id = store.ingests.latest()
-    if spouses.is_empty() or persons.is_empty():
-        raise UserError.said("err_nothing_to_train", marriages=f"{spouses.height // 2:,}", persons=f"{persons.height:,}")
-    model = train_model(spouses, persons, rules.matching, progress, engine=engine)
+    if not spouses or not persons:
+        raise UserError.said("err_nothing_to_train", marriages=f"{spouses // 2:,}", persons=f"{persons:,}")
+    # The matching columns read as the training starts and let go once DuckDB holds them.
+    model = train_loaded(functools.partial(matching_sides, campaign.database), rules.matching, progress, engine=engine)
     with Store(campaign.database, compact=True) as store:
-        model_id = store.models.save(model, ingest_id, spouses.height, persons.height, who, today())
-    return TrainSummary(model_id, spouses.height, persons.height, model.notes)
+        model_id = store.models.save(model, ingest_id, spouses, persons, who, today())
+    return TrainSummary(model_id, spouses, persons, model.notes)
+
+
+def matching_sides(database: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The province's registry spouses and population persons with the columns the matcher reads."""
+    from reconcile.link.model import STORED_LINK_COLUMNS
+
+    with Store(database, read_only=True) as store:
+        return store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
 
 

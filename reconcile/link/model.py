@@ -122,6 +122,10 @@ def _runnable(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
     return with_fast_guards(out) if dialect == "duckdb" else out
 
 
+# What gives the two sides when the work starts: (registry spouses, population persons).
+Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+
+
 def train_model(
     spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules, progress: Progress | None = None,
     settings: SettingsCreator | None = None, columns: tuple[str, ...] = LINK_COLUMNS,
@@ -132,13 +136,24 @@ def train_model(
     `settings` and `columns` default to the campaign's rules and the normalized columns; the
     plain baseline passes its own.
     """
+    return train_loaded(lambda: (spouses, persons), rules, progress, settings, columns, engine)
+
+
+def train_loaded(
+    load: Sides, rules: MatchingRules, progress: Progress | None = None, settings: SettingsCreator | None = None,
+    columns: tuple[str, ...] = LINK_COLUMNS, engine: Engine = DEFAULT_ENGINE,
+) -> TrainedModel:
+    """`train_model` on the registry spouses and population persons `load` gives, called when the
+    training starts (and again if it starts over without the memory cap). On DuckDB the two sides
+    are copied into the training's database and let go before Splink works, as `predict_loaded`
+    does: a caller that holds no frame of its own (`commands.train`) trains within less memory."""
     say = progress or (lambda *_args, **_values: None)
-    spouses, persons = matcher_inputs(spouses, persons, columns)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
         with backend(capped) as (db_api, dialect):
-            return _train(db_api, dialect, spouses, persons, rules, say, canonical, columns)
+            inputs = Inputs(db_api, *matcher_inputs(*load(), columns), columns, sided=True, copied=True)
+            return _train(db_api, dialect, inputs, rules, say, canonical)
 
     with _splink_warnings() as notes:
         trained, tf_tables = _within_default_memory(engine, TRAIN_MEMORY, work, say)
@@ -148,10 +163,8 @@ def train_model(
                         tuple(dict.fromkeys(n for n in notes if n)))
 
 
-def _train(db_api: Any, dialect: str, spouses: pl.DataFrame, persons: pl.DataFrame, rules: MatchingRules,
-           say: Progress, settings: dict[str, Any], columns: tuple[str, ...]
+def _train(db_api: Any, dialect: str, inputs: Inputs, rules: MatchingRules, say: Progress, settings: dict[str, Any]
            ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
-    inputs = Inputs(db_api, spouses, persons, columns, sided=True)
     linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
     say("progress_prior")
     linker.training.estimate_probability_two_random_records_match(
@@ -214,9 +227,6 @@ def predict_pairs(
     and `weight_<name>` (its match weight, term-frequency adjustment included).
     """
     return predict_loaded(lambda: (spouses, persons), model, rules, columns, engine)
-
-
-Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
 
 
 def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, columns: tuple[str, ...] = LINK_COLUMNS,
