@@ -1,10 +1,11 @@
 """The two sides as Splink's inputs: registry spouses on the left, population persons on the right.
 
-On DuckDB each side is handed to Splink as a view of the Polars frame (read as Arrow, without a
-copy). Splink reads its inputs again for every step (the prior's counts, u's sample, each EM
-session's blocking and comparison vectors); the view lets an EM session see only the records
-that can pair under its blocking rule (`Inputs.narrowed`), and block across the two sides only:
-the same pairs, joined to far fewer records.
+On DuckDB each side is handed to Splink as a view, of the Polars frame itself (read as Arrow,
+without a copy) or, for training and scoring, of a copy of it in the database (`copied`), so that
+the frames can be let go while Splink works. Splink reads its inputs again for every step (the
+prior's counts, u's sample, each EM session's blocking and comparison vectors); the view lets an EM
+session see only the records that can pair under its blocking rule (`Inputs.narrowed`), and block
+across the two sides only: the same pairs, joined to far fewer records.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ class Inputs:
         """`sided`: for training, where `narrowed` is used, each record also says its side (see there).
         `datasets`: the two sides' names in Splink (its `source_dataset`), the registry's first.
         `copied`: on DuckDB, each side copied into a table of the database rather than read through
-        a view of the frame, so that the caller can let the frames go while Splink works (the
-        scoring: docs/performance.md, "Memory")."""
+        a view of the frame, so that the caller can let the frames go while Splink works (training
+        and scoring: docs/performance.md, "What is left")."""
         assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
         self._sided = sided and self._con is not None

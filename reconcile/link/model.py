@@ -87,8 +87,8 @@ def _splink_warnings() -> Iterator[list[str]]:
 # what it took. Training and scoring run within these caps instead (DuckDB spills to disk past
 # them: a lower peak for more time), and again without one if a step cannot fit under it: a
 # larger province still runs. At 1.5 M persons, training within 2 GB ran out one time in four;
-# scoring within 2 GB takes about 30% less time than within 1 GB; since deciding works in parts its
-# peak is a province run's, and 1.5 GB was weighed against it (docs/performance.md, "Memory").
+# scoring within 2 GB takes about 30% less time than within 1 GB, and 1.5 GB was weighed against it
+# when its peak was a province run's (docs/performance.md, "Memory"; since 397a4ce deciding's is).
 TRAIN_MEMORY, PREDICT_MEMORY = "3GB", "2GB"
 T = TypeVar("T")
 
@@ -235,7 +235,7 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
     scoring starts (and again if it starts over without the memory cap). On DuckDB the two sides
     are copied into the scoring's database and let go before Splink works: a caller that holds no
     frame of its own (`commands.run`) scores the 1.5 M province within about 2.9 GB rather than
-    4.1 GB (docs/performance.md, "Memory")."""
+    4.1 GB (docs/performance.md, "What is left")."""
     settings = json.loads(model.settings_json)
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
