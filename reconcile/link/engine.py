@@ -62,7 +62,9 @@ def backend(engine: Engine) -> Iterator[tuple[Any, str]]:
                 api.spark.catalog.dropTempView(name)
         return
     spill = tempfile.mkdtemp(prefix="reconcile-duckdb-")
-    config: dict[str, Any] = {"temp_directory": spill}
+    # Results handed over as Arrow string views, Polars' own layout (as the Store's, see there).
+    config: dict[str, Any] = {"temp_directory": spill, "produce_arrow_string_view": True,
+                              "arrow_output_version": "1.4"}
     if engine.memory_limit:
         config["memory_limit"] = engine.memory_limit.replace(" ", "")
     if engine.threads:
