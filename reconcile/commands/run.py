@@ -119,6 +119,7 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
                                 on="registration_id", how="semi").select("unique_id"),
             on="unique_id", how="semi")
         candidates = top_candidates(scoped.pairs, links)
+        del scoped  # the frames and ranked pairs, let go before saving (the run's peak)
     changes = compare_runs(previous, results)
     pauses.reached("run:scored")
     progress("progress_saving_run")
