@@ -99,13 +99,15 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             progress("progress_scoring", spouses=f"{sizes['spouses']:,}", persons=f"{sizes['persons']:,}")
             # The matching columns read as the scoring starts and let go once DuckDB holds them; the
             # columns deciding reads, after: no frame is held while Splink works (its peak memory).
-            pairs = predict_loaded(functools.partial(matching_sides, campaign.database), model, rules.matching,
-                                   engine=engine)
-            new_pairs = (pair_set, pairs)
+            # Ranked as they come (see below), and stored so: one copy of the province's pairs.
+            pairs = ranked_pairs(predict_loaded(functools.partial(matching_sides, campaign.database), model,
+                                                rules.matching, engine=engine))
+            new_pairs = (pair_set, pairs.drop("rank"))
             with Store(campaign.database, read_only=True) as store:
-                province = ScopeFrames(*deciding_tables(store), pairs)
-            scoped = province if communes is None else _scope_in_memory(province, scope, min_probability)
-            del province
+                tables = deciding_tables(store)
+            scoped = (ScopeFrames(*tables, pairs) if communes is None
+                      else _scope_in_memory(ScopeFrames(*tables, new_pairs[1]), scope, min_probability))
+            del pairs, tables
         scoped = filled(scoped)
         # The pairs ranked once, for deciding and for the candidate rows.
         scoped = ScopeFrames(scoped.marriages, scoped.spouses, scoped.persons, ranked_pairs(scoped.pairs))
