@@ -120,8 +120,12 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             scoped.spouses.join(scoped.marriages.filter(pl.col("commune").is_in(scope)).select("registration_id"),
                                 on="registration_id", how="semi").select("unique_id"),
             on="unique_id", how="semi")
-        candidates = top_candidates(scoped.pairs, links)
-        del scoped  # the frames and ranked pairs, let go before saving (the run's peak)
+        # The records let go before the candidate rows are made, the pairs once they are: the frames
+        # held beside the rows being made and saved were a province run's peak.
+        pairs = scoped.pairs
+        del scoped
+        candidates = top_candidates(pairs, links)
+        del pairs
     changes = compare_runs(previous, results)
     pauses.reached("run:scored")
     progress("progress_saving_run")

@@ -48,10 +48,12 @@ def _namesakes(scored: pl.DataFrame, chosen: pl.DataFrame, rules: BucketRules) -
         unless = unless.fill_null(False) | (recorded & pl.col("couple_lead_holds"))
     exposed = chosen.filter(holds(rule.when_best) & ~unless.fill_null(False))
     rival_min = rules.candidate_min_probability if rule.rival_min_probability is None else rule.rival_min_probability
-    rivals = scored.filter((pl.col("match_probability") >= rival_min) & holds(rule.rival)).join(
-        chosen.select("spouse_uid", chosen_uid=pl.col("person_uid")), on="spouse_uid"
-    ).filter(pl.col("person_uid") != pl.col("chosen_uid"))
-    return exposed.join(rivals, on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
+    # Lazily, so that only the two columns the rivals need are gathered (the province's pairs that
+    # pass, with every column, were a province run's peak).
+    rivals = scored.lazy().filter((pl.col("match_probability") >= rival_min) & holds(rule.rival)).select(
+        "spouse_uid", "person_uid").join(chosen.lazy().select("spouse_uid", chosen_uid=pl.col("person_uid")),
+                                         on="spouse_uid").filter(pl.col("person_uid") != pl.col("chosen_uid"))
+    return exposed.join(rivals.collect(), on="spouse_uid", how="semi").select("spouse_uid", namesake=pl.lit(True))
 
 
 def _other_province(rules: BucketRules) -> pl.Expr:
