@@ -100,8 +100,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             # The matching columns read as the scoring starts and let go once DuckDB holds them; the
             # columns deciding reads, after: no frame is held while Splink works (its peak memory).
             # Ranked as they come (see below), and stored so: one copy of the province's pairs.
-            pairs = ranked_pairs(predict_loaded(functools.partial(matching_sides, campaign.database), model,
-                                                rules.matching, engine=engine))
+            pairs = ranked_pairs(levels_as_categories(predict_loaded(
+                functools.partial(matching_sides, campaign.database), model, rules.matching, engine=engine)))
             new_pairs = (pair_set, pairs.drop("rank"))
             with Store(campaign.database, read_only=True) as store:
                 tables = deciding_tables(store)
@@ -110,7 +110,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             del pairs, tables
         scoped = filled(scoped)
         # The pairs ranked once, for deciding and for the candidate rows.
-        scoped = ScopeFrames(scoped.marriages, scoped.spouses, scoped.persons, ranked_pairs(scoped.pairs))
+        scoped = ScopeFrames(scoped.marriages, scoped.spouses, scoped.persons,
+                             ranked_pairs(levels_as_categories(scoped.pairs)))
         progress("progress_deciding")
         results, links = decide(scoped.marriages, scoped.spouses, scoped.persons, scoped.pairs, rules.buckets,
                                 rules.reasons)
@@ -165,6 +166,13 @@ def _code_digest() -> str:
 def deciding_tables(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The province's marriages, spouses and persons with the columns deciding reads."""
     return tuple(store.table(t, DECIDE_COLUMNS[t]) for t in ("marriages", "spouses", "persons"))
+
+
+def levels_as_categories(pairs: pl.DataFrame) -> pl.DataFrame:
+    """The pairs with their comparison levels (a few labels, repeated over millions of pairs) held
+    as categories: 4 bytes a value instead of a 16-byte string view, 0.28 GB less for the 1.5 M
+    province's 2.4 M pairs. The store writes them as text."""
+    return pairs.with_columns(pl.col(c).cast(pl.Categorical) for c in pairs.columns if c.startswith("level_"))
 
 
 def filled(frames: ScopeFrames) -> ScopeFrames:

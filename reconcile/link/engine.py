@@ -9,6 +9,8 @@ written in for it. Spark is optional (`pip install 'reconcile[spark]'`): every m
 from __future__ import annotations
 
 import atexit
+import ctypes
+import functools
 import os
 import re
 import shutil
@@ -77,6 +79,29 @@ def backend(engine: Engine) -> Iterator[tuple[Any, str]]:
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def give_back_freed_memory() -> None:
+    """Have DuckDB's allocator hand the memory it keeps after a statement back to the system now.
+
+    DuckDB's Linux builds allocate with their own jemalloc, which keeps freed pages for a while
+    (to reuse them) unless the connection closes. At the end of the 1.5 M province's scoring it
+    kept 1.4 GB beside the 0.5 GB of predictions it still held: the predictions handed over then
+    were the peak of a province run. Nothing happens where DuckDB has no such allocator."""
+    purge = _jemalloc_control()
+    if purge is not None:
+        purge(b"arena.4096.purge", None, None, None, ctypes.c_size_t(0))  # 4096: every arena
+
+
+@functools.cache
+def _jemalloc_control() -> Any:
+    """jemalloc's `mallctl` in DuckDB's library, where it has one (its symbols are prefixed)."""
+    try:
+        import _duckdb
+
+        return ctypes.CDLL(_duckdb.__file__).duckdb_je_mallctl
+    except (ImportError, OSError, AttributeError):
+        return None
 
 
 def _spark_api(engine: Engine) -> Any:

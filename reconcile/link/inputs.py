@@ -96,6 +96,18 @@ class Inputs:
                 self._con.unregister(f"{table}_arrow")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
         self.tables = [db_api.register(table, dataset_display_name=name) for table, name in zip(_TABLES, frames)]
+        self._copied = copied
+
+    def release(self) -> None:
+        """Drop the two sides from the database (DuckDB), once Splink no longer reads them: what they
+        hold is then free for what follows (the scoring's predictions handed over)."""
+        if self._con is None:
+            return
+        for table in _TABLES:
+            self._con.execute(f"DROP VIEW IF EXISTS {table}")
+            self._con.execute(f"DROP {'TABLE' if self._copied else 'VIEW'} IF EXISTS {table}_all")
+            if not self._copied:
+                self._con.unregister(f"{table}_arrow")
 
     @contextmanager
     def narrowed(self, rule: str) -> Iterator[str]:

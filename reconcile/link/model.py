@@ -22,7 +22,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend
+from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
 from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS
@@ -267,17 +267,25 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
                 linker.table_management.register_term_frequency_lookup(registered, col)
             # predict() over the two registered inputs (link_only: only spouse × person pairs). It is
             # ~100× faster here than predict_between, and uses the registered province-wide TF tables.
+            blocked = None
             if chunks.get("num_chunks_left") == 1:
                 # One slice: the blocked pairs are made first and registered, so that Splink scores
                 # them against only the records they use (its source pruning on DuckDB, which the
                 # chunked predict does for each slice). The same pairs, sooner: the joins of the
                 # pairs to the records build on the persons some pair uses, not on every person
                 # (the gain measured: docs/performance.md).
-                linker.table_management.register_blocked_pairs_for_predict(
-                    linker.inference.compute_blocked_pairs_for_predict())
+                blocked = linker.inference.compute_blocked_pairs_for_predict()
+                linker.table_management.register_blocked_pairs_for_predict(blocked)
                 chunks = {}
             with _predictions_narrowed(db_api, _wanted(settings)) as narrowed:
                 scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
+            # The records and blocked pairs dropped, and the memory DuckDB keeps after the scoring given
+            # back, before the predictions are handed over: that moment was a province run's peak.
+            if blocked is not None:
+                blocked.drop_table_from_database_and_remove_from_cache()
+            inputs.release()
+            if dialect == "duckdb":
+                give_back_freed_memory()
             return _fetch(db_api, scored, settings, narrowed), uids
 
     with _splink_warnings():
