@@ -78,7 +78,7 @@ class Inputs:
         `datasets`: the two sides' names in Splink (its `source_dataset`), the registry's first.
         `copied`: on DuckDB, each side copied into a table of the database rather than read through
         a view of the frame, so that the caller can let the frames go while Splink works (training
-        and scoring: docs/performance.md, "What is left")."""
+        and scoring: docs/performance.md, "Memory")."""
         assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
         self._sided = sided and self._con is not None

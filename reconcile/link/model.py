@@ -88,7 +88,7 @@ def _splink_warnings() -> Iterator[list[str]]:
 # them: a lower peak for more time), and again without one if a step cannot fit under it: a
 # larger province still runs. At 1.5 M persons, training within 2 GB ran out one time in four;
 # scoring within 2 GB takes about 30% less time than within 1 GB, and 1.5 GB was weighed against it
-# when its peak was a province run's (docs/performance.md, "Memory"; since 397a4ce deciding's is).
+# when its peak was a province run's (docs/performance.md, "Memory, `--memory-limit`").
 TRAIN_MEMORY, PREDICT_MEMORY = "3GB", "2GB"
 T = TypeVar("T")
 
@@ -234,8 +234,8 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
     """`predict_pairs` of the registry spouses and population persons `load` gives, called when the
     scoring starts (and again if it starts over without the memory cap). On DuckDB the two sides
     are copied into the scoring's database and let go before Splink works: a caller that holds no
-    frame of its own (`commands.run`) scores the 1.5 M province within about 2.9 GB rather than
-    4.1 GB (docs/performance.md, "What is left")."""
+    frame of its own (`commands.run`) scores the 1.5 M province within about 2.8 GB rather than
+    4.1 GB (docs/performance.md, "Memory")."""
     settings = json.loads(model.settings_json)
     # Keep the comparison vector (gamma_*) and each comparison's match weight (mw_*):
     # decide uses the levels, explain shows the weights.
