@@ -69,7 +69,7 @@ class Store:
         # scans on every core (faster than one thread, and the commands' peaks did not rise:
         # docs/performance.md). DuckDB makes string views only from Arrow format 1.4 on: without it
         # text came as plain Arrow strings that Polars copied, and the copies' freed memory stayed
-        # with the process (the 1.5 M province's deciding columns: 1.74 -> 1.33 GB).
+        # with the process (the 1.5 M province's deciding columns: 1.74 -> 1.33 GiB).
         self.con.execute("SET produce_arrow_string_view = true")
         self.con.execute("SET arrow_output_version = '1.4'")
         self.ingests = Ingests(self)
