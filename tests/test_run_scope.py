@@ -1,12 +1,13 @@
 """A commune run decides every marriage a full run would need for the commune's records
-(store.scope, run here over frames as on a freshly scored province)."""
+(store.scope, run here over frames registered under the campaign's table names)."""
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
-from reconcile.commands.run import _scope_in_memory
-from reconcile.store.scope import ScopeFrames
+from reconcile.commands.run import DECIDE_COLUMNS
+from reconcile.store.scope import ScopeFrames, scope_frames
 
 ID = {"id12": pl.String, "id9": pl.String, "spouse_id": pl.String}
 
@@ -30,13 +31,20 @@ def _frames(persons: list[dict[str, object]], marriages: dict[str, str], pairs: 
     )
 
 
+def _scope(frames: tuple[pl.DataFrame, ...], communes: list[str], min_probability: float) -> ScopeFrames:
+    with duckdb.connect() as con:
+        for name, frame in zip(("marriages", "spouses", "persons", "scored_pairs"), frames, strict=True):
+            con.register(name, frame.to_arrow())
+        return scope_frames(con, communes, min_probability, DECIDE_COLUMNS)
+
+
 def test_the_marriage_of_a_residents_population_spouse_is_decided_too() -> None:
     # P lives in 11111 and is married, in the population, to Q of 22222. The registry's marriage
     # M1 (registered in 22222) links its wife to Q and finds no husband. In a full run M1 accounts
     # for P (not "married without registration"); a run of 11111 must decide M1 to say the same.
     frames = _frames([_person("P", "11111", "Q"), _person("Q", "22222", "P"), _person("R", "33333")],
                      {"M1": "22222"}, {("M1|W", "Q"): 0.99})
-    scope = _scope_in_memory(ScopeFrames(*frames), ["11111"], 0.1)
+    scope = _scope(frames, ["11111"], 0.1)
     assert scope.marriages["registration_id"].to_list() == ["M1"]
     assert scope.pairs.filter(pl.col("spouse_uid") == "M1|W")["person_uid"].to_list() == ["Q"]
     assert set(scope.persons["unique_id"]) == {"P", "Q"}
@@ -51,7 +59,7 @@ def test_another_marriage_of_a_candidate_and_one_naming_a_resident_by_id_are_dec
                      {("M1|H", "S"): 0.95, ("M2|H", "S"): 0.9, ("M2|H", "U"): 0.05, ("M4|W", "U"): 0.99,
                       ("M5|W", "T"): 0.05},
                      ids={"M3|W": "001234567890"})
-    scope = _scope_in_memory(ScopeFrames(*frames), ["11111"], 0.1)
+    scope = _scope(frames, ["11111"], 0.1)
     assert sorted(scope.marriages["registration_id"]) == ["M1", "M2", "M3"]
     # All the pairs of the decided spouses, also those below the minimum (explain shows them).
     assert sorted(zip(scope.pairs["spouse_uid"], scope.pairs["person_uid"])) == [

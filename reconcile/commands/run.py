@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from reconcile import __version__
@@ -23,7 +22,7 @@ from reconcile.report import RunChanges, compare_runs
 from reconcile.report.progress import COUNTS
 from reconcile.ruleset import RuleSet, load_rules
 from reconcile.store import UNKNOWN_COMMUNE, Campaign, PairSet, Store, pauses, writing
-from reconcile.store.scope import ScopeFrames, scope_frames
+from reconcile.store.scope import ScopeFrames
 
 # The columns each stage reads from the store: linking needs the matching columns, deciding
 # (reconcile.decide) those of `frames.DECIDING`. Loading only these keeps `train` and `run` small.
@@ -104,10 +103,10 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
                 functools.partial(matching_sides, campaign.database), model, rules.matching, engine=engine)))
             new_pairs = (pair_set, pairs.drop("rank"))
             with Store(campaign.database, read_only=True) as store:
-                tables = deciding_tables(store)
-            scoped = (ScopeFrames(*tables, pairs) if communes is None
-                      else _scope_in_memory(ScopeFrames(*tables, new_pairs[1]), scope, min_probability))
-            del pairs, tables
+                # A commune run reads its scope as from stored pairs, with these in their place.
+                scoped = (ScopeFrames(*deciding_tables(store), pairs) if communes is None
+                          else store.runs.scope_frames(scope, min_probability, DECIDE_COLUMNS, pairs=new_pairs[1]))
+            del pairs
         scoped = filled(scoped)
         # The pairs ranked once, for deciding and for the candidate rows.
         scoped = ScopeFrames(scoped.marriages, scoped.spouses, scoped.persons,
@@ -181,15 +180,3 @@ def filled(frames: ScopeFrames) -> ScopeFrames:
     commune = pl.col("commune").fill_null(UNKNOWN_COMMUNE)
     return ScopeFrames(frames.marriages.with_columns(commune), frames.spouses,
                        frames.persons.with_columns(commune), frames.pairs)
-
-
-def _scope_in_memory(province: ScopeFrames, communes: list[str], min_probability: float) -> ScopeFrames:
-    """What a run of `communes` decides, from the province's frames and pairs just scored: the
-    same queries as from the stored pairs (store.scope), over the frames."""
-    with duckdb.connect() as con:
-        for name, frame in (("marriages", province.marriages), ("spouses", province.spouses),
-                            ("persons", province.persons), ("scored_pairs", province.pairs)):
-            con.register(name, frame.to_arrow())
-        return scope_frames(con, communes, min_probability, DECIDE_COLUMNS)
-
-

@@ -66,9 +66,24 @@ class Runs:
             [pair_set.model_id, pair_set.ingest_id, pair_set.matching]).fetchall()) and self._store.has_table("scored_pairs")
 
     def scope_frames(self, communes: Sequence[str], min_probability: float,
-                     columns: Mapping[str, Sequence[str]]) -> ScopeFrames:
-        """What a run of these communes decides, from the stored scored pairs (see store.scope)."""
-        return scope_frames(self._store.con, communes, min_probability, columns)
+                     columns: Mapping[str, Sequence[str]], pairs: pl.DataFrame | None = None) -> ScopeFrames:
+        """What a run of these communes decides (see store.scope), from the stored scored pairs, or
+        from `pairs`, the province's pairs just scored (not stored yet: the run stores them with its
+        rows, all or nothing). They are copied into a temporary table of this connection; the
+        campaign's marriages, spouses and persons are read where they are: no frame of the province
+        is made (a commune run that scored the province peaked at 4.7 GB over such frames)."""
+        if pairs is None:
+            return scope_frames(self._store.con, communes, min_probability, columns)
+        con = self._store.con
+        con.register("_scored_now_arrow", pairs.to_arrow(compat_level=pl.CompatLevel.newest()))
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _scored_now AS SELECT * FROM _scored_now_arrow")
+        finally:
+            con.unregister("_scored_now_arrow")
+        try:
+            return scope_frames(con, communes, min_probability, columns, pairs="_scored_now")
+        finally:
+            con.execute("DROP TABLE IF EXISTS _scored_now")
 
     def save(self, model_id: int, ingest_id: int, scope: str, communes: list[str], started_at: datetime,
                  results: pl.DataFrame, links: pl.DataFrame, candidates: pl.DataFrame | int,

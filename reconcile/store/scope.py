@@ -17,8 +17,9 @@ exactly what a full run would decide for the commune's records, reading only the
    and the ID numbers of those spouses, point to (so that an ID held by two persons is seen as
    such).
 
-The queries run on any DuckDB connection where `marriages`, `spouses`, `persons` and
-`scored_pairs` can be read: the campaign database, or frames registered under those names.
+The queries run on any DuckDB connection where `marriages`, `spouses`, `persons` and the scored
+pairs (`scored_pairs`, or the table named) can be read: the campaign database, or frames
+registered under those names.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ CREATE OR REPLACE TEMP TABLE _scope_involved AS
     WHERE unique_id IN (
         SELECT unique_id FROM persons WHERE {_COMMUNE} IN (SELECT value FROM _communes)
         UNION ALL
-        SELECT person_uid FROM scored_pairs
+        SELECT person_uid FROM {{pairs}}
         WHERE match_probability >= {{min_probability}}
           AND spouse_uid IN (SELECT unique_id FROM spouses
                              WHERE registration_id IN (SELECT registration_id FROM _scope_regs)));
@@ -55,7 +56,7 @@ CREATE OR REPLACE TEMP TABLE _scope_decided AS
     SELECT registration_id FROM _scope_regs
     UNION
     SELECT registration_id FROM spouses
-    WHERE unique_id IN (SELECT spouse_uid FROM scored_pairs
+    WHERE unique_id IN (SELECT spouse_uid FROM {{pairs}}
                         WHERE match_probability >= {{min_probability}}
                           AND person_uid IN (SELECT unique_id FROM _scope_focus))
     UNION
@@ -65,7 +66,7 @@ CREATE OR REPLACE TEMP TABLE _scope_decided AS
 CREATE OR REPLACE TEMP TABLE _scope_spouses AS
     SELECT unique_id, id12, id9 FROM spouses WHERE registration_id IN (SELECT registration_id FROM _scope_decided);
 CREATE OR REPLACE TEMP TABLE _scope_pairs AS
-    SELECT * FROM scored_pairs WHERE spouse_uid IN (SELECT unique_id FROM _scope_spouses);
+    SELECT * FROM {{pairs}} WHERE spouse_uid IN (SELECT unique_id FROM _scope_spouses);
 CREATE OR REPLACE TEMP TABLE _scope_persons AS
     SELECT unique_id FROM _scope_focus
     UNION
@@ -101,10 +102,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def scope_frames(con: duckdb.DuckDBPyConnection, communes: Sequence[str], min_probability: float,
-                 columns: Mapping[str, Sequence[str]]) -> ScopeFrames:
+                 columns: Mapping[str, Sequence[str]], pairs: str = "scored_pairs") -> ScopeFrames:
     """The frames a run of `communes` decides (see the module's steps), with the given columns
-    of marriages, spouses and persons; every scored pair column."""
-    steps = _STEPS.format(min_probability=number(min_probability))
+    of marriages, spouses and persons; every column of the scored pairs, read from the table `pairs`."""
+    steps = _STEPS.format(min_probability=number(min_probability), pairs=pairs)
     with listed(con, "_communes", communes):
         try:
             for step in filter(str.strip, steps.split(";")):
