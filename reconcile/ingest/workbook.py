@@ -103,7 +103,8 @@ def _scan(book: zipfile.ZipFile, name: str) -> tuple[int, list[str]]:
             text = tail + chunk
             if first_row is None and (cell := _CELL.search(text)):
                 first_row = int(cell.group(1))
-            merged.extend(m.decode("ascii", "replace") for m in _MERGE.findall(text))
+            if b"mergeCell" in text:  # a byte search first: the regex over every chunk took most of the scan
+                merged.extend(m.decode("ascii", "replace") for m in _MERGE.findall(text))
             tail = text[-256:]  # a tag cut between two chunks is whole in the next text; repeats drop below
     if not _END.search(tail):
         # Cut after a whole row, the sheet would read as a shorter table without any error.
