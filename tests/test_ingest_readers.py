@@ -36,6 +36,20 @@ def test_csv_with_or_without_bom_reads_the_same_headers_and_text(tmp_path, encod
     assert frame.row(0) == ("001234567890", "Nguyễn Văn Anh", str(path), 2)
 
 
+def test_an_export_with_every_field_quoted_crlf_and_a_bom_reads_as_the_plain_file(tmp_path):
+    # The same rows as another office exports them: a BOM, every field quoted, Windows line ends.
+    plain = ('Số định danh cá nhân,Họ và tên,Địa chỉ\n001234567890,Nguyễn Văn Anh,"Số 5 ""Lê Lợi"", Huế"\n'
+             ",Lê Thị Hoa,\n001234567891,Trần Văn Ba,Thôn 3\n")
+    quoted = ('"Số định danh cá nhân","Họ và tên","Địa chỉ"\r\n"001234567890","Nguyễn Văn Anh","Số 5 ""Lê Lợi"", Huế"\r\n'
+              '"","Lê Thị Hoa",""\r\n"001234567891","Trần Văn Ba","Thôn 3"\r\n')
+    a = read_table(write(tmp_path / "a.csv", plain)).rows
+    b = read_table(write(tmp_path / "b.csv", quoted, "utf-8-sig")).rows
+    assert b.columns == a.columns == ["Số định danh cá nhân", "Họ và tên", "Địa chỉ", "source_file", "source_row"]
+    assert b.drop("source_file").rows() == a.drop("source_file").rows() == [
+        ("001234567890", "Nguyễn Văn Anh", 'Số 5 "Lê Lợi", Huế', 2), (None, "Lê Thị Hoa", None, 3),
+        ("001234567891", "Trần Văn Ba", "Thôn 3", 4)]
+
+
 @pytest.mark.parametrize(
     ("name", "separator"), [("p.csv", ";"), ("p.csv", "\t"), ("p.tsv", "\t"), ("p.csv", ","), ("p.csv", "|")]
 )

@@ -200,8 +200,9 @@ def _fast_csv(path: Path, text: TextIO) -> tuple[pl.DataFrame, pl.DataFrame] | N
     separator = max(_DELIMITERS, key=first.count)  # a tie keeps the first: ','
     sep = f"\\x{ord(separator):02x}"  # reads the same in Python's re and Polars' (Rust) regex
     value = f'(?:"(?:[^"]|"")*"|[^"{sep}]*)'
-    # The header line too must be plain (a BOM before it reads as unquoted text).
-    if not _all_plain(lines.head(1), value, sep):
+    # The header line too must be plain, as the csv module reads it: a file that starts with a BOM
+    # is opened as utf-8-sig, which drops the BOM (with it, a quoted header read as not plain).
+    if not _all_plain(pl.Series([first]), value, sep):
         return None
     header = _header(path, next(csv.reader([first], delimiter=separator)), separator)
     # A plain line splits into values one way only, so it is a whole row exactly when it is
