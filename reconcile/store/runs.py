@@ -81,7 +81,7 @@ class Runs:
         finally:
             con.unregister("_scored_now_arrow")
         try:
-            return scope_frames(con, communes, min_probability, columns, pairs="_scored_now")
+            return scope_frames(con, communes, min_probability, columns, pairs_table="_scored_now")
         finally:
             con.execute("DROP TABLE IF EXISTS _scored_now")
 

@@ -102,10 +102,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def scope_frames(con: duckdb.DuckDBPyConnection, communes: Sequence[str], min_probability: float,
-                 columns: Mapping[str, Sequence[str]], pairs: str = "scored_pairs") -> ScopeFrames:
+                 columns: Mapping[str, Sequence[str]], pairs_table: str = "scored_pairs") -> ScopeFrames:
     """The frames a run of `communes` decides (see the module's steps), with the given columns
-    of marriages, spouses and persons; every column of the scored pairs, read from the table `pairs`."""
-    steps = _STEPS.format(min_probability=number(min_probability), pairs=pairs)
+    of marriages, spouses and persons; every column of the scored pairs, read from `pairs_table`."""
+    steps = _STEPS.format(min_probability=number(min_probability), pairs=pairs_table)
     with listed(con, "_communes", communes):
         try:
             for step in filter(str.strip, steps.split(";")):
