@@ -69,9 +69,11 @@ class Runs:
                      columns: Mapping[str, Sequence[str]], pairs: pl.DataFrame | None = None) -> ScopeFrames:
         """What a run of these communes decides (see store.scope), from the stored scored pairs, or
         from `pairs`, the province's pairs just scored (not stored yet: the run stores them with its
-        rows, all or nothing). They are copied into a temporary table of this connection; the
-        campaign's marriages, spouses and persons are read where they are: no frame of the province
-        is made (a commune run that scored the province peaked at 4.7 GB over such frames)."""
+        rows, all or nothing). They are copied into a temporary table of this connection (read
+        through a registered Arrow table, DuckDB would push the scope's filters down to pyarrow,
+        which cannot compare the string views Polars hands over); the campaign's marriages, spouses
+        and persons are read where they are: no frame of the province is made (a commune run that
+        scored the province peaked at 4.7 GB over such frames)."""
         if pairs is None:
             return scope_frames(self._store.con, communes, min_probability, columns)
         con = self._store.con

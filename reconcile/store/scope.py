@@ -43,7 +43,7 @@ CREATE OR REPLACE TEMP TABLE _scope_involved AS
     WHERE unique_id IN (
         SELECT unique_id FROM persons WHERE {_COMMUNE} IN (SELECT value FROM _communes)
         UNION ALL
-        SELECT person_uid FROM {{pairs}}
+        SELECT person_uid FROM {{pairs_table}}
         WHERE match_probability >= {{min_probability}}
           AND spouse_uid IN (SELECT unique_id FROM spouses
                              WHERE registration_id IN (SELECT registration_id FROM _scope_regs)));
@@ -56,7 +56,7 @@ CREATE OR REPLACE TEMP TABLE _scope_decided AS
     SELECT registration_id FROM _scope_regs
     UNION
     SELECT registration_id FROM spouses
-    WHERE unique_id IN (SELECT spouse_uid FROM {{pairs}}
+    WHERE unique_id IN (SELECT spouse_uid FROM {{pairs_table}}
                         WHERE match_probability >= {{min_probability}}
                           AND person_uid IN (SELECT unique_id FROM _scope_focus))
     UNION
@@ -66,7 +66,7 @@ CREATE OR REPLACE TEMP TABLE _scope_decided AS
 CREATE OR REPLACE TEMP TABLE _scope_spouses AS
     SELECT unique_id, id12, id9 FROM spouses WHERE registration_id IN (SELECT registration_id FROM _scope_decided);
 CREATE OR REPLACE TEMP TABLE _scope_pairs AS
-    SELECT * FROM {{pairs}} WHERE spouse_uid IN (SELECT unique_id FROM _scope_spouses);
+    SELECT * FROM {{pairs_table}} WHERE spouse_uid IN (SELECT unique_id FROM _scope_spouses);
 CREATE OR REPLACE TEMP TABLE _scope_persons AS
     SELECT unique_id FROM _scope_focus
     UNION
@@ -105,7 +105,7 @@ def scope_frames(con: duckdb.DuckDBPyConnection, communes: Sequence[str], min_pr
                  columns: Mapping[str, Sequence[str]], pairs_table: str = "scored_pairs") -> ScopeFrames:
     """The frames a run of `communes` decides (see the module's steps), with the given columns
     of marriages, spouses and persons; every column of the scored pairs, read from `pairs_table`."""
-    steps = _STEPS.format(min_probability=number(min_probability), pairs=pairs_table)
+    steps = _STEPS.format(min_probability=number(min_probability), pairs_table=pairs_table)
     with listed(con, "_communes", communes):
         try:
             for step in filter(str.strip, steps.split(";")):
