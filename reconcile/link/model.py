@@ -22,6 +22,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
+from reconcile.link.blocking import blocked_pairs
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
 from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
@@ -263,7 +264,8 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
                             copied=True)
             chunks = _chunks(dialect, spouses.height)
             del spouses, persons
-            linker = Linker(inputs.tables, _runnable(settings, dialect), log_level=None)
+            runnable = _runnable(settings, dialect)
+            linker = Linker(inputs.tables, runnable, log_level=None)
             for col, table in model.tf_tables.items():
                 registered = db_api.register(as_arrow(db_api, table), table_name=f"reconcile_tf_{col}")
                 linker.table_management.register_term_frequency_lookup(registered, col)
@@ -276,7 +278,8 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
                 # chunked predict does for each slice). The same pairs, sooner: the joins of the
                 # pairs to the records build on the persons some pair uses, not on every person
                 # (the gain measured: docs/performance.md).
-                blocked = linker.inference.compute_blocked_pairs_for_predict()
+                blocked = blocked_pairs(db_api, inputs.tables, SCORING_DATASETS, [
+                    rule["blocking_rule"] for rule in runnable["blocking_rules_to_generate_predictions"]])
                 linker.table_management.register_blocked_pairs_for_predict(blocked)
                 chunks = {}
             with _predictions_narrowed(db_api, _wanted(settings)) as narrowed:
@@ -284,7 +287,7 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
             # The records and blocked pairs dropped, and the memory DuckDB keeps after the scoring given
             # back, before the predictions are handed over: that moment was a province run's peak.
             if blocked is not None:
-                blocked.drop_table_from_database_and_remove_from_cache()
+                blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
             inputs.release()
             if dialect == "duckdb":
                 give_back_freed_memory()
