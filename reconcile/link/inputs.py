@@ -132,12 +132,14 @@ class Inputs:
             persons: f"SELECT r.* FROM {persons}_all AS r WHERE EXISTS (SELECT 1 FROM {spouses}_all AS l WHERE {rule})",
         }
         # DuckDB would push the semi-join's keys into the scan of the other side as a filter, which
-        # Arrow cannot apply to Polars' string views (when a side has few distinct keys).
+        # Arrow cannot apply to Polars' string views (when a side has few distinct keys): not where
+        # the sides are copied into the database.
         row = self._con.execute("SELECT current_setting('disabled_optimizers')").fetchone()
         assert row is not None  # a setting always has a value
         disabled = row[0]
         try:
-            self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
+            if not self._copied:
+                self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
             for table, sql in kept.items():
                 self._con.execute(f"CREATE OR REPLACE VIEW {table} AS {sql}")
             yield f"({rule}) AND l.{_OTHER} = r.{_SIDE}" if self._sided else rule
