@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import jellyfish
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.normalize.names import name_columns, name_table, normalize_name
+from reconcile.normalize.names import name_columns, name_table, normalize_name, one_slip_apart
 
 GOLDEN = Path(__file__).parent / "data" / "names.tsv"
 GOLDEN_HEADER = ["raw", "full_name", "name_tone", "name_ascii"]
@@ -142,3 +143,55 @@ def test_van_and_thi_go_anywhere_for_a_recorded_spouse_name_but_only_inside_for_
         "tran binh", "trần bình", "an", "nguyen an", ""]
     assert names.select(core_ascii(pl.col("n")))[:, 0].to_list() == [
         "tran binh", "trần thị bình", "văn an", "nguyen an", "thi"]
+
+
+# A few letters, so that random keys share beginnings and ends and fall one slip apart often;
+# a toned letter and a space, as keys with tones and several words hold.
+_SLIP_LETTERS = st.text(alphabet="anhgtuịơ ", max_size=9)
+
+
+@st.composite
+def _slipped_pairs(draw: st.DrawFn) -> tuple[str | None, str | None]:
+    """Two keys: unrelated, or the second made from the first by zero to two slips (a letter
+    wrong, missing, added, or two swapped); now and then one of them null."""
+    first = draw(_SLIP_LETTERS)
+    second = first
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(second)))
+        letter = draw(st.sampled_from("anhgtuịơ "))
+        slip = draw(st.sampled_from(["wrong", "missing", "added", "swapped"]))
+        if slip == "added" or not second:
+            second = second[:at] + letter + second[at:]
+        elif slip == "missing":
+            second = second[:at] + second[at + 1:]
+        elif slip == "wrong":
+            second = second[:at] + letter + second[at + 1:]
+        elif at < len(second) - 1:
+            second = second[:at] + second[at + 1] + second[at] + second[at + 2:]
+    if draw(st.booleans()):
+        second = draw(_SLIP_LETTERS)
+    return (None if draw(st.integers(0, 9)) == 0 else first), (None if draw(st.integers(0, 9)) == 0 else second)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(_slipped_pairs(), min_size=1, max_size=60))
+def test_one_slip_apart_is_a_damerau_levenshtein_distance_of_at_most_one(pairs: list[tuple[str | None, str | None]]) -> None:
+    frame = pl.DataFrame(pairs, schema={"a": pl.String, "b": pl.String}, orient="row")
+    got = frame.select(one_slip_apart(pl.col("a"), pl.col("b"))).to_series().to_list()
+    assert got == [None if a is None or b is None else jellyfish.damerau_levenshtein_distance(a, b) <= 1
+                   for a, b in pairs]
+
+
+@pytest.mark.parametrize(("typed", "name", "apart"), [
+    ("tran hong linv", "tran hong linh", True),     # a letter wrong
+    ("tran hong lin", "tran hong linh", True),      # a letter missing
+    ("tran hongg linh", "tran hong linh", True),    # a letter added
+    ("tran hnog linh", "tran hong linh", True),     # two swapped
+    ("tran hong linh", "tran hong linh", True),
+    ("tran hnog lihn", "tran hong linh", False),    # two slips
+    ("tran ho linh", "tran hong linh", False),      # two letters missing
+    ("tran thi linh", "tran hong linh", False),
+])
+def test_one_slip_apart_tells_a_typing_slip_from_another_name(typed: str, name: str, apart: bool) -> None:
+    frame = pl.DataFrame({"typed": [typed, None], "name": [name, name]})
+    assert frame.select(one_slip_apart(pl.col("typed"), pl.col("name"))).to_series().to_list() == [apart, None]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-import jellyfish
 import polars as pl
 
 from reconcile.normalize.legacy import WORD_BREAK, is_suspect, repair_legacy
@@ -182,15 +181,46 @@ def without_soft_middles(name: pl.Expr) -> pl.Expr:
 def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """True where the two name keys differ by at most one typing slip (Damerau-Levenshtein
     distance 1: a letter wrong, missing, added or two swapped); null where either is null.
-    Python runs once per row where both are given: pass nulls for rows not to compare."""
+
+    Told from the two keys' common beginning and end (`_common_length`), no Python per row: keys
+    of one length are one letter apart where those leave at most one letter out, or two swapped
+    where they leave out two letters that are each other's; keys one letter apart in length where
+    the two cover the shorter key (the longer one's extra letter dropped between them)."""
     def within_one(pairs: pl.Series) -> pl.Series:
-        left, right = pairs.struct.field("a").to_list(), pairs.struct.field("b").to_list()
-        return pl.Series([
-            None if x is None or y is None else (x == y or jellyfish.damerau_levenshtein_distance(x, y) <= 1)
-            for x, y in zip(left, right, strict=True)
-        ], dtype=pl.Boolean)
+        keys = pairs.struct.unnest().select(a=pl.col("a"), b=pl.col("b"), la=pl.col("a").str.len_chars().cast(pl.Int64),
+                                           lb=pl.col("b").str.len_chars().cast(pl.Int64))
+        keys = keys.with_columns(shorter=pl.min_horizontal("la", "lb"))
+        keys = keys.with_columns(prefix=_common_length(keys, from_end=False), suffix=_common_length(keys, from_end=True))
+        a_, b_, la, p, s = pl.col("a"), pl.col("b"), pl.col("la"), pl.col("prefix"), pl.col("suffix")
+        swapped = ((p + 2 <= la) & (a_.str.slice(p, 1) == b_.str.slice(p + 1, 1))
+                   & (a_.str.slice(p + 1, 1) == b_.str.slice(p, 1)) & (s >= la - p - 2))
+        same_length = pl.col("la") == pl.col("lb")
+        return keys.select(
+            pl.when(a_.is_null() | b_.is_null()).then(pl.lit(None, pl.Boolean))
+            .when(same_length).then((p + s >= la - 1) | swapped)
+            .otherwise(((pl.col("la") - pl.col("lb")).abs() == 1) & (p + s >= pl.col("shorter")))
+        ).to_series()
 
     return pl.struct(a.alias("a"), b.alias("b")).map_batches(within_one, return_dtype=pl.Boolean)
+
+
+def _common_length(keys: pl.DataFrame, from_end: bool) -> pl.Series:
+    """Per row of `keys` (`a`, `b`, their lengths `la`, `lb` and `shorter`): how many letters the
+    two keys share at their beginning (or end), found by halving the range of lengths that could be
+    at each step: about six steps for names, each a comparison of whole columns."""
+    def part(key: str, length: str, k: pl.Expr) -> pl.Expr:
+        return pl.col(key).str.slice(pl.col(length) - k) if from_end else pl.col(key).str.slice(0, k)
+
+    bounds = keys.select(low=pl.lit(0, pl.Int64), high=pl.col("shorter").fill_null(0))
+    while True:
+        open_ = bounds["low"] < bounds["high"]
+        if not open_.any():
+            return bounds["low"]
+        middle = (pl.col("low") + pl.col("high") + 1) // 2
+        agree = (part("a", "la", middle) == part("b", "lb", middle)).fill_null(False)
+        bounds = pl.concat([keys, bounds], how="horizontal").select(
+            low=pl.when(agree).then(middle).otherwise("low"),
+            high=pl.when(agree).then("high").otherwise(middle - 1))
 
 
 def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
