@@ -187,18 +187,17 @@ def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     where they leave out two letters that are each other's; keys one letter apart in length where
     the two cover the shorter key (the longer one's extra letter dropped between them)."""
     def within_one(pairs: pl.Series) -> pl.Series:
-        keys = pairs.struct.unnest().select(a=pl.col("a"), b=pl.col("b"), la=pl.col("a").str.len_chars().cast(pl.Int64),
+        keys = pairs.struct.unnest().select("a", "b", la=pl.col("a").str.len_chars().cast(pl.Int64),
                                            lb=pl.col("b").str.len_chars().cast(pl.Int64))
         keys = keys.with_columns(shorter=pl.min_horizontal("la", "lb"))
         keys = keys.with_columns(prefix=_common_length(keys, from_end=False), suffix=_common_length(keys, from_end=True))
-        a_, b_, la, p, s = pl.col("a"), pl.col("b"), pl.col("la"), pl.col("prefix"), pl.col("suffix")
+        a_, b_, la, lb, p, s = (pl.col(c) for c in ("a", "b", "la", "lb", "prefix", "suffix"))
         swapped = ((p + 2 <= la) & (a_.str.slice(p, 1) == b_.str.slice(p + 1, 1))
                    & (a_.str.slice(p + 1, 1) == b_.str.slice(p, 1)) & (s >= la - p - 2))
-        same_length = pl.col("la") == pl.col("lb")
         return keys.select(
             pl.when(a_.is_null() | b_.is_null()).then(pl.lit(None, pl.Boolean))
-            .when(same_length).then((p + s >= la - 1) | swapped)
-            .otherwise(((pl.col("la") - pl.col("lb")).abs() == 1) & (p + s >= pl.col("shorter")))
+            .when(la == lb).then((p + s >= la - 1) | swapped)
+            .otherwise(((la - lb).abs() == 1) & (p + s >= pl.col("shorter")))
         ).to_series()
 
     return pl.struct(a.alias("a"), b.alias("b")).map_batches(within_one, return_dtype=pl.Boolean)
@@ -207,20 +206,19 @@ def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 def _common_length(keys: pl.DataFrame, from_end: bool) -> pl.Series:
     """Per row of `keys` (`a`, `b`, their lengths `la`, `lb` and `shorter`): how many letters the
     two keys share at their beginning (or end), found by halving the range of lengths that could be
-    at each step: about six steps for names, each a comparison of whole columns."""
+    at each step: about six steps for names, each a comparison of whole columns. Keys whose lengths
+    differ by more than one are more than a slip apart whatever they share: 0, not searched."""
     def part(key: str, length: str, k: pl.Expr) -> pl.Expr:
         return pl.col(key).str.slice(pl.col(length) - k) if from_end else pl.col(key).str.slice(0, k)
 
-    bounds = keys.select(low=pl.lit(0, pl.Int64), high=pl.col("shorter").fill_null(0))
-    while True:
-        open_ = bounds["low"] < bounds["high"]
-        if not open_.any():
-            return bounds["low"]
-        middle = (pl.col("low") + pl.col("high") + 1) // 2
-        agree = (part("a", "la", middle) == part("b", "lb", middle)).fill_null(False)
-        bounds = pl.concat([keys, bounds], how="horizontal").select(
-            low=pl.when(agree).then(middle).otherwise("low"),
-            high=pl.when(agree).then("high").otherwise(middle - 1))
+    near = (pl.col("la") - pl.col("lb")).abs() <= 1
+    bounds = keys.with_columns(low=pl.lit(0, pl.Int64), high=pl.when(near).then("shorter").otherwise(0).fill_null(0))
+    middle = (pl.col("low") + pl.col("high") + 1) // 2
+    agree = (part("a", "la", middle) == part("b", "lb", middle)).fill_null(False)
+    while (bounds["low"] < bounds["high"]).any():
+        bounds = bounds.with_columns(low=pl.when(agree).then(middle).otherwise("low"),
+                                     high=pl.when(agree).then("high").otherwise(middle - 1))
+    return bounds["low"]
 
 
 def name_columns(frame: pl.DataFrame, column: str, prefix: str = "") -> pl.DataFrame:
