@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from splink import DuckDBAPI
 
 from reconcile.normalize.couples import COUPLE_COLUMNS, with_couples
@@ -68,6 +69,17 @@ def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
     return frame.to_arrow()
 
 
+# Rows per Arrow batch when a side is copied into the database (DuckDB's row group).
+_BATCH_ROWS = 122_880
+
+
+def _in_batches(table: pa.Table) -> pa.RecordBatchReader:
+    """`table` as a stream of batches of `_BATCH_ROWS`, read once: DuckDB reads each Arrow batch on
+    one thread, so a frame of one chunk was copied on one core (the 1.5 M province's two sides:
+    1.8 -> 1.0 s so, the same rows in the same order)."""
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=_BATCH_ROWS))
+
+
 class Inputs:
     """Both sides registered with Splink's database API, the registry on the left."""
 
@@ -89,7 +101,7 @@ class Inputs:
             return
         for (name, frame), table, (side, other) in zip(frames.items(), _TABLES, (("'S'", "'P'"), ("'P'", "'S'")),
                                                       strict=True):
-            self._con.register(f"{table}_arrow", as_arrow(db_api, frame))
+            self._con.register(f"{table}_arrow", _in_batches(as_arrow(db_api, frame)) if copied else as_arrow(db_api, frame))
             sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
             self._con.execute(f"CREATE {'TABLE' if copied else 'VIEW'} {table}_all AS SELECT *{sides} FROM {table}_arrow")
             if copied:
