@@ -53,7 +53,8 @@ def test_each_rule_counts_only_the_pairs_no_earlier_rule_made() -> None:
 
 
 def _pairs(table: Any) -> set[tuple[str, str, str]]:
-    return set(table.as_duckdbpyrelation().select("match_key, join_key_l, join_key_r").fetchall())
+    # The match key as text: Splink's is text, ours a small integer (the same rule's index).
+    return set(table.as_duckdbpyrelation().select("CAST(match_key AS VARCHAR), join_key_l, join_key_r").fetchall())
 
 
 def _blocked(spouses: pl.DataFrame, persons: pl.DataFrame, settings: dict[str, Any]) -> tuple[set[Any], set[Any]]:

@@ -44,7 +44,7 @@ def test_the_predictions_hold_only_the_columns_read_and_score_as_the_whole_table
     assert {"gamma_id", "mw_id", "match_probability"} <= set(seen[0])
 
     @contextmanager
-    def whole(_db_api: Any, _wanted: list[str]) -> Iterator[list[bool]]:
+    def whole(_db_api: Any, _wanted: list[str], *_before: Any) -> Iterator[list[bool]]:
         yield [False]
 
     monkeypatch.setattr(link_model, "_predictions_narrowed", whole)

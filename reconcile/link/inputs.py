@@ -93,6 +93,7 @@ class Inputs:
         and scoring: docs/performance.md, "Memory")."""
         assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
+        self._released = False
         self._sided = sided and self._con is not None
         frames = dict(zip(datasets, (spouses.select(columns), persons.select(columns)), strict=True))
         if self._con is None:
@@ -113,8 +114,9 @@ class Inputs:
     def release(self) -> None:
         """Drop the two sides from the database (DuckDB), once Splink no longer reads them: what they
         hold is then free for what follows (the scoring's predictions handed over)."""
-        if self._con is None:
+        if self._con is None or self._released:
             return
+        self._released = True
         for table in _TABLES:
             self._con.execute(f"DROP VIEW IF EXISTS {table}")
             self._con.execute(f"DROP {'TABLE' if self._copied else 'VIEW'} IF EXISTS {table}_all")

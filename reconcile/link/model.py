@@ -282,7 +282,10 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
                     rule["blocking_rule"] for rule in runnable["blocking_rules_to_generate_predictions"]])
                 linker.table_management.register_blocked_pairs_for_predict(blocked)
                 chunks = {}
-            with _predictions_narrowed(db_api, _wanted(settings)) as narrowed:
+            # In one slice, the two sides are dropped as the predictions' statement starts: Splink has
+            # copied the records its pairs use by then, and the statement runs short of memory with them.
+            before = inputs.release if blocked is not None else (lambda: None)
+            with _predictions_narrowed(db_api, _wanted(settings), before) as narrowed:
                 scored = linker.inference.predict(threshold_match_probability=rules.keep_min_probability, **chunks)
             # The records and blocked pairs dropped, and the memory DuckDB keeps after the scoring given
             # back, before the predictions are handed over: that moment was a province run's peak.
@@ -351,7 +354,8 @@ _PREDICTIONS = "__splink__df_predict"
 
 
 @contextmanager
-def _predictions_narrowed(db_api: Any, wanted: list[str]) -> Iterator[list[bool]]:
+def _predictions_narrowed(db_api: Any, wanted: list[str], before: Callable[[], None] = lambda: None
+                          ) -> Iterator[list[bool]]:
     """Within it, on DuckDB, the table of predictions Splink makes holds only the `wanted` columns.
 
     Splink gives the comparison levels (gamma_*) only with `retain_matching_columns`, which also
@@ -371,6 +375,7 @@ def _predictions_narrowed(db_api: Any, wanted: list[str]) -> Iterator[list[bool]
 
     def setup(sql: str, physical_name: str, *args: Any, **kwargs: Any) -> str:
         if physical_name.startswith(_PREDICTIONS):
+            before()
             sql = f"SELECT {', '.join(wanted)} FROM (\n{sql}\n)"
             narrowed[0] = True
         return make_table(sql, physical_name, *args, **kwargs)
