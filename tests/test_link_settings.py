@@ -1,4 +1,5 @@
-"""The guard put before DuckDB's slow Damerau-Levenshtein distance changes no comparison level."""
+"""The settings Splink runs with: the guard put before DuckDB's slow Damerau-Levenshtein distance changes no
+comparison level, and a scoring reads the columns its rules name."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import itertools
 
 import duckdb
 
-from reconcile.link.settings import _guarded
+from reconcile.link.model import LINK_COLUMNS
+from reconcile.link.settings import _guarded, columns_read, splink_settings
+from reconcile.ruleset import load_rules
 
 WORDS = ["", "a", "ab", "ba", "abc", "acb", "abd", "xyc", "abcd", "ă", "ăa", "aă", "hă", "ha", None,
          "046123456789", "046123456798", "04612345678", "0461234567890", "146123456789"]
@@ -28,3 +31,34 @@ def test_the_guarded_condition_is_the_distance_condition_on_every_pair() -> None
 def test_other_conditions_are_left_as_written() -> None:
     for sql in ("ELSE", "damerau_levenshtein(a_l, a_r) <= 2", "jaro_winkler_similarity(a_l, a_r) >= 0.9"):
         assert _guarded(sql) == sql
+
+
+def test_a_scoring_reads_the_columns_its_rules_name_and_no_other() -> None:
+    settings = {
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": "l.sex = r.sex AND l.family_key = r.family_key AND l.birth_year = r.birth_year",
+             "sql_dialect": "duckdb"},
+            "l.spouse_id = r.mate_id"],
+        "comparisons": [
+            {"comparison_levels": [
+                {"sql_condition": "name_ascii_l IS NULL OR name_ascii_r IS NULL", "is_null_level": True},
+                {"sql_condition": "name_tone_l = name_tone_r", "tf_adjustment_column": "name_tone"},
+                {"sql_condition": "regexp_replace(name_core_ascii_l, '^[^ ]+', '') = "
+                                  "regexp_replace(name_core_ascii_r, '^[^ ]+', '')"},
+                {"sql_condition": "jaro_winkler_similarity(given_ascii_l, given_ascii_r) >= 0.9"},
+                {"sql_condition": "ELSE"}]},
+            {"comparison_levels": [{"sql_condition": "home_l = home_r", "tf_adjustment_column": "home"},
+                                   {"sql_condition": "TRUE", "is_null_level": True}]},
+        ],
+    }
+    assert columns_read(settings) == {"sex", "family_key", "birth_year", "spouse_id", "mate_id", "name_ascii",
+                                      "name_tone", "name_core_ascii", "given_ascii", "home"}
+
+
+def test_the_campaign_rules_read_only_matcher_columns() -> None:
+    # Every column the shipped rules name is one the matcher makes: none is dropped from a scoring
+    # that the rules need, and the matcher's spare columns (there for rules an office may write) are
+    # not copied.
+    read = columns_read(splink_settings(load_rules().matching).get_settings("duckdb").as_dict())
+    assert read <= set(LINK_COLUMNS)
+    assert {"given_tone", "middle_ascii"}.isdisjoint(read)

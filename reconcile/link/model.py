@@ -25,7 +25,14 @@ from reconcile.errors import CampaignError
 from reconcile.link.blocking import blocked_pairs
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
 from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
-from reconcile.link.settings import in_dialect, level_labels, splink_settings, sql_in_dialect, with_fast_guards
+from reconcile.link.settings import (
+    columns_read,
+    in_dialect,
+    level_labels,
+    splink_settings,
+    sql_in_dialect,
+    with_fast_guards,
+)
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS
 from reconcile.ruleset import MatchingRules
 
@@ -245,6 +252,8 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
     labels = level_labels(settings)
+    read = columns_read(settings)
+    columns = tuple(c for c in columns if c == "unique_id" or c in read)
 
     def work(capped: Engine) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
         spouses, persons = matcher_inputs(*load(), columns)

@@ -137,6 +137,26 @@ def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expressi
     return None
 
 
+def columns_read(settings: dict[str, Any]) -> set[str]:
+    """The input columns a scoring with `settings` (Splink's, DuckDB SQL) reads: those its prediction
+    blocking rules name (`l.col`, `r.col`), those its comparison levels name (`col_l`, `col_r`) and
+    the term frequency columns. The scoring copies only these into its database: the matcher's
+    other columns, there for rules an office may write, would be copied twice for nothing."""
+    names: set[str] = set()
+    for rule in settings.get("blocking_rules_to_generate_predictions", []):
+        sql = rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
+        names.update(column.name for column in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column))
+    for comp in settings["comparisons"]:
+        for level in comp["comparison_levels"]:
+            sql = level["sql_condition"]
+            if sql.strip().upper() != "ELSE":
+                names.update(re.sub(r"_[lr]$", "", column.name)
+                             for column in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column))
+            if level.get("tf_adjustment_column"):
+                names.add(level["tf_adjustment_column"])
+    return names
+
+
 def sql_rules(rules: Sequence[str]) -> list[Any]:
     """Blocking rules as Splink takes them: SQL strings (its annotations name only its rule objects)."""
     return list(rules)
