@@ -26,8 +26,8 @@ def blocked_pairs(db_api: Any, inputs: Sequence[Any], datasets: Sequence[str], r
     made in the database as a table to register with `register_blocked_pairs_for_predict`: every
     (spouse, person) pair some rule (DuckDB SQL, `l` the spouse) makes, once, with the first such
     rule's index as its `match_key` (a small integer where Splink's is text: Splink only carries it
-    into the predictions, and the 12.7 M pairs of the 1.5 M province hold 0.2 GB less so, memory the
-    scoring's statements ran short of within their cap), and the join keys Splink scores them by.
+    into the predictions, and the scoring's statements run short of memory within their cap), and
+    the join keys Splink scores them by.
 
     The same pairs, made in about half the time: Splink drops a rule's pairs that an earlier rule
     made by testing every earlier rule on each, so each rule's join carries every column the earlier
