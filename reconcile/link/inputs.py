@@ -55,9 +55,9 @@ def matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
 
 
 def compact_ids(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with each record's `unique_id` its position ("0", "1", …): see SCORING_DATASETS.
+    """`frame` with each record's `unique_id` its position (0, 1, …, a UInt32): see SCORING_DATASETS.
     The position of a record in `frame` is what the scored pairs give back."""
-    return frame.with_columns(unique_id=pl.int_range(pl.len(), dtype=pl.UInt32).cast(pl.String))
+    return frame.with_columns(unique_id=pl.int_range(pl.len(), dtype=pl.UInt32))
 
 
 def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
@@ -65,7 +65,8 @@ def as_arrow(db_api: Any, frame: pl.DataFrame) -> Any:
     the strings (the default conversion copies every string column into a new buffer)."""
     if isinstance(db_api, DuckDBAPI):
         return frame.to_arrow(compat_level=pl.CompatLevel.newest())
-    return frame.to_arrow()
+    # Spark takes no unsigned integers from Arrow (the scoring's record numbers are UInt32).
+    return frame.with_columns(pl.col(pl.UInt8, pl.UInt16, pl.UInt32).cast(pl.Int64)).to_arrow()
 
 
 # Rows per Arrow batch when a side is copied into the database (DuckDB's row group).

@@ -22,7 +22,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.blocking import blocked_pairs
+from reconcile.link.blocking import blocked_pairs, drop_blocked_pairs
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
 from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import (
@@ -299,7 +299,7 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
             # The records and blocked pairs dropped, and the memory DuckDB keeps after the scoring given
             # back, before the predictions are handed over: that moment was a province run's peak.
             if blocked is not None:
-                blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+                drop_blocked_pairs(db_api)
             inputs.release()
             if dialect == "duckdb":
                 give_back_freed_memory()
