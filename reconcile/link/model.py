@@ -373,6 +373,7 @@ def _predictions_narrowed(db_api: Any, wanted: list[str], before: Callable[[], N
     backends make a table of a statement in `_setup_for_execute_sql`, which each backend may
     override (DuckDB's does, for Parquet): here the predictions' statement is wrapped in a
     selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
+    `before` is called as the predictions' statement starts (the scoring drops its two sides there).
     Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
     Splink that made its tables otherwise would score as before, only slower; tests/test_link_model.py
     says so)."""
