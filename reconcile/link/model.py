@@ -159,6 +159,8 @@ def train_loaded(
     does: a caller that holds no frame of its own (`commands.train`) trains within less memory."""
     say = progress or (lambda *_args, **_values: None)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
+    read = columns_read(canonical, [*rules.prior_rules, *rules.em_blocking_rules])
+    columns = tuple(c for c in columns if c == "unique_id" or c in read)
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
         with backend(capped) as (db_api, dialect):

@@ -137,14 +137,16 @@ def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expressi
     return None
 
 
-def columns_read(settings: dict[str, Any]) -> set[str]:
+def columns_read(settings: dict[str, Any], rules: Sequence[str] = ()) -> set[str]:
     """The input columns a scoring with `settings` (Splink's, DuckDB SQL) reads: those its prediction
-    blocking rules name (`l.col`, `r.col`), those its comparison levels name (`col_l`, `col_r`) and
-    the term frequency columns. The scoring copies only these into its database: the matcher's
-    other columns, there for rules an office may write, would be copied twice for nothing."""
+    blocking rules and any other `rules` (training's) name (`l.col`, `r.col`), those its comparison
+    levels name (`col_l`, `col_r`) and the term frequency columns. Training and scoring copy only
+    these into their database: the matcher's other columns, there for rules an office may write,
+    would be copied for nothing."""
     names: set[str] = set()
-    for rule in settings.get("blocking_rules_to_generate_predictions", []):
-        sql = rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
+    blocking = [rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
+                for rule in settings.get("blocking_rules_to_generate_predictions", [])]
+    for sql in [*blocking, *rules]:
         names.update(column.name for column in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column))
     for comp in settings["comparisons"]:
         for level in comp["comparison_levels"]:
