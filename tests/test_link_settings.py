@@ -53,6 +53,9 @@ def test_a_scoring_reads_the_columns_its_rules_name_and_no_other() -> None:
     }
     assert columns_read(settings) == {"sex", "family_key", "birth_year", "spouse_id", "mate_id", "name_ascii",
                                       "name_tone", "name_core_ascii", "given_ascii", "home"}
+    # Training's own rules (the prior's, EM's) add theirs.
+    assert columns_read(settings, ["l.middle_ascii = r.middle_ascii AND l.birth_month = r.birth_month"]) == (
+        columns_read(settings) | {"middle_ascii", "birth_month"})
 
 
 def test_the_campaign_rules_read_only_matcher_columns() -> None:
