@@ -102,7 +102,8 @@ class Inputs:
             return
         for (name, frame), table, (side, other) in zip(frames.items(), _TABLES, (("'S'", "'P'"), ("'P'", "'S'")),
                                                       strict=True):
-            self._con.register(f"{table}_arrow", _in_batches(as_arrow(db_api, frame)) if copied else as_arrow(db_api, frame))
+            arrow = as_arrow(db_api, frame)
+            self._con.register(f"{table}_arrow", _in_batches(arrow) if copied else arrow)
             sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
             self._con.execute(f"CREATE {'TABLE' if copied else 'VIEW'} {table}_all AS SELECT *{sides} FROM {table}_arrow")
             if copied:

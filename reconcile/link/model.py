@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -132,6 +132,13 @@ def _runnable(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
     return with_fast_guards(out) if dialect == "duckdb" else out
 
 
+def _columns_read(columns: tuple[str, ...], settings: dict[str, Any], rules: Sequence[str] = ()) -> tuple[str, ...]:
+    """Of `columns`, the records' `unique_id` and those the settings and `rules` read (`columns_read`):
+    what training and scoring copy into their database."""
+    read = columns_read(settings, rules)
+    return tuple(c for c in columns if c == "unique_id" or c in read)
+
+
 # What gives the two sides when the work starts: (registry spouses, population persons).
 Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
 
@@ -159,8 +166,7 @@ def train_loaded(
     does: a caller that holds no frame of its own (`commands.train`) trains within less memory."""
     say = progress or (lambda *_args, **_values: None)
     canonical = (settings or splink_settings(rules)).get_settings("duckdb").as_dict()
-    read = columns_read(canonical, [*rules.prior_rules, *rules.em_blocking_rules])
-    columns = tuple(c for c in columns if c == "unique_id" or c in read)
+    columns = _columns_read(columns, canonical, [*rules.prior_rules, *rules.em_blocking_rules])
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
         with backend(capped) as (db_api, dialect):
@@ -254,8 +260,7 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
     settings["retain_matching_columns"] = True
     settings["retain_intermediate_calculation_columns"] = True
     labels = level_labels(settings)
-    read = columns_read(settings)
-    columns = tuple(c for c in columns if c == "unique_id" or c in read)
+    columns = _columns_read(columns, settings)
 
     def work(capped: Engine) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
         spouses, persons = matcher_inputs(*load(), columns)
