@@ -1,9 +1,10 @@
-"""The settings Splink runs with: the guard put before DuckDB's slow Damerau-Levenshtein distance changes no
+"""The settings Splink runs with: the quicker test put for DuckDB's slow Damerau-Levenshtein distance changes no
 comparison level, and a scoring reads the columns its rules name."""
 
 from __future__ import annotations
 
 import itertools
+import random
 
 import duckdb
 
@@ -26,6 +27,45 @@ def test_the_guarded_condition_is_the_distance_condition_on_every_pair() -> None
                                   f"<> (CASE WHEN {guarded} THEN 1 ELSE 0 END) "
                                   f"OR ({plain}) IS DISTINCT FROM ({guarded})").fetchall()
         assert differ == 0
+
+
+def _edited(word: str, rng: random.Random) -> str:
+    """`word` with one or two random edits (a byte or letter changed, added, left out, two swapped
+    side by side or apart)."""
+    letters = "abcnghă ư"
+    for _ in range(rng.choice((1, 1, 2))):
+        i = rng.randrange(len(word) + 1)
+        kind = rng.choice(("change", "add", "drop", "swap", "swap_apart"))
+        if kind == "add" or not word:
+            word = word[:i] + rng.choice(letters) + word[i:]
+        elif kind == "change":
+            i = min(i, len(word) - 1)
+            word = word[:i] + rng.choice(letters) + word[i + 1:]
+        elif kind == "drop":
+            i = min(i, len(word) - 1)
+            word = word[:i] + word[i + 1:]
+        else:
+            j = min(i + (1 if kind == "swap" else 2), len(word) - 1)
+            i = min(i, j)
+            chars = list(word)
+            chars[i], chars[j] = chars[j], chars[i]
+            word = "".join(chars)
+    return word
+
+
+def test_the_quicker_test_agrees_with_the_distance_on_names_one_or_two_edits_apart() -> None:
+    rng = random.Random(20250531)
+    names = ["".join(rng.choice("abcnghă ư") for _ in range(rng.randrange(0, 9))) for _ in range(400)]
+    pairs = [(name, _edited(name, rng)) for name in names for _ in range(10)]
+    pairs += [(rng.choice(names), rng.choice(names)) for _ in range(4000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p (a VARCHAR, b VARCHAR)")
+    con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
+    plain = "damerau_levenshtein(a, b) <= 1"
+    [(near, differ)] = con.execute(f"SELECT count(*) FILTER ({plain}), count(*) FILTER (({plain}) IS DISTINCT FROM "
+                                   f"({_guarded(plain)})) FROM p").fetchall()
+    assert near > 1000  # many pairs within one edit, many not
+    assert differ == 0
 
 
 def test_other_conditions_are_left_as_written() -> None:

@@ -117,12 +117,20 @@ def in_dialect(settings: dict[str, Any], dialect: str, sql_from: dict[str, Any] 
     return out
 
 
-# True whenever `damerau_levenshtein(a, b) <= 1` is (DuckDB's counts bytes): the byte lengths
-# differ by at most one, and equal-length strings differ in at most two bytes (a substitution, or
-# a transposition). Null where either is null, like the distance. Hamming needs equal, non-empty
-# strings, which the CASE gives it.
-_NEAR = ("CASE WHEN strlen({a}) <> strlen({b}) THEN abs(strlen({a}) - strlen({b})) = 1 "
-         "WHEN strlen({a}) = 0 THEN TRUE ELSE hamming({a}, {b}) <= 2 END")
+# `damerau_levenshtein(a, b) <= 1` told without computing the distance for most pairs (DuckDB's
+# counts bytes, and computes it slowly: a table of the alphabet per pair). One edit is one of:
+# - with an empty string: the other is at most one byte long;
+# - with equal lengths: a substitution (Hamming distance 1) or two adjacent bytes swapped (Hamming
+#   2: only then is the distance computed, for the few pairs so near);
+# - with lengths one apart: one byte added or left out, which is Levenshtein's distance 1 too
+#   (computed several times faster than Damerau-Levenshtein's);
+# and never with lengths further apart. Null where either is null, like the distance. Nested CASEs,
+# not AND: DuckDB may evaluate a conjunction's terms in any order, and Hamming needs equal lengths.
+_WITHIN_ONE = ("CASE WHEN strlen({a}) = 0 OR strlen({b}) = 0 THEN strlen({a}) + strlen({b}) <= 1 "
+               "WHEN strlen({a}) = strlen({b}) THEN (CASE WHEN hamming({a}, {b}) <= 1 THEN TRUE "
+               "WHEN hamming({a}, {b}) = 2 THEN damerau_levenshtein({a}, {b}) <= 1 ELSE FALSE END) "
+               "WHEN abs(strlen({a}) - strlen({b})) = 1 THEN levenshtein({a}, {b}) <= 1 "
+               "WHEN abs(strlen({a}) - strlen({b})) > 1 THEN FALSE END")
 
 
 def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
@@ -166,10 +174,11 @@ def sql_rules(rules: Sequence[str]) -> list[Any]:
 
 def with_fast_guards(settings: dict[str, Any]) -> dict[str, Any]:
     """`settings` (DuckDB SQL) to run: each comparison level's `damerau_levenshtein(a, b) <= 1`
-    first tested with a check that is far cheaper and true whenever the distance is within one
-    (see `_NEAR`), so the distance is computed only for the few pairs that may be. Same levels,
-    same results: DuckDB computes a Damerau-Levenshtein distance slowly, and random or blocked
-    pairs with two different ID numbers are the many. The stored model keeps the rules' SQL."""
+    told from the lengths and the Hamming or Levenshtein distance, and the Damerau-Levenshtein
+    distance computed only for equal-length strings two bytes apart (see `_WITHIN_ONE`). Same
+    levels, same results: DuckDB computes a Damerau-Levenshtein distance slowly, and random or
+    blocked pairs with two different names or ID numbers are the many. The stored model keeps the
+    rules' SQL."""
     out = copy.deepcopy(settings)
     for comp in out["comparisons"]:
         for level in comp["comparison_levels"]:
@@ -190,8 +199,7 @@ def _guarded(sql: str) -> str:
             return node
         found = True
         a, b = (arg.sql("duckdb") for arg in args)
-        near = sqlglot.parse_one(_NEAR.format(a=a, b=b), read="duckdb")
-        return exp.Paren(this=exp.And(this=near, expression=node.copy()))
+        return exp.Paren(this=sqlglot.parse_one(_WITHIN_ONE.format(a=a, b=b), read="duckdb"))
 
     tree = tree.transform(guard)
     return tree.sql("duckdb") if found else sql
