@@ -1,7 +1,9 @@
 """Scoring on DuckDB keeps, of Splink's predictions, only the columns reconcile reads
 (`link.model._predictions_narrowed`): the same pairs, levels and weights as selecting them from
 Splink's whole table of predictions, and the narrowing really happens (a Splink that named or made
-its predictions otherwise would fall back to the slower selection, and this test would say so)."""
+its predictions otherwise would fall back to the slower selection, and this test would say so); and
+the records are joined to the blocked pairs on their numbers (`link.blocking.on_numbers`), scoring the
+same pairs as on Splink's text keys."""
 
 from __future__ import annotations
 
@@ -51,3 +53,25 @@ def test_the_predictions_hold_only_the_columns_read_and_score_as_the_whole_table
     wide = _scored(sample_campaign)
     assert narrow.height == wide.height > 500
     assert narrow.equals(wide)
+
+
+def test_the_records_join_their_pairs_on_numbers_and_score_as_on_text_keys(
+        sample_campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    statements: list[str] = []
+    rewrite = link_model.on_numbers
+
+    def spy(sql: str, datasets: Any) -> str:
+        statements.append(rewrite(sql, datasets))
+        return statements[-1]
+
+    monkeypatch.setattr(link_model, "on_numbers", spy)
+    on_numbers = _scored(sample_campaign)
+    read_pairs = [sql for sql in statements if "reconcile_blocked_pairs" in sql]
+    # Splink's source pruning (each side) and its predictions read the pairs: none by the text key.
+    assert len(read_pairs) == 3, "Splink no longer reads the blocked pairs as it did"
+    assert not any(".join_key_" in sql for sql in read_pairs), "a join on the text keys was left"
+
+    monkeypatch.setattr(link_model, "on_numbers", lambda sql, _datasets: sql)
+    on_text = _scored(sample_campaign)
+    assert on_numbers.height == on_text.height > 500
+    assert on_numbers.equals(on_text)
