@@ -33,8 +33,9 @@ def blocked_pairs(db_api: Any, inputs: Sequence[Any], datasets: Sequence[str], r
     The scoring's statements run short of memory within their cap (docs/performance.md), so the
     pairs are kept small: a table of the records' numbers (the scoring numbers its records:
     `inputs.compact_ids`) and a small-integer match key (Splink's is text; it only carries it into
-    the predictions), under a view that makes the text join keys as Splink reads them (12.7 M pairs
-    at 1.5 M persons: 0.22 GB in DuckDB against 0.52 GB stored as text).
+    the predictions), under a view that gives the numbers (`spouse`, `person`: `on_numbers` joins on
+    them) and makes the text join keys as Splink reads them (12.7 M pairs at 1.5 M persons: 0.22 GB
+    in DuckDB against 0.52 GB stored as text).
 
     The same pairs, made in about half the time: Splink drops a rule's pairs that an earlier rule
     made by testing every earlier rule on each, so each rule's join carries every column the earlier
