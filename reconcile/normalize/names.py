@@ -189,16 +189,26 @@ def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     def within_one(pairs: pl.Series) -> pl.Series:
         keys = pairs.struct.unnest().select("a", "b", la=pl.col("a").str.len_chars().cast(pl.Int64),
                                            lb=pl.col("b").str.len_chars().cast(pl.Int64))
-        keys = keys.with_columns(shorter=pl.min_horizontal("la", "lb"))
-        keys = keys.with_columns(prefix=_common_length(keys, from_end=False), suffix=_common_length(keys, from_end=True))
         a_, b_, la, lb, p, s = (pl.col(c) for c in ("a", "b", "la", "lb", "prefix", "suffix"))
+        # Searched only where it is in doubt: both keys given, different, and at most a letter apart
+        # in length (most rows of a deciding's columns are null or equal).
+        told = keys.select(
+            pl.when(a_.is_null() | b_.is_null()).then(pl.lit(None, pl.Boolean))
+            .when(a_ == b_).then(True)
+            .when((la - lb).abs() > 1).then(False).alias("_told")
+        ).to_series()
+        doubt = keys.with_columns(told).with_row_index("_row").filter(
+            pl.col("_told").is_null() & a_.is_not_null() & b_.is_not_null())
+        if doubt.is_empty():
+            return told
+        doubt = doubt.with_columns(shorter=pl.min_horizontal("la", "lb"))
+        doubt = doubt.with_columns(prefix=_common_length(doubt, from_end=False),
+                                   suffix=_common_length(doubt, from_end=True))
         swapped = ((p + 2 <= la) & (a_.str.slice(p, 1) == b_.str.slice(p + 1, 1))
                    & (a_.str.slice(p + 1, 1) == b_.str.slice(p, 1)) & (s >= la - p - 2))
-        return keys.select(
-            pl.when(a_.is_null() | b_.is_null()).then(pl.lit(None, pl.Boolean))
-            .when(la == lb).then((p + s >= la - 1) | swapped)
-            .otherwise(((la - lb).abs() == 1) & (p + s >= pl.col("shorter")))
-        ).to_series()
+        found = doubt.select(
+            "_row", pl.when(la == lb).then((p + s >= la - 1) | swapped).otherwise(p + s >= pl.col("shorter")))
+        return told.scatter(found["_row"], found.to_series(1))
 
     return pl.struct(a.alias("a"), b.alias("b")).map_batches(within_one, return_dtype=pl.Boolean)
 
