@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from reconcile.decide.ranks import rank_in_sorted
 from reconcile.normalize.homes import home_key, names_a_house
 from reconcile.normalize.names import core_ascii, one_slip_apart
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
@@ -374,7 +375,7 @@ def _best_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, person: pl.Da
     couples = couples.select(c for c in couples.columns if c in _judged_columns(couple_rules))
     ranked = couples.sort(
         ["registration_id", "couple_weight", "h_person_uid", "w_person_uid"], descending=[False, True, False, False]
-    ).with_columns(couple_rank=pl.int_range(pl.len()).over("registration_id"))
+    ).with_columns(couple_rank=rank_in_sorted("registration_id"))
     # Each frame of couples let go once the next is made: at a million spouses each is most of a GB.
     columns = couples.columns
     del couples

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.decide.couples import best_couples, holds, pairs_at_home
+from reconcile.decide.ranks import rank_in_sorted
 from reconcile.ruleset import BucketRules
 
 
@@ -93,7 +94,7 @@ def ranked_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     if "rank" in pairs.columns:
         return pairs
     return pairs.sort(["spouse_uid", "match_weight", "person_uid"], descending=[False, True, False]).with_columns(
-        rank=pl.int_range(pl.len()).over("spouse_uid"))
+        rank=rank_in_sorted("spouse_uid"))
 
 
 def spouse_links(
@@ -114,7 +115,7 @@ def spouse_links(
         .with_columns(alone=pl.col("sufficient") & (pl.col("match_probability") >= rules.auto_min_probability))
     )
     candidate = pl.col("match_probability") >= rules.candidate_min_probability
-    ranked = scored.filter(candidate).with_columns(rank=pl.int_range(pl.len()).over("spouse_uid"))
+    ranked = scored.filter(candidate).with_columns(rank=rank_in_sorted("spouse_uid"))
     # Each spouse's candidate: its person in the marriage's best couple (the couple rules on, and
     # candidates on both sides), else its own best. Couples are made of every kept pair, so that a
     # namesake too weak to be a candidate alone still makes the runner-up couple; a person below
