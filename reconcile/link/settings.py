@@ -145,6 +145,33 @@ def _within_one_edit(node: exp.Expression) -> tuple[exp.Expression, exp.Expressi
     return None
 
 
+# `regexp_replace(a, '^[^ ]+', '') = regexp_replace(b, '^[^ ]+', '')` (the two agree after their
+# first words) told without making the two shortened strings for most pairs: equal strings agree;
+# strings whose first words are equal (`a` has a space, and `b` begins with `a` up to it) agree only
+# if equal, so not; only the rest (first words that differ: Huỳnh/Hoàng) go to the regular
+# expressions. Null where either is null, like the comparison. DuckDB's positions count characters
+# in both `strpos` and `left`.
+_SAME_AFTER_FIRST_WORD = ("CASE WHEN {a} = {b} THEN TRUE "
+                          "WHEN strpos({a}, ' ') > 0 AND starts_with({b}, left({a}, strpos({a}, ' '))) THEN FALSE "
+                          "ELSE {same} END")
+_FIRST_WORD = "^[^ ]+"
+
+
+def _same_after_first_word(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """(a, b) when `node` is `regexp_replace(a, '^[^ ]+', '') = regexp_replace(b, '^[^ ]+', '')`."""
+    if not isinstance(node, exp.EQ):
+        return None
+    sides = (node.this, node.expression)
+    if all(isinstance(side, exp.RegexpReplace)
+           and {k for k, v in side.args.items() if v is not None} <= {"this", "expression", "replacement", "single_replace"}
+           and isinstance(side.expression, exp.Literal) and side.expression.is_string
+           and side.expression.name == _FIRST_WORD
+           and isinstance(side.args.get("replacement"), exp.Literal) and side.args["replacement"].is_string
+           and side.args["replacement"].name == "" for side in sides):
+        return sides[0].this, sides[1].this
+    return None
+
+
 def columns_read(settings: dict[str, Any], rules: Sequence[str] = ()) -> set[str]:
     """The input columns a scoring with `settings` (Splink's, DuckDB SQL) reads: those its prediction
     blocking rules and any other `rules` (training's) name (`l.col`, `r.col`), those its comparison
@@ -175,10 +202,11 @@ def sql_rules(rules: Sequence[str]) -> list[Any]:
 def with_fast_guards(settings: dict[str, Any]) -> dict[str, Any]:
     """`settings` (DuckDB SQL) to run: each comparison level's `damerau_levenshtein(a, b) <= 1`
     told from the lengths and the Hamming or Levenshtein distance, and the Damerau-Levenshtein
-    distance computed only for equal-length strings two bytes apart (see `_WITHIN_ONE`). Same
-    levels, same results: DuckDB computes a Damerau-Levenshtein distance slowly, and random or
-    blocked pairs with two different names or ID numbers are the many. The stored model keeps the
-    rules' SQL."""
+    distance computed only for equal-length strings two bytes apart (see `_WITHIN_ONE`); and two
+    strings' agreement after their first words told without regular expressions where their first
+    words are equal (`_SAME_AFTER_FIRST_WORD`). Same levels, same results: DuckDB computes a
+    Damerau-Levenshtein distance slowly, and random or blocked pairs with two different names or ID
+    numbers are the many. The stored model keeps the rules' SQL."""
     out = copy.deepcopy(settings)
     for comp in out["comparisons"]:
         for level in comp["comparison_levels"]:
@@ -187,19 +215,24 @@ def with_fast_guards(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _guarded(sql: str) -> str:
-    if "damerau_levenshtein" not in sql.lower():
+    if "damerau_levenshtein" not in sql.lower() and _FIRST_WORD not in sql:
         return sql
     tree = sqlglot.parse_one(sql, read="duckdb")
     found = False
 
     def guard(node: exp.Expression) -> exp.Expression:
         nonlocal found
-        args = _within_one_edit(node)
-        if args is None:
+        within, after = _within_one_edit(node), _same_after_first_word(node)
+        if within is None and after is None:
             return node
         found = True
-        a, b = (arg.sql("duckdb") for arg in args)
-        return exp.Paren(this=sqlglot.parse_one(_WITHIN_ONE.format(a=a, b=b), read="duckdb"))
+        if within is not None:
+            a, b = (arg.sql("duckdb") for arg in within)
+            return exp.Paren(this=sqlglot.parse_one(_WITHIN_ONE.format(a=a, b=b), read="duckdb"))
+        assert after is not None
+        a, b = (arg.sql("duckdb") for arg in after)
+        return exp.Paren(this=sqlglot.parse_one(
+            _SAME_AFTER_FIRST_WORD.format(a=a, b=b, same=node.sql("duckdb")), read="duckdb"))
 
     tree = tree.transform(guard)
     return tree.sql("duckdb") if found else sql
