@@ -124,9 +124,11 @@ def in_dialect(settings: dict[str, Any], dialect: str, sql_from: dict[str, Any] 
 #   2: only then is the distance computed, for the few pairs so near);
 # - with lengths one apart: one byte added or left out, which is Levenshtein's distance 1 too
 #   (computed several times faster than Damerau-Levenshtein's);
-# and never with lengths further apart. Null where either is null, like the distance. Nested CASEs,
-# not AND: DuckDB may evaluate a conjunction's terms in any order, and Hamming needs equal lengths.
-_WITHIN_ONE = ("CASE WHEN strlen({a}) = 0 OR strlen({b}) = 0 THEN strlen({a}) + strlen({b}) <= 1 "
+# and never with lengths further apart. Null where either is null, like the distance, told first
+# (a recorded spouse name is missing in most pairs: each branch below would be tried on it). Nested
+# CASEs, not AND: DuckDB may evaluate a conjunction's terms in any order, and Hamming needs equal lengths.
+_WITHIN_ONE = ("CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL "
+               "WHEN strlen({a}) = 0 OR strlen({b}) = 0 THEN strlen({a}) + strlen({b}) <= 1 "
                "WHEN strlen({a}) = strlen({b}) THEN (CASE WHEN hamming({a}, {b}) <= 1 THEN TRUE "
                "WHEN hamming({a}, {b}) = 2 THEN damerau_levenshtein({a}, {b}) <= 1 ELSE FALSE END) "
                "WHEN abs(strlen({a}) - strlen({b})) = 1 THEN levenshtein({a}, {b}) <= 1 "
