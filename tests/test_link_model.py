@@ -3,7 +3,8 @@
 Splink's whole table of predictions, and the narrowing really happens (a Splink that named or made
 its predictions otherwise would fall back to the slower selection, and this test would say so); and
 the records are joined to the blocked pairs on their numbers (`link.blocking.on_numbers`), scoring the
-same pairs as on Splink's text keys."""
+same pairs as on Splink's text keys; and each side is copied whole for the scoring (`link.blocking.unpruned`),
+scoring the same pairs as from the records the pairs use."""
 
 from __future__ import annotations
 
@@ -75,3 +76,26 @@ def test_the_records_join_their_pairs_on_numbers_and_score_as_on_text_keys(
     on_text = _scored(sample_campaign)
     assert on_numbers.height == on_text.height > 500
     assert on_numbers.equals(on_text)
+
+
+def test_each_side_is_copied_whole_for_the_scoring_and_scores_as_pruned(
+        sample_campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rewritten: list[str] = []
+    rewrite = link_model.unpruned
+
+    def spy(sql: str) -> str:
+        out = rewrite(sql)
+        if out != sql:
+            rewritten.append(out)
+        return out
+
+    monkeypatch.setattr(link_model, "unpruned", spy)
+    whole = _scored(sample_campaign)
+    # Splink's source pruning of each side no longer semi-joins the records to the blocked pairs.
+    assert len(rewritten) == 2, "Splink no longer prunes the two sides as it did"
+    assert all("reconcile_blocked_pairs" not in sql and 'WHERE source."source_dataset" = ' in sql for sql in rewritten)
+
+    monkeypatch.setattr(link_model, "unpruned", lambda sql: sql)
+    pruned = _scored(sample_campaign)
+    assert whole.height == pruned.height > 500
+    assert whole.equals(pruned)

@@ -85,6 +85,23 @@ def on_numbers(sql: str, datasets: Sequence[str]) -> str:
     return _TEXT_KEY_JOIN.sub(joined, sql)
 
 
+# Splink's source pruning of the scoring's inputs, once `on_numbers` has made its join: a side's
+# records semi-joined to the blocked pairs that use them.
+_PRUNING = re.compile(r"\s+semi join " + BLOCKED_PAIRS + r"""\s+as (\w+)\s+on source\."source_dataset" = ('\w+') """
+                      r"""AND source\."unique_id" = \1\.(?:spouse|person)\s*$""", flags=re.IGNORECASE)
+
+
+def unpruned(sql: str) -> str:
+    """Splink's source pruning (`sql`, after `on_numbers`) of reconcile's blocked pairs copying the
+    side's every record, not only those some pair uses: its statement that compares the pairs joins
+    them to the records on their numbers, as fast from the whole side, and the semi-join cost more
+    than it saved (the whole registry, interleaved: the two copies 1.70 -> 0.70 s, the comparing
+    statement 8.4-8.8 s either way; docs/performance.md). The same pairs are compared: each joins
+    its own two records. Any other statement (Splink's own pairs, in a chunked scoring) is left as
+    it is."""
+    return _PRUNING.sub(lambda found: f'\n    WHERE source."source_dataset" = {found.group(2)}', sql)
+
+
 def drop_blocked_pairs(db_api: Any) -> None:
     """Drop what `blocked_pairs` made, once the scoring no longer reads it."""
     db_api.duckdb_con.execute(f"DROP VIEW IF EXISTS {BLOCKED_PAIRS}")

@@ -22,7 +22,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from reconcile.errors import CampaignError
-from reconcile.link.blocking import blocked_pairs, drop_blocked_pairs, on_numbers
+from reconcile.link.blocking import blocked_pairs, drop_blocked_pairs, on_numbers, unpruned
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
 from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import (
@@ -382,7 +382,7 @@ def _predictions_narrowed(db_api: Any, wanted: list[str], before: Callable[[], N
     selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
     `before` is called as the predictions' statement starts (the scoring drops its two sides there).
     Every statement that joins records to `link.blocking`'s pairs joins them on the records'
-    numbers (`on_numbers`). Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
+    numbers (`on_numbers`), and Splink's source pruning copies each side whole (`unpruned`). Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
     Splink that made its tables otherwise would score as before, only slower; tests/test_link_model.py
     says so)."""
     narrowed = [False]
@@ -392,7 +392,7 @@ def _predictions_narrowed(db_api: Any, wanted: list[str], before: Callable[[], N
     make_table = db_api._setup_for_execute_sql
 
     def setup(sql: str, physical_name: str, *args: Any, **kwargs: Any) -> str:
-        sql = on_numbers(sql, SCORING_DATASETS)
+        sql = unpruned(on_numbers(sql, SCORING_DATASETS))
         if physical_name.startswith(_PREDICTIONS):
             before()
             sql = f"SELECT {', '.join(wanted)} FROM (\n{sql}\n)"
