@@ -382,7 +382,8 @@ def _predictions_narrowed(db_api: Any, wanted: list[str], before: Callable[[], N
     selection of the wanted columns, so DuckDB computes the same rows and never stores the rest.
     `before` is called as the predictions' statement starts (the scoring drops its two sides there).
     Every statement that joins records to `link.blocking`'s pairs joins them on the records'
-    numbers (`on_numbers`), and Splink's source pruning copies each side whole (`unpruned`). Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
+    numbers (`on_numbers`), and Splink's source pruning copies each side whole (`unpruned`).
+    Yields a one-item list, true once the predictions were made so (else `_fetch` selects them: a
     Splink that made its tables otherwise would score as before, only slower; tests/test_link_model.py
     says so)."""
     narrowed = [False]
