@@ -214,15 +214,14 @@ def one_slip_apart(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def _common_length(keys: pl.DataFrame, from_end: bool) -> pl.Series:
-    """Per row of `keys` (`a`, `b`, their lengths `la`, `lb` and `shorter`): how many letters the
+    """Per row of `keys` (`a`, `b`, their lengths `la`, `lb` and `shorter`; only the rows in doubt
+    of `one_slip_apart`: both keys given, at most a letter apart in length): how many letters the
     two keys share at their beginning (or end), found by halving the range of lengths that could be
-    at each step: about six steps for names, each a comparison of whole columns. Keys whose lengths
-    differ by more than one are more than a slip apart whatever they share: 0, not searched."""
+    at each step: about six steps for names, each a comparison of whole columns."""
     def part(key: str, length: str, k: pl.Expr) -> pl.Expr:
         return pl.col(key).str.slice(pl.col(length) - k) if from_end else pl.col(key).str.slice(0, k)
 
-    near = (pl.col("la") - pl.col("lb")).abs() <= 1
-    bounds = keys.with_columns(low=pl.lit(0, pl.Int64), high=pl.when(near).then("shorter").otherwise(0).fill_null(0))
+    bounds = keys.with_columns(low=pl.lit(0, pl.Int64), high=pl.col("shorter"))
     middle = (pl.col("low") + pl.col("high") + 1) // 2
     agree = (part("a", "la", middle) == part("b", "lb", middle)).fill_null(False)
     while (bounds["low"] < bounds["high"]).any():
