@@ -31,6 +31,16 @@ def _scored(campaign: Path) -> pl.DataFrame:
     return predict_pairs(spouses, persons, model, load_rules(campaign / "rules").matching).sort(KEYS)
 
 
+def _scores_the_same_without(campaign: Path, monkeypatch: pytest.MonkeyPatch, scored: pl.DataFrame, name: str,
+                             plain: Any) -> None:
+    """`scored` (pairs scored with `link.model`'s `name` as it is) equal to the pairs scored with
+    `plain` in its place, and not few."""
+    monkeypatch.setattr(link_model, name, plain)
+    without = _scored(campaign)
+    assert scored.height == without.height > 500
+    assert scored.equals(without)
+
+
 def test_the_predictions_hold_only_the_columns_read_and_score_as_the_whole_table(
         sample_campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
@@ -50,10 +60,7 @@ def test_the_predictions_hold_only_the_columns_read_and_score_as_the_whole_table
     def whole(_db_api: Any, _wanted: list[str], *_before: Any) -> Iterator[list[bool]]:
         yield [False]
 
-    monkeypatch.setattr(link_model, "_predictions_narrowed", whole)
-    wide = _scored(sample_campaign)
-    assert narrow.height == wide.height > 500
-    assert narrow.equals(wide)
+    _scores_the_same_without(sample_campaign, monkeypatch, narrow, "_predictions_narrowed", whole)
 
 
 def test_the_records_join_their_pairs_on_numbers_and_score_as_on_text_keys(
@@ -72,10 +79,7 @@ def test_the_records_join_their_pairs_on_numbers_and_score_as_on_text_keys(
     assert len(read_pairs) == 3, "Splink no longer reads the blocked pairs as it did"
     assert not any(".join_key_" in sql for sql in read_pairs), "a join on the text keys was left"
 
-    monkeypatch.setattr(link_model, "on_numbers", lambda sql, _datasets: sql)
-    on_text = _scored(sample_campaign)
-    assert on_numbers.height == on_text.height > 500
-    assert on_numbers.equals(on_text)
+    _scores_the_same_without(sample_campaign, monkeypatch, on_numbers, "on_numbers", lambda sql, _datasets: sql)
 
 
 def test_each_side_is_copied_whole_for_the_scoring_and_scores_as_pruned(
@@ -95,7 +99,4 @@ def test_each_side_is_copied_whole_for_the_scoring_and_scores_as_pruned(
     assert len(rewritten) == 2, "Splink no longer prunes the two sides as it did"
     assert all("reconcile_blocked_pairs" not in sql and 'WHERE source."source_dataset" = ' in sql for sql in rewritten)
 
-    monkeypatch.setattr(link_model, "unpruned", lambda sql: sql)
-    pruned = _scored(sample_campaign)
-    assert whole.height == pruned.height > 500
-    assert whole.equals(pruned)
+    _scores_the_same_without(sample_campaign, monkeypatch, whole, "unpruned", lambda sql: sql)

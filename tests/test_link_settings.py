@@ -17,10 +17,16 @@ WORDS = ["", "a", "ab", "ba", "abc", "acb", "abd", "xyc", "abcd", "ă", "ăa", "
          "046123456789", "046123456798", "04612345678", "0461234567890", "146123456789"]
 
 
-def test_the_guarded_condition_is_the_distance_condition_on_every_pair() -> None:
+def _pairs(pairs: list[tuple[str | None, str | None]]) -> duckdb.DuckDBPyConnection:
+    """A database holding `pairs` as the table `p` (`a`, `b`)."""
     con = duckdb.connect()
     con.execute("CREATE TABLE p (a VARCHAR, b VARCHAR)")
-    con.executemany("INSERT INTO p VALUES (?, ?)", list(itertools.product(WORDS, WORDS)))
+    con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
+    return con
+
+
+def test_the_guarded_condition_is_the_distance_condition_on_every_pair() -> None:
+    con = _pairs(list(itertools.product(WORDS, WORDS)))
     for plain in ("damerau_levenshtein(a, b) <= 1", "damerau_levenshtein(a, b) < 2"):
         guarded = _guarded(plain)
         assert guarded != plain
@@ -59,9 +65,7 @@ def test_the_quicker_test_agrees_with_the_distance_on_names_one_or_two_edits_apa
     names = ["".join(rng.choice("abcnghă ư") for _ in range(rng.randrange(0, 9))) for _ in range(400)]
     pairs = [(name, _edited(name, rng)) for name in names for _ in range(10)]
     pairs += [(rng.choice(names), rng.choice(names)) for _ in range(4000)]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE p (a VARCHAR, b VARCHAR)")
-    con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
+    con = _pairs(pairs)
     plain = "damerau_levenshtein(a, b) <= 1"
     [(near, differ)] = con.execute(f"SELECT count(*) FILTER ({plain}), count(*) FILTER (({plain}) IS DISTINCT FROM "
                                    f"({_guarded(plain)})) FROM p").fetchall()
@@ -82,9 +86,7 @@ def test_names_agree_after_their_first_words_as_the_regular_expressions_say() ->
         rest = rng.choice(("", " thi", " van", " ")) + " " + rng.choice(("an", "bo", "c"))
         other = rest if rng.random() < 0.5 else rng.choice(("", " thi")) + " " + rng.choice(("an", "bo"))
         pairs.append((rng.choice(families) + rest, rng.choice(families) + other))
-    con = duckdb.connect()
-    con.execute("CREATE TABLE p (a VARCHAR, b VARCHAR)")
-    con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
+    con = _pairs(pairs)
     plain = "regexp_replace(a, '^[^ ]+', '') = regexp_replace(b, '^[^ ]+', '')"
     quicker = _guarded(f"x = y AND {plain}").removeprefix("x = y AND ")
     assert "regexp_replace" in quicker.lower() and quicker != plain
