@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from conftest import DAY_ONE, Cli
@@ -100,6 +101,36 @@ def test_explain_as_json_and_csv(cli: Cli, sample_campaign: Path, tmp_path: Path
     assert len(rows) == steps and {r["record_id"] for r in rows} == {record["record_id"]}
     first = next(r for r in rows if r["role"] == "husband" and r["rank"] == "1")
     assert first["person_id"] == husband["candidates"][0]["person_id"]
+
+
+def _steps(cli: Cli, campaign: Path, record: str) -> list[tuple[str, str, float]]:
+    ex = json.loads(cli("explain", record, "--format", "json", "--campaign", campaign).output)
+    return [(st["comparison"], st["level"], st["weight"])
+            for s in ex["spouses"] for c in s["candidates"] for st in c["steps"]]
+
+
+def test_a_model_with_other_comparisons_explains_its_runs_with_its_own(cli: Cli, campaign_copy: Path,
+                                                                      tmp_path: Path) -> None:
+    record = next(r for r in _export(cli, campaign_copy, tmp_path)
+                  if r["record_type"] == "marriage" and r["husband_person_id"])
+    before = _steps(cli, campaign_copy, record["record_id"])
+    assert "commune" in {name for name, _, _ in before}
+    # The commune comparison renamed: the next model has a comparison the stored rows lack, and
+    # lacks one they have.
+    rules = campaign_copy / "rules" / "matching.toml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace('name = "commune"\n', 'name = "registered_commune"\n', 1), encoding="utf-8")
+    cli("train", "--campaign", campaign_copy)
+    cli("run", "--commune", record["commune"], "--campaign", campaign_copy)
+    after = _steps(cli, campaign_copy, record["record_id"])
+    renamed = [("registered_commune" if name == "commune" else name, level, weight) for name, level, weight in before]
+    assert [(name, level) for name, level, _ in after] == [(name, level) for name, level, _ in renamed]
+    assert len(after) == len(before)
+    # The earlier runs' rows keep their own comparison; the new column is empty for them.
+    with duckdb.connect(str(campaign_copy / "campaign.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(level_commune), count(level_registered_commune) FROM candidates "
+                           "WHERE run_id = 1").fetchone() == (con.execute(
+                               "SELECT count(*) FROM candidates WHERE run_id = 1").fetchone()[0], 0)
 
 
 def test_review_at_80_columns_shows_every_record_id_of_the_page_whole(cli: Cli, sample_campaign: Path,

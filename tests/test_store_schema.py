@@ -40,13 +40,53 @@ def _tables_after_version_1() -> set[str]:
     return tables(schema.MIGRATIONS) - tables(schema.MIGRATIONS[:1])
 
 
+def _candidates_per_comparison(con: duckdb.DuckDBPyConnection, steps: bool = True) -> None:
+    """The candidate rows as builds before migration 8 stored them: one per candidate and
+    comparison (`step`, `comparison`, `level`, `weight`; without `step` before version 1's last
+    layout), and no `runs.comparisons`."""
+    runs = con.execute("SELECT run_id, comparisons FROM runs WHERE comparisons IS NOT NULL").fetchall()
+    parts = [f"SELECT run_id, unique_id, person_uid, rank, match_probability, match_weight, {i} AS step, "
+             f"'{name}' AS comparison, \"level_{name}\" AS level, \"weight_{name}\" AS weight "
+             f"FROM candidates WHERE run_id = {run_id}"
+             for run_id, names in runs for i, name in enumerate(names)]
+    con.execute("CREATE TABLE old_candidates AS " + " UNION ALL ".join(parts) + " ORDER BY run_id, unique_id, rank, step")
+    con.execute("DROP TABLE candidates")
+    con.execute("ALTER TABLE old_candidates RENAME TO candidates")
+    con.execute("ALTER TABLE runs DROP COLUMN comparisons")
+    if not steps:
+        con.execute("ALTER TABLE candidates DROP COLUMN step")
+
+
+def test_a_version_7_campaign_explains_the_same_from_its_candidate_rows_made_one_per_candidate(
+        cli: Cli, campaign_copy: Path, tmp_path: Path) -> None:
+    database = campaign_copy / "campaign.duckdb"
+    cli("export", "results", "--out", tmp_path / "r.csv", "--campaign", campaign_copy)
+    results = pl.read_csv(tmp_path / "r.csv", infer_schema=False)
+    records = results.filter(pl.col("record_type") == "marriage").group_by("bucket").first()["record_id"].to_list()
+    before = [cli("explain", r, "--lang", "en", "--campaign", campaign_copy).output for r in records]
+    with duckdb.connect(str(database)) as con:  # as a schema-7 build left it
+        per_candidate = con.execute("SELECT count(*) FROM candidates").fetchall()[0][0]
+        _candidates_per_comparison(con)
+        assert con.execute("SELECT count(*) FROM candidates").fetchall()[0][0] > per_candidate
+        con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    after = [cli("explain", r, "--lang", "en", "--campaign", campaign_copy).output for r in records]
+    assert after == before and all("match weight" in out for out in after)
+    assert _version(database) == SCHEMA_VERSION and "comparison" not in _columns(database, "candidates")
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM candidates").fetchall()[0][0] == per_candidate
+    # A run after the migration stores its rows beside the migrated ones, and explains from them.
+    commune = results.filter(pl.col("record_id") == records[0])["commune"][0]
+    cli("run", "--commune", commune, "--fresh", "--campaign", campaign_copy)
+    assert cli("explain", records[0], "--lang", "en", "--campaign", campaign_copy).output == before[0]
+
+
 def test_an_old_version_1_database_without_candidate_steps_opens_and_explains(cli: Cli, campaign_copy: Path,
                                                                               tmp_path: Path) -> None:
     database = campaign_copy / "campaign.duckdb"
     with duckdb.connect(str(database)) as con:  # what a build before the step column left behind
         for table in _tables_after_version_1():
             con.execute(f'DROP TABLE "{table}"')
-        con.execute("ALTER TABLE candidates DROP COLUMN step")
+        _candidates_per_comparison(con, steps=False)
         con.execute("ALTER TABLE runs DROP COLUMN decided_with")  # migration 6
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     cli("export", "results", "--out", tmp_path / "r.csv", "--campaign", campaign_copy)
@@ -54,7 +94,7 @@ def test_an_old_version_1_database_without_candidate_steps_opens_and_explains(cl
     record = results.filter(pl.col("action") == "update")["record_id"][0]
     out = cli("explain", record, "--lang", "en", "--campaign", campaign_copy).output
     assert "match weight" in out and "prior" in out
-    assert _version(database) == SCHEMA_VERSION and "step" in _columns(database, "candidates")
+    assert _version(database) == SCHEMA_VERSION and "level_name" in _columns(database, "candidates")
     # The migrated campaign goes on: a run and a decision.
     commune = results.filter(pl.col("record_id") == record)["commune"][0]
     cli("run", "--commune", commune, "--campaign", campaign_copy)
@@ -83,7 +123,9 @@ def test_the_first_layouts_marked_1_are_completed(tmp_path: Path) -> None:
     assert ingests["path"].to_list() == ["r.csv"] and ingests["ingested_at"].null_count() == 0
     assert "trained_at" in _columns(path, "models") and "ingest_id" in _columns(path, "models")
     assert "ingest_id" in _columns(path, "runs") and "commune" in _columns(path, "rejected")
-    assert "step" in _columns(path, "candidates") and _version(path) == SCHEMA_VERSION
+    assert "run_id" in _columns(path, "candidates") and _version(path) == SCHEMA_VERSION
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT comparisons FROM runs").fetchall() == []
 
 
 def test_a_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

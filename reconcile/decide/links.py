@@ -216,41 +216,23 @@ def _id_owners(spouses: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-# The candidates (of all spouses, in order) made into candidate rows at a time (`top_candidates`).
-CANDIDATES_PER_PART = 100_000
-
-
 def top_candidates(pairs: pl.DataFrame, links: pl.DataFrame, n: int = 3) -> pl.DataFrame:
     """The `n` best-scored candidates of each spouse of `links`, and its linked person and its
     person in the runner-up couple wherever they rank lower (a person found through the partner or
-    at the registered home, a namesake couple's): one row per (candidate, comparison) with the
-    candidate's rank among all the spouse's scored pairs, the comparison's level and match weight,
-    in the model's comparison order (`step`): the evidence `reconcile explain` shows."""
+    at the registered home, a namesake couple's): one row per candidate, in (spouse, rank) order,
+    with its rank among all the spouse's scored pairs, its match probability and weight, and each
+    comparison's level and match weight (`level_*`, `weight_*`, in the model's comparison order):
+    the evidence `reconcile explain` shows. (One row per candidate and comparison took three times
+    as long to make and store: docs/performance.md.)"""
     comparisons = [c.removeprefix("level_") for c in pairs.columns if c.startswith("level_")]
     shown = pl.concat([links.select(spouse_uid="unique_id", person_uid=c) for c in ("person_uid", "runner_up_uid")
                        if c in links.columns]).drop_nulls().with_columns(shown=pl.lit(True)).unique()
-    best = (
+    return (
         ranked_pairs(pairs).filter(pl.col("spouse_uid").is_in(links["unique_id"].implode()))
         .with_columns(rank=pl.col("rank") + 1)
         .join(shown, on=["spouse_uid", "person_uid"], how="left", maintain_order="left")
         .filter((pl.col("rank") <= n) | pl.col("shown").fill_null(False))
-        .with_row_index("row")
+        .select(pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32),
+                "match_probability", "match_weight",
+                *(pl.col(f"{kind}_{name}") for name in comparisons for kind in ("level", "weight")))
     )
-    # In (spouse, rank, step) order, which explain reads: `best` is in (spouse, rank) order, so a
-    # sort on one integer does it (a sort on the three columns took 8 s more at a million spouses),
-    # a part of `best` at a time: the rows of the whole province and a sorted copy of them were the
-    # peak of a province run (docs/performance.md).
-    steps = len(comparisons)
-
-    def rows(part: pl.DataFrame) -> pl.DataFrame:
-        return pl.concat([
-            part.select(
-                pl.col("spouse_uid").alias("unique_id"), "person_uid", pl.col("rank").cast(pl.Int32),
-                "match_probability", "match_weight", step=pl.lit(i, pl.Int32), comparison=pl.lit(name),
-                level=pl.col(f"level_{name}"), weight=pl.col(f"weight_{name}"), order=pl.col("row") * steps + i,
-            )
-            for i, name in enumerate(comparisons)
-        ]).sort("order").drop("order")
-
-    return pl.concat([rows(best.slice(start, CANDIDATES_PER_PART))
-                      for start in range(0, max(best.height, 1), CANDIDATES_PER_PART)])

@@ -47,7 +47,8 @@ def _text_compression(frame: pl.DataFrame) -> dict[str, str]:
     }
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
+    """A table or column name quoted for DuckDB's SQL."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -66,11 +67,11 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
     # A table under a row group is quick to write, and DuckDB weighs the methods' fixed costs best.
     methods = _text_compression(frame) if frame.height >= ROW_GROUP and _two_text_methods(con) else {}
     columns = ", ".join(
-        _quoted(column) + f" {kind}" + (f" USING COMPRESSION {methods[column]}" if column in methods else "")
+        quoted(column) + f" {kind}" + (f" USING COMPRESSION {methods[column]}" if column in methods else "")
         for column, kind, *_ in con.execute("DESCRIBE SELECT * FROM _incoming").fetchall()
     )
-    con.execute(f"CREATE OR REPLACE TABLE {_quoted(name)} ({columns})")
-    con.execute(f"INSERT INTO {_quoted(name)} SELECT * FROM _incoming")
+    con.execute(f"CREATE OR REPLACE TABLE {quoted(name)} ({columns})")
+    con.execute(f"INSERT INTO {quoted(name)} SELECT * FROM _incoming")
     con.unregister("_incoming")
 
 

@@ -46,6 +46,26 @@ class Results:
         return self._store.frame("SELECT day, commune, in_scope, auto_resolved, decided, conflicts, missing, recheck "
                           "FROM snapshots ORDER BY day, commune")
 
+    def _candidate_steps(self, run_id: int, uids: list[str]) -> pl.DataFrame:
+        """The stored candidates of these spouses in a run, one row per candidate and comparison
+        (`step`, `comparison`, `level`, `weight`) in (spouse, rank, step) order. A run that took an
+        earlier run's rows shares that run's candidate rows (store.runs.decided)."""
+        held_by = self._store.con.execute(
+            "SELECT r.run_id, r.comparisons FROM runs r JOIN runs this "
+            "ON r.run_id = coalesce(this.candidates_of, this.run_id) WHERE this.run_id = ?", [run_id]).fetchall()
+        holder, comparisons = (int(held_by[0][0]), held_by[0][1] or []) if held_by else (run_id, [])
+        stored = self._store.frame(f"SELECT * FROM candidates WHERE run_id = {holder} "
+                                   "AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank", [uids])
+        steps = [stored.select(
+            "unique_id", "person_uid", "rank", "match_probability", "match_weight", step=pl.lit(i, pl.Int32),
+            comparison=pl.lit(name, pl.String), level=pl.col(f"level_{name}"), weight=pl.col(f"weight_{name}"),
+        ).with_row_index("order") for i, name in enumerate(comparisons)]
+        if not steps:
+            return stored.select("unique_id", "person_uid", "rank", "match_probability", "match_weight",
+                                 step=pl.lit(None, pl.Int32), comparison=pl.lit(None, pl.String),
+                                 level=pl.lit(None, pl.String), weight=pl.lit(None, pl.Float64)).clear()
+        return pl.concat(steps).sort("order", "step").drop("order")
+
     def explain_frames(self, record_id: str) -> dict[str, pl.DataFrame]:
         """Everything stored about one record's current result: `result`, and for a marriage its
         `spouses` (registry values), `links` (with their couple evidence), `candidates`, and the
@@ -63,12 +83,7 @@ class Results:
         out["spouses"] = spouses
         out["links"] = self._store.frame("SELECT * FROM links WHERE run_id = ? AND unique_id IN (SELECT unnest(?))",
                                          [run_id, uids])
-        # A run that took an earlier run's rows shares that run's candidate rows (store.runs.decided).
-        held_by = self._store.con.execute("SELECT coalesce(candidates_of, run_id) FROM runs WHERE run_id = ?",
-                                          [run_id]).fetchall()
-        out["candidates"] = self._store.frame(
-            f"SELECT * FROM candidates WHERE run_id = {int(held_by[0][0]) if held_by else int(run_id)} "
-            "AND unique_id IN (SELECT unnest(?)) ORDER BY unique_id, rank, step", [uids])
+        out["candidates"] = self._candidate_steps(int(run_id), uids)
         # The candidates, and the persons of the marriage's best and runner-up couples.
         shown = pl.concat([out["candidates"]["person_uid"], *out["links"].select("person_uid", "runner_up_uid")])
         out["persons"] = self._store.frame("SELECT * FROM persons WHERE unique_id IN (SELECT unnest(?))",

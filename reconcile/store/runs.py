@@ -13,6 +13,7 @@ import polars as pl
 from reconcile.clock import now
 from reconcile.errors import CampaignError
 from reconcile.store import audit, pauses
+from reconcile.store.bulk import quoted
 from reconcile.store.current import latest_runs
 from reconcile.store.listed import listed
 from reconcile.store.schema import LINK_COUPLE_COLUMNS
@@ -106,10 +107,12 @@ class Runs:
             counts = results.group_by("record_type").len()
             n = dict(zip(counts["record_type"].to_list(), counts["len"].to_list()))
             shared = candidates if isinstance(candidates, int) else None
+            comparisons = None if shared is not None else [
+                c.removeprefix("level_") for c in candidates.columns if c.startswith("level_")]
             con.execute("INSERT INTO runs (run_id, model_id, ingest_id, scope, started_at, finished_at, marriages, "
-                        "persons, decided_with, candidates_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "persons, decided_with, candidates_of, comparisons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, model_id, ingest_id, scope, started_at, now(), n.get("marriage", 0), n.get("person", 0),
-                         decided_with, shared])
+                         decided_with, shared, comparisons])
             self._store._insert("run_communes", pl.DataFrame({"run_id": [run_id] * len(communes), "commune": communes},
                                                       schema={"run_id": pl.Int32, "commune": pl.String}))
             self._store._insert("results", results.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()).with_columns(
@@ -120,7 +123,7 @@ class Runs:
                 "match_weight", pl.col("link_reasons").list.join(";"), "candidate_count",
                 *(c for c, _ in LINK_COUPLE_COLUMNS if c in links.columns)))  # absent ones stay null
             if not isinstance(candidates, int):
-                self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
+                self._save_candidates(run_id, candidates)
             self._store._snapshot(day, communes)
             buckets = results.group_by("bucket").len().sort("bucket")
             audit.append(con, audit.AuditEntry(
@@ -158,6 +161,17 @@ class Runs:
         links = links.with_columns(pl.col("link_reasons").fill_null("").str.split(";").list.eval(
             pl.element().filter(pl.element() != "")))
         return Decided(results, links, candidates_of)
+
+    def _save_candidates(self, run_id: int, candidates: pl.DataFrame) -> None:
+        """A run's candidate rows (decide.top_candidates: one per candidate, a `level_*` and a
+        `weight_*` column per comparison), the table given the columns of comparisons it lacks."""
+        have = {r[0] for r in self._store.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'candidates'").fetchall()}
+        for column in candidates.columns:
+            kind = "VARCHAR" if column.startswith("level_") else "DOUBLE" if column.startswith("weight_") else None
+            if kind is not None and column not in have:
+                self._store.con.execute(f"ALTER TABLE candidates ADD COLUMN {quoted(column)} {kind}")
+        self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))
 
     def _replace_pairs(self, pair_set: PairSet, pairs: pl.DataFrame) -> None:
         self._store._replace_table("scored_pairs", pairs)

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from reconcile.errors import CampaignDatabaseError
+from reconcile.store.bulk import quoted
 from reconcile.store.current import OPEN_REASONS
 
 _V1 = """
@@ -140,6 +141,39 @@ def _v7(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS candidates_of INTEGER")
 
 
+def _v8(con: duckdb.DuckDBPyConnection) -> None:
+    # A run's candidate rows become one per candidate, each comparison's level and weight in its own
+    # columns (`level_<comparison>`, `weight_<comparison>`, added as a model brings new comparisons),
+    # and the run names its comparisons in order (`runs.comparisons`): one row per candidate and
+    # comparison took three times as long to make and store (docs/performance.md).
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS comparisons VARCHAR[]")
+    if "comparison" not in _columns(con, "candidates"):
+        return
+    con.execute("""
+        UPDATE runs SET comparisons = named.steps FROM (
+            SELECT run_id, list(comparison ORDER BY step NULLS LAST, comparison) AS steps
+            FROM (SELECT DISTINCT run_id, step, comparison FROM candidates WHERE comparison IS NOT NULL)
+            GROUP BY run_id) AS named
+        WHERE runs.run_id = named.run_id""")
+    names = [r[0] for r in con.execute(
+        "SELECT DISTINCT comparison FROM candidates WHERE comparison IS NOT NULL ORDER BY comparison").fetchall()]
+    columns = "".join(
+        f", max(level) FILTER (WHERE comparison = {_text(name)}) AS {quoted('level_' + name)}"
+        f", max(weight) FILTER (WHERE comparison = {_text(name)}) AS {quoted('weight_' + name)}"
+        for name in names)
+    con.execute(f"""
+        CREATE TABLE candidates_by_person AS
+        SELECT run_id, unique_id, person_uid, rank, any_value(match_probability) AS match_probability,
+            any_value(match_weight) AS match_weight{columns}
+        FROM candidates GROUP BY run_id, unique_id, person_uid, rank ORDER BY run_id, unique_id, rank""")
+    con.execute("DROP TABLE candidates")
+    con.execute("ALTER TABLE candidates_by_person RENAME TO candidates")
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -155,6 +189,7 @@ MIGRATIONS = (
     Migration(5, "each spouse link's couple evidence: couple weight and lead, runner-up, how recorded as spouses", _v5),
     Migration(6, "what decided each run (model, data, rules, deciding code), so that a commune run can reuse it", _v6),
     Migration(7, "a run that took an earlier run's rows shares that run's candidate rows", _v7),
+    Migration(8, "a run's candidate rows one per candidate, with its comparisons' levels and weights", _v8),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
