@@ -102,9 +102,9 @@ SCORED_PAIRS = Frame("scored_pairs", {
 
 
 def scored_pairs(comparisons: Iterable[str]) -> Frame:
-    """The scored pairs of matching rules with these comparisons: a level (its label) and a weight
-    for each, after the columns every pair has."""
-    named = {f"{kind}_{c}": t for c in comparisons for kind, t in (("level", S), ("weight", F64))}
+    """The scored pairs of matching rules with these comparisons: a level (its label, as a category:
+    a few labels over millions of pairs) and a weight for each, after the columns every pair has."""
+    named = {f"{kind}_{c}": t for c in comparisons for kind, t in (("level", pl.Categorical), ("weight", F64))}
     return Frame("scored_pairs", {**SCORED_PAIRS.schema, **named})
 
 

@@ -67,12 +67,23 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
     # A table under a row group is quick to write, and DuckDB weighs the methods' fixed costs best.
     methods = _text_compression(frame) if frame.height >= ROW_GROUP and _two_text_methods(con) else {}
     columns = ", ".join(
-        quoted(column) + f" {kind}" + (f" USING COMPRESSION {methods[column]}" if column in methods else "")
+        quoted(column) + f" {_enum(frame[column]) or kind}"
+        + (f" USING COMPRESSION {methods[column]}" if column in methods else "")
         for column, kind, *_ in con.execute("DESCRIBE SELECT * FROM _incoming").fetchall()
     )
     con.execute(f"CREATE OR REPLACE TABLE {quoted(name)} ({columns})")
     con.execute(f"INSERT INTO {quoted(name)} SELECT * FROM _incoming")
     con.unregister("_incoming")
+
+
+def _enum(column: pl.Series) -> str | None:
+    """A categorical column's type in DuckDB: an ENUM of its values (None for other columns, or
+    one with no value). Stored as text, a scoring's 2.4 M pairs' eight comparison levels took
+    1.9 s to write and 0.8-1.3 s to read back; as ENUMs 1.4-1.7 s and 0.5 s (read as categories)."""
+    if not isinstance(column.dtype, (pl.Categorical, pl.Enum)):
+        return None
+    values = column.drop_nulls().unique().cast(pl.String).sort().to_list()
+    return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")" if values else None
 
 
 def _two_text_methods(con: duckdb.DuckDBPyConnection) -> bool:
