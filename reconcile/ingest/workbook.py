@@ -56,6 +56,16 @@ def check_workbook(path: Path) -> int:
     return first_row
 
 
+def check_archive(path: Path) -> None:
+    """Refuse a workbook whose zip directory says it is damaged or a zip bomb: nothing is unpacked
+    (`check_workbook` checks the same, and then its first sheet)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            _check_sizes(path, book.infolist())
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise InputFileError.said("err_xlsx_damaged", str(path), why=str(exc) or type(exc).__name__) from exc
+
+
 def _check_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
         raise InputFileError.said("err_xlsx_members", str(path), count=f"{len(members):,}")
