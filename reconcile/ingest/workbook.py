@@ -12,6 +12,8 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -39,15 +41,12 @@ _END = re.compile(rb"</(?:\w+:)?worksheet>\s*$")
 def check_workbook(path: Path) -> int:
     """Refuse a workbook that is damaged, a zip bomb, or has merged cells; return the sheet row
     (1-based) of its first sheet's header, the first row with a value."""
-    try:
-        with zipfile.ZipFile(path) as book:
-            _check_sizes(path, book.infolist())
-            sheet = _first_sheet(book)
-            if sheet is None:
-                return 1  # the reader says what is missing
-            first_row, merged = _scan(book, sheet)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ElementTree.ParseError) as exc:
-        raise InputFileError.said("err_xlsx_damaged", str(path), why=str(exc) or type(exc).__name__) from exc
+    with _damaged_refused(path), zipfile.ZipFile(path) as book:
+        _check_sizes(path, book.infolist())
+        sheet = _first_sheet(book)
+        if sheet is None:
+            return 1  # the reader says what is missing
+        first_row, merged = _scan(book, sheet)
     if merged:
         shown: str | Text = ", ".join(merged[:_SHOWN])
         if len(merged) > _SHOWN:
@@ -59,10 +58,16 @@ def check_workbook(path: Path) -> int:
 def check_archive(path: Path) -> None:
     """Refuse a workbook whose zip directory says it is damaged or a zip bomb: nothing is unpacked
     (`check_workbook` checks the same, and then its first sheet)."""
+    with _damaged_refused(path), zipfile.ZipFile(path) as book:
+        _check_sizes(path, book.infolist())
+
+
+@contextmanager
+def _damaged_refused(path: Path) -> Iterator[None]:
+    """A damaged archive or sheet, as the zip and XML readers find it, refused as such."""
     try:
-        with zipfile.ZipFile(path) as book:
-            _check_sizes(path, book.infolist())
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ElementTree.ParseError) as exc:
         raise InputFileError.said("err_xlsx_damaged", str(path), why=str(exc) or type(exc).__name__) from exc
 
 

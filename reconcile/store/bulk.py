@@ -52,6 +52,12 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def literal(value: str) -> str:
+    """A text value as a string literal of DuckDB's SQL (where a parameter cannot go: a type, a table's
+    definition)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Append a frame's columns to the same-named columns of a table, in row groups (`_arrow_stream`):
     DuckDB reads an Arrow batch on one thread, so a frame of one chunk handed over whole was written
@@ -83,7 +89,7 @@ def _enum(column: pl.Series) -> str | None:
     if not isinstance(column.dtype, (pl.Categorical, pl.Enum)):
         return None
     values = column.drop_nulls().unique().cast(pl.String).sort().to_list()
-    return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")" if values else None
+    return "ENUM(" + ", ".join(literal(v) for v in values) + ")" if values else None
 
 
 def _two_text_methods(con: duckdb.DuckDBPyConnection) -> bool:

@@ -16,7 +16,7 @@ from reconcile.store import audit, pauses
 from reconcile.store.bulk import quoted
 from reconcile.store.current import latest_runs
 from reconcile.store.listed import listed
-from reconcile.store.schema import LINK_COUPLE_COLUMNS
+from reconcile.store.schema import CANDIDATE_STEP_COLUMNS, LINK_COUPLE_COLUMNS
 from reconcile.store.scope import ScopeFrames, scope_frames
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ class Runs:
         have = {r[0] for r in self._store.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'candidates'").fetchall()}
         for column in candidates.columns:
-            kind = "VARCHAR" if column.startswith("level_") else "DOUBLE" if column.startswith("weight_") else None
+            kind = next((k for prefix, k in CANDIDATE_STEP_COLUMNS if column.startswith(prefix)), None)
             if kind is not None and column not in have:
                 self._store.con.execute(f"ALTER TABLE candidates ADD COLUMN {quoted(column)} {kind}")
         self._store._insert("candidates", candidates.select(pl.lit(run_id, pl.Int32).alias("run_id"), pl.all()))

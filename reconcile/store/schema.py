@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from reconcile.errors import CampaignDatabaseError
-from reconcile.store.bulk import quoted
+from reconcile.store.bulk import literal, quoted
 from reconcile.store.current import OPEN_REASONS
 
 _V1 = """
@@ -141,6 +141,11 @@ def _v7(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS candidates_of INTEGER")
 
 
+# A run's candidate rows give, for each comparison `c` of its model, its level and weight in these
+# columns (prefix + c), added as a model brings a new comparison (store.runs).
+CANDIDATE_STEP_COLUMNS = (("level_", "VARCHAR"), ("weight_", "DOUBLE"))
+
+
 def _v8(con: duckdb.DuckDBPyConnection) -> None:
     # A run's candidate rows become one per candidate, each comparison's level and weight in its own
     # columns (`level_<comparison>`, `weight_<comparison>`, added as a model brings new comparisons),
@@ -157,11 +162,11 @@ def _v8(con: duckdb.DuckDBPyConnection) -> None:
         WHERE runs.run_id = named.run_id""")
     names = [r[0] for r in con.execute(
         "SELECT DISTINCT comparison FROM candidates WHERE comparison IS NOT NULL ORDER BY comparison").fetchall()]
-    columns = "".join(f", {quoted('level_' + name)} VARCHAR, {quoted('weight_' + name)} DOUBLE" for name in names)
+    columns = "".join(f", {quoted(prefix + name)} {kind}" for name in names for prefix, kind in CANDIDATE_STEP_COLUMNS)
     con.execute("CREATE TABLE candidates_by_person (run_id INTEGER, unique_id VARCHAR, person_uid VARCHAR, "
                 f"rank INTEGER, match_probability DOUBLE, match_weight DOUBLE{columns})")
     pivot = "".join(
-        f", max(level) FILTER (WHERE comparison = {_text(name)}), max(weight) FILTER (WHERE comparison = {_text(name)})"
+        f", max(level) FILTER (WHERE comparison = {literal(name)}), max(weight) FILTER (WHERE comparison = {literal(name)})"
         for name in names)
     # A run at a time: all at once, a campaign of 48 runs of the 1.5 M province (400 M rows) took
     # 17 GB of memory to pivot; a run's 8.4 M rows take well under one.
@@ -175,10 +180,6 @@ def _v8(con: duckdb.DuckDBPyConnection) -> None:
             GROUP BY run_id, unique_id, person_uid, rank ORDER BY unique_id, rank""")
     con.execute("DROP TABLE candidates")
     con.execute("ALTER TABLE candidates_by_person RENAME TO candidates")
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
