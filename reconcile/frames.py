@@ -26,6 +26,11 @@ _NAME = {"full_name_raw": S, "full_name": S, "name_tone": S, "name_ascii": S, "f
          "name_core_ascii": S, "name_repair": S, "name_repaired": B}
 _BIRTH = {"birth_date_raw": S, "birth_year": I32, "birth_month": I8, "birth_day": I8, "birth_precision": S,
           "birth_date": D, "birth_placeholder": B, "birth_swapped": B, "birth_impossible": B}
+# What the matcher compares beside a record's own: its home (`normalize.homes`) and the couple
+# columns (`normalize.couples`), made at ingest so that training and scoring read them as stored.
+_MATCHING = {"home": S, "spouse_id": S, "spouse_name_tone": S, "spouse_name_ascii": S, "spouse_name_core": S,
+             "spouse_birth_year": I32, "mate_id": S, "mate_name_tone": S, "mate_name_ascii": S, "mate_name_core": S,
+             "mate_birth_year": I32}
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ SPOUSES = Frame("spouses", {
     "unique_id": S, "registration_id": S, "role": S, "sex": S, **_NAME, **_BIRTH,
     "id_raw": S, "id_number": S, "id_kind": S, "id_note": S, "id12": S, "id9": S, "id_structure_ok": B,
     "ethnicity": S, "nationality": S, "is_foreign": B, "residence": S, "residence_province": S, "commune": S,
+    **_MATCHING,
 })
 PERSONS = Frame("persons", {
     "unique_id": S, "person_id": S, "person_id_raw": S, "source_file": S, "source_row": I64, **_NAME, **_BIRTH,
@@ -95,6 +101,7 @@ PERSONS = Frame("persons", {
     "is_foreign": B, "ward_code_raw": S, "commune": S, "commune_source": S, "province": S, "address": S,
     "marital_status": S, "marital_status_raw": S, "spouse_id": S, "spouse_name": S, "spouse_name_raw": S,
     "spouse_name_tone": S, "spouse_name_ascii": S, "death_date": D, "death_year": I32,
+    **{c: t for c, t in _MATCHING.items() if c not in ("spouse_id", "spouse_name_tone", "spouse_name_ascii")},
 })
 SCORED_PAIRS = Frame("scored_pairs", {
     "spouse_uid": S, "person_uid": S, "match_weight": F64, "match_probability": F64,

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 
+import duckdb
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from conftest import SAMPLE
+from conftest import SAMPLE, Cli
+from reconcile.commands.train import matching_sides
 from reconcile.ingest import load_column_map, read_population, read_registry
 from reconcile.link import train_model
 from reconcile.link.engine import Engine, backend
-from reconcile.link.inputs import Inputs
+from reconcile.link.inputs import Inputs, compact_ids, matcher_inputs
 from reconcile.link.model import LINK_COLUMNS
 from reconcile.normalize import normalize_population, normalize_registry
 from reconcile.normalize.communes import commune_table
+from reconcile.normalize.couples import COUPLE_COLUMNS
 from reconcile.ruleset import load_rules
+from reconcile.store import Store
 from test_link_blocking import PERSONS, SPOUSES
 
 
@@ -103,3 +110,60 @@ def test_trainings_that_differ_only_in_summation_order_store_the_same_model() ->
     assert first == second
     assert first["comparisons"][0]["comparison_levels"][1]["m_probability"] == 0.768735729858
     assert first["comparisons"][0]["comparison_levels"][0] == {"label_for_charts": "null", "is_null_level": True}
+
+
+def _sides(db_api: object) -> list[pl.DataFrame]:
+    con = db_api.duckdb_con  # type: ignore[attr-defined]
+    return [pl.from_arrow(con.sql(f"SELECT * FROM {t}").to_arrow_table()) for t in ("reconcile_spouses",
+                                                                                  "reconcile_persons")]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_the_stored_sides_are_the_records_the_matcher_made_from_the_stored_frames(
+        sample_campaign: Path, numbered: bool) -> None:
+    # Ingest stores each record's home and couple columns; training and scoring read the two sides
+    # where they are stored. They must be what the matcher made itself from the stored records
+    # before (names typed without diacritics given no tone form, the partner's and the mate's
+    # included), column for column, in the same order.
+    database = sample_campaign / "campaign.duckdb"
+    stored_spouses, stored_persons = matching_sides(database)
+    made = [c for c in ("home", *COUPLE_COLUMNS)]
+    assert set(made) <= set(stored_spouses.columns) and set(made) <= set(stored_persons.columns)
+    recorded_only = [c for c in made if c not in ("spouse_id", "spouse_name_tone", "spouse_name_ascii")]
+    # What the matcher made from the records alone (a campaign ingested before the columns were stored).
+    spouses, persons = matcher_inputs(stored_spouses.drop(made), stored_persons.drop(recorded_only), LINK_COLUMNS)
+    assert spouses.filter(pl.col("name_tone").is_null() & pl.col("name_ascii").is_not_null()).height > 0
+    assert spouses["spouse_name_tone"].null_count() > spouses["spouse_name_ascii"].null_count()
+    if numbered:
+        spouses, persons = compact_ids(spouses), compact_ids(persons)
+    with backend(Engine()) as (db_api, _):
+        inputs = Inputs.stored(db_api, database, LINK_COLUMNS, numbered=numbered, copied=numbered)
+        assert inputs is not None
+        read = _sides(db_api)
+        ids = inputs.ids
+        inputs.release()
+    for ours, theirs in zip(read, (spouses, persons), strict=True):
+        assert ours.columns == list(LINK_COLUMNS)
+        assert_frame_equal(ours, theirs.select(LINK_COLUMNS), check_dtypes=False)
+    if numbered:
+        assert ids["spouses"].to_list() == stored_spouses["unique_id"].to_list()
+        assert ids["persons"].to_list() == stored_persons["unique_id"].to_list()
+
+
+def test_a_campaign_ingested_before_the_matcher_columns_were_stored_trains_the_same_model(
+        campaign_copy: Path, sample_campaign: Path, cli: Cli) -> None:
+    database = campaign_copy / "campaign.duckdb"
+    con = duckdb.connect(str(database))
+    for table, column in [("spouses", c) for c in ("home", *COUPLE_COLUMNS)] + [
+            ("persons", c) for c in ("home", *COUPLE_COLUMNS) if c not in ("spouse_id", "spouse_name_tone",
+                                                                          "spouse_name_ascii")]:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.close()
+    with backend(Engine()) as (db_api, _):
+        assert Inputs.stored(db_api, database, LINK_COLUMNS) is None
+        # Nothing of the campaign is left attached.
+        assert db_api.duckdb_con.sql("SELECT count(*) FROM duckdb_databases() WHERE NOT internal").fetchone() == (1,)
+    # Read as frames, the matcher makes the columns itself: the model is the one trained on the stored columns.
+    cli("train", "--campaign", campaign_copy)
+    with Store(database, read_only=True) as old, Store(sample_campaign / "campaign.duckdb", read_only=True) as new:
+        assert _probabilities(old.models.load()[2].settings_json) == _probabilities(new.models.load()[2].settings_json)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +12,14 @@ from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
 from reconcile.errors import UserError
 from reconcile.ingest import IngestedTable, load_column_map, read_population, read_registry
-from reconcile.normalize import DataQuality, data_quality, normalize_population, normalize_registry, rejected_communes
+from reconcile.normalize import (
+    DataQuality,
+    data_quality,
+    normalize_population,
+    normalize_registry,
+    rejected_communes,
+    with_matching_columns,
+)
 from reconcile.normalize.communes import commune_table, current_communes
 from reconcile.store import Campaign, IngestedSide, Store, writing
 
@@ -65,12 +72,17 @@ def _ingest(campaign: Campaign, registry: Path | None, population: Path | None, 
         if reading is not None:
             progress("progress_reading", path=population)
             table = reading.result()
+            reading = None
             saving.table("population_rows", table.rows)
             progress("progress_normalizing_population")
-            norm_p = normalize_population(table.rows, communes, current)
-            side = _side(table, "person", ("ward_code", None), norm_p.rejected, {"persons": norm_p.persons})
-            summaries.append(_summary(side, data_quality(norm_p.persons, norm_p.persons)))
-            del table, norm_p
+            norm_p = normalize_population(table.rows, communes, current, matching=False)
+            # The file's rows let go (the writer has them, or has written them) before the matcher's
+            # columns are made beside the persons: together they were ingest's peak.
+            table = replace(table, rows=table.rows.clear())
+            persons = with_matching_columns(norm_p.persons)
+            side = _side(table, "person", ("ward_code", None), norm_p.rejected, {"persons": persons})
+            summaries.append(_summary(side, data_quality(persons, persons)))
+            del table, norm_p, persons
             progress("progress_saving_population")
             saving.side(side)
     return summaries

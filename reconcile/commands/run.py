@@ -13,7 +13,7 @@ import polars as pl
 from reconcile import __version__
 from reconcile.clock import today, user
 from reconcile.commands.progress import Progress, silent
-from reconcile.commands.train import matching_sides
+from reconcile.commands.train import matcher_sides
 from reconcile.decide import decide, ranked_pairs, top_candidates
 from reconcile.errors import UserError
 from reconcile.frames import DECIDING
@@ -99,8 +99,8 @@ def _run(campaign: Campaign, communes: list[str] | None, progress: Progress, who
             # The matching columns read as the scoring starts and let go once DuckDB holds them; the
             # columns deciding reads, after: no frame is held while Splink works (its peak memory).
             # Ranked as they come (see below), and stored so: one copy of the province's pairs.
-            pairs = ranked_pairs(levels_as_categories(predict_loaded(
-                functools.partial(matching_sides, campaign.database), model, rules.matching, engine=engine)))
+            pairs = ranked_pairs(levels_as_categories(predict_loaded(matcher_sides(campaign), model, rules.matching,
+                                                                     engine=engine)))
             new_pairs = (pair_set, pairs.drop("rank"))
             with Store(campaign.database, read_only=True) as store:
                 # A commune run reads its scope as from stored pairs, with these in their place.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -14,6 +15,9 @@ from reconcile.errors import UserError
 from reconcile.link.engine import DEFAULT_ENGINE, Engine
 from reconcile.ruleset import load_rules
 from reconcile.store import Campaign, Store, writing
+
+if TYPE_CHECKING:  # Splink is loaded only by the commands that link
+    from reconcile.link.model import Sides
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,20 @@ def _train(campaign: Campaign, progress: Progress, who: str, engine: Engine = DE
         ingest_id = store.ingests.latest()
     if not spouses or not persons:
         raise UserError.said("err_nothing_to_train", marriages=f"{spouses // 2:,}", persons=f"{persons:,}")
-    # The matching columns read as the training starts and let go once DuckDB holds them.
-    model = train_loaded(functools.partial(matching_sides, campaign.database), rules.matching, progress, engine=engine)
+    model = train_loaded(matcher_sides(campaign), rules.matching, progress, engine=engine)
     with Store(campaign.database, compact=True) as store:
         model_id = store.models.save(model, ingest_id, spouses, persons, who, today())
     return TrainSummary(model_id, spouses, persons, model.notes)
+
+
+def matcher_sides(campaign: Campaign) -> Sides:
+    """The province's two sides as training and scoring read them: where the campaign stores them
+    (DuckDB attaches the database, read only); read as frames as the work starts and let go once the
+    engine holds them, for an encrypted campaign, whose key only the store uses, or on Spark."""
+    from reconcile.link.inputs import StoredSides
+
+    load = functools.partial(matching_sides, campaign.database)
+    return load if campaign.encrypted else StoredSides(campaign.database, load)
 
 
 def matching_sides(database: Path) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -1,8 +1,10 @@
 """The two sides as Splink's inputs: registry spouses on the left, population persons on the right.
 
 On DuckDB each side is handed to Splink as a view, of the Polars frame itself (read as Arrow,
-without a copy) or, for training and scoring, of a copy of it in the database (`copied`), so that
-the frames can be let go while Splink works. Splink reads its inputs again for every step (the
+without a copy) or of a copy of it in the database (`copied`), so that the frames can be let go
+while Splink works. Training and scoring read the two sides where the campaign stores them
+(`Inputs.stored`: a view of the campaign's table attached read only, or a copy of it), with the
+columns ingest made for the matcher: no frame at all. Splink reads its inputs again for every step (the
 prior's counts, u's sample, each EM session's blocking and comparison vectors); the view lets an EM
 session see only the records that can pair under its blocking rule (`Inputs.narrowed`), and block
 across the two sides only: the same pairs, joined to far fewer records.
@@ -10,8 +12,10 @@ across the two sides only: the same pairs, joined to far fewer records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -80,6 +84,24 @@ def _in_batches(table: Any) -> Any:
     return table.to_reader(max_chunksize=_BATCH_ROWS)
 
 
+@dataclass(frozen=True)
+class StoredSides:
+    """The registry spouses and population persons where the campaign database stores them (its
+    tables `spouses` and `persons`), and `load`, which reads them as frames (`Sides`). On DuckDB,
+    training and scoring read them there (`Inputs.stored`), with the home and couple columns
+    made at ingest: not through Polars, nor copied into the matcher's database before Splink copies
+    what it needs. `load` serves the other engines, and a campaign ingested before those columns
+    were stored."""
+
+    database: Path
+    load: Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+
+
+# The campaign database as the matcher's DuckDB attaches it (read only), and the tables of the two sides.
+_CAMPAIGN = "reconcile_campaign"
+_STORED = ("spouses", "persons")
+
+
 class Inputs:
     """Both sides registered with Splink's database API, the registry on the left."""
 
@@ -93,24 +115,78 @@ class Inputs:
         and scoring: docs/performance.md, "Memory")."""
         assert datasets[0] < datasets[1]  # Splink puts the name that sorts first on the left
         self._con = db_api.duckdb_con if isinstance(db_api, DuckDBAPI) else None
-        self._released = False
+        self._released, self._attached, self._copied = False, False, copied
+        # With `stored(numbered=True)`: each side's own `unique_id`s ("spouses", "persons"), at their row numbers.
+        self.ids: dict[str, pl.Series] = {}
         self._sided = sided and self._con is not None
         frames = dict(zip(datasets, (spouses.select(columns), persons.select(columns)), strict=True))
         if self._con is None:
             self.tables = [db_api.register(as_arrow(db_api, frame), dataset_display_name=name)
                            for name, frame in frames.items()]
             return
-        for (name, frame), table, (side, other) in zip(frames.items(), _TABLES, (("'S'", "'P'"), ("'P'", "'S'")),
-                                                      strict=True):
+        for frame, table in zip(frames.values(), _TABLES, strict=True):
             arrow = as_arrow(db_api, frame)
             self._con.register(f"{table}_arrow", _in_batches(arrow) if copied else arrow)
-            sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
-            self._con.execute(f"CREATE {'TABLE' if copied else 'VIEW'} {table}_all AS SELECT *{sides} FROM {table}_arrow")
-            if copied:
+        self._register(db_api, datasets, [f"SELECT * FROM {table}_arrow" for table in _TABLES])
+        if copied:
+            for table in _TABLES:
                 self._con.unregister(f"{table}_arrow")
+
+    @classmethod
+    def stored(cls, db_api: Any, database: Path, columns: Sequence[str], sided: bool = False,
+               datasets: tuple[str, str] = (SPOUSES_DATASET, PERSONS_DATASET), numbered: bool = False,
+               copied: bool = False) -> Inputs | None:
+        """Both sides as views of the tables `spouses` and `persons` of the campaign `database`,
+        attached read only (or, `copied`, copied from there into tables of the database, and the
+        campaign detached): the same records, with the same columns, as `matcher_inputs` of the two
+        tables read as frames gives. `numbered`: each record's `unique_id` is its row number (0, 1,
+        …, as `compact_ids`), and `ids` gives the records' own. None where the sides cannot be read
+        so: not DuckDB, or a campaign ingested before the matcher's columns were stored (or whose
+        rows are not numbered 0, 1, …)."""
+        if not isinstance(db_api, DuckDBAPI):
+            return None
+        con = db_api.duckdb_con
+        path = str(database).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS {_CAMPAIGN} (READ_ONLY)")
+        stored = {table: {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_name = ?",
+            [_CAMPAIGN, table]).fetchall()} for table in _STORED}
+        dense = all(con.execute(f"SELECT count(*) = coalesce(max(rowid) + 1, 0) FROM {_CAMPAIGN}.{table}"
+                                ).fetchone() == (True,) for table in _STORED if stored[table])
+        if not all(set(columns) <= found for found in stored.values()) or (numbered and not dense):
+            con.execute(f"DETACH {_CAMPAIGN}")
+            return None
+        inputs = cls.__new__(cls)
+        inputs._con, inputs._released, inputs._attached, inputs._copied = con, False, True, copied
+        inputs._sided = sided
+        inputs.ids = {table: pl.DataFrame(con.sql(
+            f"SELECT unique_id FROM {_CAMPAIGN}.{table} ORDER BY rowid").to_arrow_table())["unique_id"]
+            for table in _STORED} if numbered else {}
+
+        def column(name: str) -> str:
+            if name == "unique_id" and numbered:
+                return "rowid::UINTEGER AS unique_id"
+            if name == "name_tone":  # toned_only: a name typed without any diacritic has no tone form
+                return "CASE WHEN name_tone <> name_ascii THEN name_tone END AS name_tone"
+            return f'"{name}"'
+
+        selected = ", ".join(column(c) for c in columns)
+        inputs._register(db_api, datasets, [f"SELECT {selected} FROM {_CAMPAIGN}.{table}" for table in _STORED])
+        if copied:
+            con.execute(f"DETACH {_CAMPAIGN}")
+            inputs._attached = False
+        return inputs
+
+    def _register(self, db_api: Any, datasets: tuple[str, str], selects: Sequence[str]) -> None:
+        """Each side made from its `selects` (a table where `_copied`, else a view), with its side where
+        `_sided`, and registered with Splink under its dataset's name."""
+        assert self._con is not None
+        for select, table, (side, other) in zip(selects, _TABLES, (("'S'", "'P'"), ("'P'", "'S'")), strict=True):
+            sides = f", {side} AS {_SIDE}, {other} AS {_OTHER}" if self._sided else ""
+            self._con.execute(f"CREATE {'TABLE' if self._copied else 'VIEW'} {table}_all AS "
+                              f"SELECT *{sides} FROM ({select})")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_all")
-        self.tables = [db_api.register(table, dataset_display_name=name) for table, name in zip(_TABLES, frames)]
-        self._copied = copied
+        self.tables = [db_api.register(table, dataset_display_name=name) for table, name in zip(_TABLES, datasets)]
 
     def release(self) -> None:
         """Drop the two sides from the database (DuckDB), once Splink no longer reads them: what they
@@ -121,8 +197,10 @@ class Inputs:
         for table in _TABLES:
             self._con.execute(f"DROP VIEW IF EXISTS {table}")
             self._con.execute(f"DROP {'TABLE' if self._copied else 'VIEW'} IF EXISTS {table}_all")
-            if not self._copied:
+            if not self._copied and not self._attached:
                 self._con.unregister(f"{table}_arrow")
+        if self._attached:
+            self._con.execute(f"DETACH {_CAMPAIGN}")
 
     @contextmanager
     def narrowed(self, rule: str) -> Iterator[str]:
@@ -153,7 +231,7 @@ class Inputs:
         assert row is not None  # a setting always has a value
         disabled = row[0]
         try:
-            if not self._copied:
+            if not self._copied and not self._attached:
                 self._con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [disabled, _NO_KEY_FILTERS]))}'")
             for table, sql in kept.items():
                 self._con.execute(f"CREATE OR REPLACE VIEW {table} AS {sql}")

@@ -24,7 +24,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 from reconcile.errors import CampaignError
 from reconcile.link.blocking import blocked_pairs, drop_blocked_pairs, on_numbers, unpruned
 from reconcile.link.engine import DEFAULT_ENGINE, Engine, backend, give_back_freed_memory
-from reconcile.link.inputs import SCORING_DATASETS, Inputs, as_arrow, compact_ids, matcher_inputs
+from reconcile.link.inputs import SCORING_DATASETS, Inputs, StoredSides, as_arrow, compact_ids, matcher_inputs
 from reconcile.link.settings import (
     columns_read,
     in_dialect,
@@ -36,18 +36,20 @@ from reconcile.link.settings import (
 from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS
 from reconcile.ruleset import MatchingRules
 
-# The normalized columns the matching rules may use; both sides must carry them all. The couple
-# columns are made from the stored ones when the model trains or scores (`with_couples`).
+# The normalized columns the matching rules may use; both sides must carry them all. The home and the
+# couple columns are made at ingest (`normalize.records`), or, for a campaign ingested before, when
+# the model trains or scores (`matcher_inputs`).
 LINK_COLUMNS: tuple[str, ...] = (
     "unique_id", "sex", "id12", "id9", "name_tone", "name_ascii", "family_key", "family_ascii",
     "middle_ascii", "given_ascii", "given_tone", "name_core_ascii", "birth_year", "birth_month",
     "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune", "home", *COUPLE_COLUMNS,
 )
-# What to read of the stored spouses and persons to train or score (each table has its part; the
-# home is made from the registry's residence and the population's address).
+# What to read of the stored spouses and persons to train or score as frames (each table has its
+# part): the columns ingest makes for the matcher, and for a campaign ingested before it made them,
+# what the matcher makes them from (the home from the registry's residence and the population's
+# address).
 STORED_LINK_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
-    [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS and c != "home"] + [*PARTNER_INPUTS, *MATE_INPUTS]
-    + ["residence", "address"]))
+    [*LINK_COLUMNS, *PARTNER_INPUTS, *MATE_INPUTS, "residence", "address"]))
 
 # A stage's catalogue key (texts/cli.toml) and the values its text names.
 Progress = Callable[..., None]
@@ -139,8 +141,13 @@ def _columns_read(columns: tuple[str, ...], settings: dict[str, Any], rules: Seq
     return tuple(c for c in columns if c == "unique_id" or c in read)
 
 
-# What gives the two sides when the work starts: (registry spouses, population persons).
-Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+# What gives the two sides when the work starts: (registry spouses, population persons), or where
+# the campaign stores them (`StoredSides`).
+Sides = Callable[[], tuple[pl.DataFrame, pl.DataFrame]] | StoredSides
+
+
+def _frames(load: Sides) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return load.load() if isinstance(load, StoredSides) else load()
 
 
 def train_model(
@@ -170,7 +177,9 @@ def train_loaded(
 
     def work(capped: Engine) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
         with backend(capped) as (db_api, dialect):
-            inputs = Inputs(db_api, *matcher_inputs(*load(), columns), columns, sided=True, copied=True)
+            inputs = (Inputs.stored(db_api, load.database, columns, sided=True) if isinstance(load, StoredSides)
+                      else None) or Inputs(db_api, *matcher_inputs(*_frames(load), columns), columns, sided=True,
+                                           copied=True)
             return _train(db_api, dialect, inputs, rules, say, canonical)
 
     with _splink_warnings() as notes:
@@ -262,24 +271,31 @@ def predict_loaded(load: Sides, model: TrainedModel, rules: MatchingRules, colum
     labels = level_labels(settings)
     columns = _columns_read(columns, settings)
 
+    needed = _tf_columns(settings)
+    if needed - set(model.tf_tables):
+        # Splink would silently compute them from the records at hand: scores would differ by commune.
+        raise CampaignError.said("err_model_no_term_frequencies",
+                                 columns=", ".join(sorted(needed - set(model.tf_tables))))
+
     def work(capped: Engine) -> tuple[pl.DataFrame, dict[str, pl.Series]] | None:
-        spouses, persons = matcher_inputs(*load(), columns)
-        if spouses.is_empty() or persons.is_empty():
-            return None
-        needed = _tf_columns(settings)
-        if needed - set(model.tf_tables):
-            # Splink would silently compute them from the records at hand: scores would differ by commune.
-            raise CampaignError.said("err_model_no_term_frequencies",
-                                     columns=", ".join(sorted(needed - set(model.tf_tables))))
-        # Scored under their positions (compact_ids), given back their own IDs below: copied, since
-        # a column read from the campaign shares its text buffers with the frame's other columns.
-        uids = {side: pl.Series(frame["unique_id"].to_arrow(compat_level=pl.CompatLevel.oldest()))
-                for side, frame in (("spouses", spouses), ("persons", persons))}
         with backend(capped) as (db_api, dialect):
-            inputs = Inputs(db_api, compact_ids(spouses), compact_ids(persons), columns, datasets=SCORING_DATASETS,
-                            copied=True)
-            chunks = _chunks(dialect, spouses.height)
-            del spouses, persons
+            # Scored under their positions (compact_ids), given back their own IDs below.
+            inputs = (Inputs.stored(db_api, load.database, columns, datasets=SCORING_DATASETS, numbered=True,
+                                    copied=True) if isinstance(load, StoredSides) else None)
+            if inputs is not None:
+                uids = inputs.ids
+            else:
+                spouses, persons = matcher_inputs(*_frames(load), columns)
+                # Copied, since a column read from the campaign shares its text buffers with the frame's others.
+                uids = {side: pl.Series(frame["unique_id"].to_arrow(compat_level=pl.CompatLevel.oldest()))
+                        for side, frame in (("spouses", spouses), ("persons", persons))}
+                inputs = Inputs(db_api, compact_ids(spouses), compact_ids(persons), columns,
+                                datasets=SCORING_DATASETS, copied=True)
+                del spouses, persons
+            if uids["spouses"].is_empty() or uids["persons"].is_empty():
+                inputs.release()
+                return None
+            chunks = _chunks(dialect, uids["spouses"].len())
             runnable = _runnable(settings, dialect)
             linker = Linker(inputs.tables, runnable, log_level=None)
             for col, table in model.tf_tables.items():

@@ -16,6 +16,7 @@ from reconcile.normalize.records import (
     NormalizedRegistry,
     normalize_population,
     normalize_registry,
+    with_matching_columns,
 )
 from reconcile.normalize.syllables import fold_ascii, key_syllable
 from reconcile.normalize.values import is_foreign, marital_status_code, marriage_status_code, sex_code
@@ -51,6 +52,7 @@ __all__ = [
     "name_table",
     "normalize_name",
     "normalize_population",
+    "with_matching_columns",
     "normalize_registry",
     "parse_dates",
     "repair_legacy",

@@ -10,6 +10,7 @@ one `rejected` row, in ingest's rejected schema.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -19,9 +20,11 @@ from reconcile.ingest.contract import POPULATION, REGISTRY, SOURCE_COLUMNS
 from reconcile.ingest.privacy import mask_ids_expr
 from reconcile.ingest.validate import REJECTED_SCHEMA
 from reconcile.normalize.communes import MERGER_DATE, current_communes
+from reconcile.normalize.couples import COUPLE_COLUMNS, MATE_INPUTS, PARTNER_INPUTS, mate_columns, partner_columns
 from reconcile.normalize.dates import date_columns
+from reconcile.normalize.homes import home_key
 from reconcile.normalize.ids import OLD_ID, PERSONAL_ID, classify_ids
-from reconcile.normalize.names import name_columns
+from reconcile.normalize.names import name_columns, toned_only
 from reconcile.normalize.provinces import address_province, commune_province
 from reconcile.normalize.values import (
     is_foreign,
@@ -224,15 +227,17 @@ def normalize_registry(
     kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
     return NormalizedRegistry(
         marriages=marriages.filter(kept).select(MARRIAGES.columns),
-        spouses=spouses.filter(kept).select(SPOUSES.columns),
+        spouses=_matching(spouses.filter(kept), "residence", partner_columns, PARTNER_INPUTS).select(SPOUSES.columns),
         rejected=rejected.drop("_row"),
     )
 
 
 def normalize_population(
-    rows: pl.DataFrame, communes: pl.DataFrame, current: pl.DataFrame | None = None
+    rows: pl.DataFrame, communes: pl.DataFrame, current: pl.DataFrame | None = None, matching: bool = True
 ) -> NormalizedPopulation:
-    """Normalise population rows; `communes` is `commune_table()`, `current` defaults to `current_communes()`."""
+    """Normalise population rows; `communes` is `commune_table()`, `current` defaults to `current_communes()`.
+    `matching=False`: without the matcher's columns, which `with_matching_columns` adds (ingest adds
+    them once it has let the rows go)."""
     current = current_communes() if current is None else current
     rows = _prepare(rows, POPULATION.columns)
     persons = rows.select(
@@ -275,4 +280,26 @@ def normalize_population(
         *_person_problems(persons, POPULATION.record_type, pl.lit("")),
     ], rows, POPULATION.columns)
     kept = pl.col("_row").is_in(rejected.get_column("_row").implode()).not_()
-    return NormalizedPopulation(persons=persons.filter(kept).select(PERSONS.columns), rejected=rejected.drop("_row"))
+    persons = persons.filter(kept).select(c for c in PERSONS.columns if c in persons.columns)
+    return NormalizedPopulation(persons=with_matching_columns(persons) if matching else persons,
+                                rejected=rejected.drop("_row"))
+
+
+def with_matching_columns(persons: pl.DataFrame) -> pl.DataFrame:
+    """Normalised persons with the matcher's columns (`PERSONS`): their home and mate columns."""
+    return _matching(persons, "address", mate_columns, MATE_INPUTS).select(PERSONS.columns)
+
+
+def _matching(records: pl.DataFrame, address: str, couple: Callable[[pl.DataFrame], pl.DataFrame],
+              inputs: tuple[str, ...]) -> pl.DataFrame:
+    """The kept spouses or persons with the columns the matcher compares beside their own: the home
+    their `address` names, and the `couple` columns (a spouse's partner, a person's mate) made from
+    the kept records' names as the matcher compares them (`toned_only`: a name typed without any
+    diacritic has no tone form). Made of the couple's `inputs` only and put beside the records'
+    own columns, which are not copied (a join of the whole population was ingest's peak)."""
+    columns = [c for c in COUPLE_COLUMNS if c not in records.columns]
+    made = couple(toned_only(records.select(inputs).with_row_index("_position"))).select("_position", *columns)
+    assert made.height == records.height  # each record has at most one partner or mate
+    if not made["_position"].is_sorted():
+        made = made.sort("_position")
+    return records.with_columns(home=home_key(pl.col(address))).hstack(made.drop("_position"))
