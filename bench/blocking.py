@@ -11,24 +11,16 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-import duckdb
-import polars as pl
 
+from reconcile.commands.train import matching_sides
 from reconcile.link.baseline import NAIVE_BLOCKING
 from reconcile.link.blocking import comparisons_per_rule
-from reconcile.link.model import LINK_COLUMNS, STORED_LINK_COLUMNS
+from reconcile.link.model import LINK_COLUMNS
 from reconcile.ruleset import load_rules
 
 
 def main(campaign: Path) -> None:
-    con = duckdb.connect(str(campaign / "campaign.duckdb"), read_only=True)
-    def read(table: str) -> pl.DataFrame:
-        present = set(con.sql(f"SELECT * FROM {table} LIMIT 0").columns)
-        columns = ", ".join(c for c in STORED_LINK_COLUMNS if c in present)
-        return pl.from_arrow(con.sql(f"SELECT {columns} FROM {table}").to_arrow_table())
-
-    spouses, persons = read("spouses"), read("persons")
-    con.close()
+    spouses, persons = matching_sides(campaign / "campaign.duckdb")
     rules = load_rules(campaign / "rules").matching
     print(json.dumps({
         "spouses": spouses.height, "persons": persons.height,

@@ -3,6 +3,7 @@ it learns on the whole province."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from reconcile.ingest import load_column_map, read_population, read_registry
 from reconcile.link import train_model
 from reconcile.link.engine import Engine, backend
 from reconcile.link.inputs import Inputs, compact_ids, matcher_inputs
-from reconcile.link.model import LINK_COLUMNS
+from reconcile.link.model import LINK_COLUMNS, train_loaded
 from reconcile.normalize import normalize_population, normalize_registry
 from reconcile.normalize.communes import commune_table
 from reconcile.normalize.couples import COUPLE_COLUMNS
@@ -126,7 +127,8 @@ def test_the_stored_sides_are_the_records_the_matcher_made_from_the_stored_frame
     # before (names typed without diacritics given no tone form, the partner's and the mate's
     # included), column for column, in the same order.
     database = sample_campaign / "campaign.duckdb"
-    stored_spouses, stored_persons = matching_sides(database)
+    with Store(database, read_only=True) as store:
+        stored_spouses, stored_persons = store.table("spouses"), store.table("persons")
     made = [c for c in ("home", *COUPLE_COLUMNS)]
     assert set(made) <= set(stored_spouses.columns) and set(made) <= set(stored_persons.columns)
     recorded_only = [c for c in made if c not in ("spouse_id", "spouse_name_tone", "spouse_name_ascii")]
@@ -167,3 +169,14 @@ def test_a_campaign_ingested_before_the_matcher_columns_were_stored_trains_the_s
     cli("train", "--campaign", campaign_copy)
     with Store(database, read_only=True) as old, Store(sample_campaign / "campaign.duckdb", read_only=True) as new:
         assert _probabilities(old.models.load()[2].settings_json) == _probabilities(new.models.load()[2].settings_json)
+
+
+def test_the_stored_columns_read_as_frames_train_the_model_read_where_they_are_stored(sample_campaign: Path) -> None:
+    # An encrypted campaign, or Spark, reads the two sides as frames (`matching_sides`: the stored
+    # home and couple columns, not what they are made of): the same model as reading them in place.
+    database = sample_campaign / "campaign.duckdb"
+    spouses, persons = matching_sides(database)
+    assert {"home", "mate_id", "residence"} & set(spouses.columns) == {"home", "mate_id"}
+    as_frames = train_loaded(functools.partial(matching_sides, database), load_rules().matching)
+    with Store(database, read_only=True) as store:
+        assert _probabilities(as_frames.settings_json) == _probabilities(store.models.load()[2].settings_json)

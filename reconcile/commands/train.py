@@ -62,10 +62,15 @@ def matcher_sides(campaign: Campaign) -> Sides:
 
 
 def matching_sides(database: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The province's registry spouses and population persons with the columns the matcher reads."""
-    from reconcile.link.model import STORED_LINK_COLUMNS
+    """The province's registry spouses and population persons with the columns the matcher reads:
+    those ingest made for it, or, in a campaign ingested before it made them, what they are made of."""
+    from reconcile.link.model import LINK_COLUMNS, STORED_LINK_COLUMNS
 
     with Store(database, read_only=True) as store:
-        return store.table("spouses", STORED_LINK_COLUMNS), store.table("persons", STORED_LINK_COLUMNS)
+        def side(name: str) -> pl.DataFrame:
+            made = "home" in store.frame(f"SELECT * FROM {name} LIMIT 0").columns
+            return store.table(name, LINK_COLUMNS if made else STORED_LINK_COLUMNS)
+
+        return side("spouses"), side("persons")
 
 

@@ -151,9 +151,10 @@ class Inputs:
         stored = {table: {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_name = ?",
             [_CAMPAIGN, table]).fetchall()} for table in _STORED}
-        dense = all(con.execute(f"SELECT count(*) = coalesce(max(rowid) + 1, 0) FROM {_CAMPAIGN}.{table}"
-                                ).fetchone() == (True,) for table in _STORED if stored[table])
-        if not all(set(columns) <= found for found in stored.values()) or (numbered and not dense):
+        readable = all(set(columns) <= found for found in stored.values()) and (not numbered or all(
+            con.execute(f"SELECT count(*) = coalesce(max(rowid) + 1, 0) FROM {_CAMPAIGN}.{table}").fetchone() == (True,)
+            for table in _STORED))
+        if not readable:
             con.execute(f"DETACH {_CAMPAIGN}")
             return None
         inputs = cls.__new__(cls)

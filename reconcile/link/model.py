@@ -44,12 +44,12 @@ LINK_COLUMNS: tuple[str, ...] = (
     "middle_ascii", "given_ascii", "given_tone", "name_core_ascii", "birth_year", "birth_month",
     "birth_day", "birth_precision", "birth_date", "birth_placeholder", "commune", "home", *COUPLE_COLUMNS,
 )
-# What to read of the stored spouses and persons to train or score as frames (each table has its
-# part): the columns ingest makes for the matcher, and for a campaign ingested before it made them,
-# what the matcher makes them from (the home from the registry's residence and the population's
-# address).
+# What to read of the stored spouses and persons of a campaign ingested before ingest made the home
+# and couple columns, to train or score as frames (each table has its part; the home is made from the
+# registry's residence and the population's address).
 STORED_LINK_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
-    [*LINK_COLUMNS, *PARTNER_INPUTS, *MATE_INPUTS, "residence", "address"]))
+    [c for c in LINK_COLUMNS if c not in COUPLE_COLUMNS and c != "home"] + [*PARTNER_INPUTS, *MATE_INPUTS]
+    + ["residence", "address"]))
 
 # A stage's catalogue key (texts/cli.toml) and the values its text names.
 Progress = Callable[..., None]
