@@ -120,11 +120,11 @@ DECIDING = {
     "marriages": MARRIAGES.part(("registration_id", "commune", "status", "registration_date", "registration_year")),
     "spouses": SPOUSES.part(("unique_id", "registration_id", "role", "sex", "full_name", "name_tone", "name_ascii",
                              "birth_year", "birth_month", "birth_day", "is_foreign", "residence_province", "id12",
-                             "id9", "residence")),
+                             "id9", "residence", "home")),
     "persons": PERSONS.part(("unique_id", "person_id", "sex", "marital_status", "spouse_id", "spouse_name",
                              "spouse_name_tone", "spouse_name_ascii", "death_date", "death_year", "province", "id12",
                              "id9", "commune", "name_tone", "name_ascii", "address", "birth_year", "birth_month",
-                             "birth_day")),
+                             "birth_day", "home")),
 }
 
 RESULTS = Frame("results", {

@@ -11,6 +11,7 @@ import pytest
 
 from reconcile.decide import decide
 from reconcile.frames import DECIDING, scored_pairs
+from reconcile.normalize.homes import home_key
 from reconcile.ruleset import BucketRules, load_rules
 
 RULES = load_rules()
@@ -57,9 +58,16 @@ def marriage(reg: str, status: str = "valid", when: date = date(2005, 6, 1), com
             "registration_year": when.year}
 
 
+def homed(records: pl.DataFrame, address: str) -> pl.DataFrame:
+    """`records` with the `home` ingest stores (`normalize.homes.home_key` of `address`) where a row
+    gives none."""
+    return records.with_columns(home=pl.coalesce("home", home_key(pl.col(address))))
+
+
 def run(marriages: list, spouses: list, persons: list, pairs: list, buckets: BucketRules | None = None) -> pl.DataFrame:
-    results, _ = decide(DECIDING["marriages"].build(marriages), DECIDING["spouses"].build(spouses),
-                        DECIDING["persons"].build(persons), PAIRS.build(pairs), buckets or RULES.buckets, RULES.reasons)
+    results, _ = decide(DECIDING["marriages"].build(marriages), homed(DECIDING["spouses"].build(spouses), "residence"),
+                        homed(DECIDING["persons"].build(persons), "address"), PAIRS.build(pairs),
+                        buckets or RULES.buckets, RULES.reasons)
     return results
 
 

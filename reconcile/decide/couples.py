@@ -29,7 +29,7 @@ ROLE_PREFIX = {"husband": "h", "wife": "w"}
 HOUSE_NUMBER = r"(?i)^(số\s+)?\d+"
 # What the couples read of each candidate person.
 COUPLE_PERSON_COLUMNS = ("unique_id", "person_id", "spouse_id", "spouse_name_ascii", "name_ascii", "address",
-                         "marital_status")
+                         "home", "marital_status")
 # Marriages whose candidate couples are made and judged at once (best_couples).
 MARRIAGES_PER_PART = 50_000
 
@@ -133,8 +133,7 @@ def couple_spouses(spouses: pl.DataFrame) -> pl.DataFrame:
     """Each registry spouse as the couples read it: `spouse_uid`, `registration_id`, `role` and
     `registered_home` (the home its residence names)."""
     return spouses.select(pl.col("unique_id").alias("spouse_uid"), "registration_id", "role",
-                          registered_home=home_key(pl.col("residence")) if "residence" in spouses.columns
-                          else pl.lit(None, pl.String))
+                          registered_home=home_of(spouses, "residence"))
 
 
 def candidate_couples(candidates: pl.DataFrame, spouses: pl.DataFrame, person: pl.DataFrame,
@@ -282,14 +281,23 @@ def at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
                               at_house=same & house).drop("registered_home", "home", strict=False)
 
 
+def home_of(records: pl.DataFrame, address: str) -> pl.Expr:
+    """The home a spouse's residence or a person's address names (`normalize.homes.home_key`): as
+    ingest stored it (`home`), or made from `address` for a campaign ingested before it did; null
+    where neither is there."""
+    if "home" in records.columns:
+        return pl.col("home")
+    return home_key(pl.col(address)) if address in records.columns else pl.lit(None, pl.String)
+
+
 def pairs_at_home(pairs: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
     """`pairs` (`spouse_uid`, `person_uid`, …) with `home_weight` and `at_house` (`at_home`): the
-    registry copy's residence (`spouses.residence`) against the person's address, each read only
-    for the spouses and persons the pairs name."""
-    registered = spouses.join(pairs, left_on="unique_id", right_on="spouse_uid", how="semi").select(
-        spouse_uid="unique_id", registered_home=home_key(pl.col("residence")))
-    homes = persons.join(pairs, left_on="unique_id", right_on="person_uid", how="semi").select(
-        person_uid="unique_id", home=home_key(pl.col("address")))
+    registry copy's residence (`spouses.residence`) against the person's address (their homes:
+    `home_of`), each read only for the spouses and persons the pairs name."""
+    registered = spouses.join(pairs, left_on="unique_id", right_on="spouse_uid", how="semi")
+    registered = registered.select(spouse_uid="unique_id", registered_home=home_of(registered, "residence"))
+    homes = persons.join(pairs, left_on="unique_id", right_on="person_uid", how="semi")
+    homes = homes.select(person_uid="unique_id", home=home_of(homes, "address"))
     return at_home(pairs.join(registered, on="spouse_uid", how="left").join(homes, on="person_uid", how="left"), rules)
 
 
@@ -300,7 +308,7 @@ def _coded(person: pl.DataFrame) -> pl.DataFrame:
     full ASCII name, read only for its core, is dropped."""
     if "address" in person.columns:
         person = person.with_columns(address_house=pl.col("address").str.contains(HOUSE_NUMBER),
-                                     home=home_key(pl.col("address"))).with_columns(
+                                     home=home_of(person, "address")).with_columns(
             pl.col("address").cast(pl.Enum(person["address"].drop_nulls().unique().sort())))
     cores = [c for c in ("name_ascii_core", "spouse_name_ascii_core") if c in person.columns]
     if cores:

@@ -14,6 +14,8 @@ Pure: Polars expressions.
 
 from __future__ import annotations
 
+from typing import overload
+
 import polars as pl
 
 # A first part that is already an administrative unit names no home.
@@ -45,6 +47,10 @@ def _distinct_keys(addresses: pl.Series) -> pl.Series:
     return pl.select(pl.when(addresses.str.contains(",", literal=True)).then(key)).to_series().alias(addresses.name)
 
 
+@overload
+def home_key(address: pl.Expr) -> pl.Expr: ...
+@overload
+def home_key(address: pl.Series) -> pl.Series: ...
 def home_key(address: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
     """The first part of an address as lowercase ASCII words, or null (see the module)."""
     if isinstance(address, pl.Series):
