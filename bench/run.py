@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -206,6 +207,28 @@ def plain_summary(runs: list[dict]) -> dict:
             "runs": runs}
 
 
+# The packages that set the generated files (polars, numpy) and the timings.
+PACKAGES = ("polars", "numpy", "duckdb", "splink", "pyarrow", "fastexcel", "vietnamadminunits")
+
+
+def speed_probe() -> float:
+    """Seconds a fixed Python loop of 20 M additions takes (in a function): how fast the machine is
+    right now. The machine is shared and some days ran the bench at half its usual speed; two
+    benches' absolute figures compare only where their probes (and packages) do."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return round(time.perf_counter() - started, 2)
+
+
+def machine(loop_before: float) -> dict:
+    """The machine the figures were taken on: cores, memory, the speed probe before and after the
+    bench, and the packages' versions (figures from another day compare only if these do)."""
+    return {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+            "loop_s": [loop_before, speed_probe()], "packages": {p: version(p) for p in PACKAGES}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=1_500_000)
@@ -217,6 +240,8 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.plain_repeats <= args.repeats:
         ap.error("--plain-repeats must be between 1 and --repeats")
+    loop_before = speed_probe()
+    print(f"speed probe: a Python loop of 20 M additions in {loop_before:.2f} s", flush=True)
     started = time.perf_counter()
     report = has_report()
     whole_data = fixture(args.persons, 0, args.seed)
@@ -232,7 +257,7 @@ def main() -> None:
                                     str(CACHE / "plain-whole.parquet"), str(whole_data / "truth.csv")], HERE).stdout)
     plain = {"whole": plain_summary(whole_plain), "sample": plain_summary(sample_plain)}
     results = {
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1)},
+        "machine": machine(loop_before),
         "persons": args.persons, "marriages": blocking["spouses"] // 2, "seed": args.seed, "repeats": args.repeats,
         "spouses": blocking["spouses"], "sample_marriages": args.sample,
         "whole": whole, "sample": sample, "half": half, "flavour": flavour, "plain": plain,
@@ -282,6 +307,9 @@ def show(r: dict) -> None:
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label:<34} {value:8.2f}")
     print(f"bench took {r['bench_s'] / 60:.1f} min")
+    if "loop_s" in r["machine"]:
+        print(f"speed probe before and after: {', '.join(f'{x:.2f}' for x in r['machine']['loop_s'])} s "
+              "(compare absolute figures only with a bench whose probe was the same)")
 
 
 if __name__ == "__main__":
