@@ -64,10 +64,14 @@ def homed(records: pl.DataFrame, address: str) -> pl.DataFrame:
     return records.with_columns(home=pl.coalesce("home", home_key(pl.col(address))))
 
 
+def frames(marriages: list, spouses: list, persons: list, pairs: list) -> tuple[pl.DataFrame, ...]:
+    """The marriages, spouses, persons and pairs as deciding reads them from a campaign."""
+    return (DECIDING["marriages"].build(marriages), homed(DECIDING["spouses"].build(spouses), "residence"),
+            homed(DECIDING["persons"].build(persons), "address"), PAIRS.build(pairs))
+
+
 def run(marriages: list, spouses: list, persons: list, pairs: list, buckets: BucketRules | None = None) -> pl.DataFrame:
-    results, _ = decide(DECIDING["marriages"].build(marriages), homed(DECIDING["spouses"].build(spouses), "residence"),
-                        homed(DECIDING["persons"].build(persons), "address"), PAIRS.build(pairs),
-                        buckets or RULES.buckets, RULES.reasons)
+    results, _ = decide(*frames(marriages, spouses, persons, pairs), buckets or RULES.buckets, RULES.reasons)
     return results
 
 

@@ -13,8 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from reconcile.decide import decide
-from reconcile.frames import DECIDING
-from tests.test_decide import BETWEEN, PAIRS, RULES, UNRECORDED, couple, homed, pair, person, row, run
+from tests.test_decide import BETWEEN, RULES, UNRECORDED, couple, frames, pair, person, row, run
 
 # A link weak alone: no ID, a name that agrees without its tones, a birth year only.
 WEAK = {"level_id": "null", "level_name": "ascii_exact", "level_birth_date": "year_only_exact",
@@ -458,18 +457,26 @@ def test_the_one_namesake_at_the_registered_home_is_the_officers_candidate() -> 
     assert r["husband_person_id"] is None and "HUSBAND_NOT_FOUND" in r["reasons"].split(";")
 
 
-def test_of_two_namesakes_fitting_the_husband_the_one_in_the_registered_house_is_acted_on() -> None:
-    # A 1988 registration gives Số 209 Phan Đình Phùng as the couple's residence (under its old
-    # commune). H1 and W1 live there together and record nobody; H2, a namesake born the same year
-    # elsewhere, scores a little higher alone (his record keeps the tones the copy has).
+# Levels of a husband's link that fit namesakes equally: no ID, the name without tones, the year.
+NAMESAKE_LEVELS = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
+
+
+def namesakes_at_the_registered_house() -> tuple[list, list, list, list]:
+    """A 1988 registration gives Số 209 Phan Đình Phùng as the couple's residence (under its old
+    commune). H1 and W1 live there together and record nobody; H2, a namesake born the same year
+    elsewhere, scores a little higher alone (his record keeps the tones the copy has)."""
     registered = "Số 209 Phan Đình Phùng, Phường Tứ Hạ, Thị xã Hương Trà, Tỉnh Thừa Thiên Huế"
     house = "Số 209 Phan Đình Phùng, Phường Hương Trà, Thành phố Huế"
     m, s, p, pr = couple(h={"residence": registered}, w={"residence": registered},
                          hp={**UNRECORDED, "address": house}, wp={**UNRECORDED, "address": house})
-    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
-    pr[0].update(match_probability=0.11, match_weight=-3.0, **{f"level_{k}": v for k, v in levels.items()})
+    pr[0].update(match_probability=0.11, match_weight=-3.0, **{f"level_{k}": v for k, v in NAMESAKE_LEVELS.items()})
     p.append(person("H2", "M", **UNRECORDED, address="Số 12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế"))
-    pr.append(pair("M1|H", "H2", p=0.37, w=-0.8, **levels))
+    pr.append(pair("M1|H", "H2", p=0.37, w=-0.8, **NAMESAKE_LEVELS))
+    return m, s, p, pr
+
+
+def test_of_two_namesakes_fitting_the_husband_the_one_in_the_registered_house_is_acted_on() -> None:
+    m, s, p, pr = namesakes_at_the_registered_house()
     r = row(run(m, s, p, pr))
     assert (r["bucket"], r["husband_person_id"], r["wife_person_id"]) == ("auto_resolve", "H1", "W1"), r["reasons"]
     # The house not counted in the lead: the two men are too close to choose.
@@ -482,22 +489,13 @@ def test_a_campaign_ingested_before_homes_were_stored_is_decided_the_same() -> N
     # Ingest stores each copy's and person's home (the first part of the residence or address);
     # a campaign ingested by an older build has no such column, and deciding makes it from the
     # residence and address: the house and the hamlet count the same, row for row.
-    registered = "Số 209 Phan Đình Phùng, Phường Tứ Hạ, Thị xã Hương Trà, Tỉnh Thừa Thiên Huế"
-    house = "Số 209 Phan Đình Phùng, Phường Hương Trà, Thành phố Huế"
-    hamlet = "Thôn 5, Phường Mỹ Thượng, Thành phố Huế"
-    m, s, p, pr = couple(h={"residence": registered}, w={"residence": registered},
-                         hp={**UNRECORDED, "address": house}, wp={**UNRECORDED, "address": house})
-    levels = {"id": "null", "name": "ascii_exact", "birth_date": "year_only_exact"}
-    pr[0].update(match_probability=0.11, match_weight=-3.0, **{f"level_{k}": v for k, v in levels.items()})
-    p += [person("H2", "M", **UNRECORDED, address="Số 12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế"),
-          person("H3", "M", **UNRECORDED, address=hamlet)]
-    pr += [pair("M1|H", "H2", p=0.37, w=-0.8, **levels), pair("M1|H", "H3", p=0.36, w=-0.9, **levels)]
-    frames = (DECIDING["marriages"].build(m), homed(DECIDING["spouses"].build(s), "residence"),
-              homed(DECIDING["persons"].build(p), "address"), PAIRS.build(pr))
-    assert frames[2]["home"].to_list() == ["209 phan dinh phung", "209 phan dinh phung", "12 le loi", "thon 5"]
-    stored, _ = decide(*frames, RULES.buckets, RULES.reasons)
-    older, _ = decide(frames[0], frames[1].drop("home"), frames[2].drop("home"), frames[3], RULES.buckets,
-                      RULES.reasons)
+    m, s, p, pr = namesakes_at_the_registered_house()
+    p.append(person("H3", "M", **UNRECORDED, address="Thôn 5, Phường Mỹ Thượng, Thành phố Huế"))
+    pr.append(pair("M1|H", "H3", p=0.36, w=-0.9, **NAMESAKE_LEVELS))
+    marriages, spouses, persons, pairs = frames(m, s, p, pr)
+    assert persons["home"].to_list() == ["209 phan dinh phung", "209 phan dinh phung", "12 le loi", "thon 5"]
+    stored, _ = decide(marriages, spouses, persons, pairs, RULES.buckets, RULES.reasons)
+    older, _ = decide(marriages, spouses.drop("home"), persons.drop("home"), pairs, RULES.buckets, RULES.reasons)
     assert row(stored)["husband_person_id"] == "H1"
     assert_frame_equal(stored, older)
 

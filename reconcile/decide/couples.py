@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from reconcile.decide.ranks import rank_in_sorted
-from reconcile.normalize.homes import home_key, names_a_house
+from reconcile.normalize.homes import home_of, names_a_house
 from reconcile.normalize.names import core_ascii, one_slip_apart
 from reconcile.ruleset import BucketRules, CoupleEvidence, CoupleRules, EvidenceSet
 
@@ -279,15 +279,6 @@ def at_home(pairs: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:
     return pairs.with_columns(home_weight=pl.when(same & house).then(pl.lit(rules.residence_house_weight))
                               .when(same).then(pl.lit(rules.residence_place_weight)).otherwise(pl.lit(0.0)),
                               at_house=same & house).drop("registered_home", "home", strict=False)
-
-
-def home_of(records: pl.DataFrame, address: str) -> pl.Expr:
-    """The home a spouse's residence or a person's address names (`normalize.homes.home_key`): as
-    ingest stored it (`home`), or made from `address` for a campaign ingested before it did; null
-    where neither is there."""
-    if "home" in records.columns:
-        return pl.col("home")
-    return home_key(pl.col(address)) if address in records.columns else pl.lit(None, pl.String)
 
 
 def pairs_at_home(pairs: pl.DataFrame, spouses: pl.DataFrame, persons: pl.DataFrame, rules: CoupleRules) -> pl.DataFrame:

@@ -22,7 +22,7 @@ import polars as pl
 from splink import DuckDBAPI
 
 from reconcile.normalize.couples import COUPLE_COLUMNS, with_couples
-from reconcile.normalize.homes import home_key
+from reconcile.normalize.homes import home_of
 from reconcile.normalize.names import toned_only
 
 # Splink (link_only) puts the input whose name sorts first on the left of every pair: `l.` in
@@ -48,13 +48,8 @@ def matcher_inputs(spouses: pl.DataFrame, persons: pl.DataFrame,
     typed without diacritics given no tone form (`toned_only`), each record's `home` (the
     registry's residence, the population's address: `normalize.homes`), and the couple columns
     where `columns` asks for them."""
-    spouses, persons = toned_only(spouses), toned_only(persons)
-    if "home" not in spouses.columns:
-        spouses = spouses.with_columns(home=home_key(pl.col("residence")) if "residence" in spouses.columns
-                                       else pl.lit(None, pl.String))
-    if "home" not in persons.columns:
-        persons = persons.with_columns(home=home_key(pl.col("address")) if "address" in persons.columns
-                                       else pl.lit(None, pl.String))
+    spouses = toned_only(spouses).with_columns(home=home_of(spouses, "residence"))
+    persons = toned_only(persons).with_columns(home=home_of(persons, "address"))
     return with_couples(spouses, persons) if set(columns) & set(COUPLE_COLUMNS) else (spouses, persons)
 
 

@@ -58,6 +58,15 @@ def home_key(address: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
     return address.cast(pl.String).map_batches(_distinct_keys, return_dtype=pl.String, is_elementwise=True)
 
 
+def home_of(records: pl.DataFrame, address: str) -> pl.Expr:
+    """The home a spouse's residence or a person's address names (`home_key`): as ingest stored it
+    (`home`), or made from `address` for a campaign ingested before it did; null where neither is
+    there."""
+    if "home" in records.columns:
+        return pl.col("home")
+    return home_key(pl.col(address)) if address in records.columns else pl.lit(None, pl.String)
+
+
 def names_a_house(key: pl.Expr) -> pl.Expr:
     """The home key names a house (it starts with a number: "295 nguyen hue", "46/3 le loi")."""
     return key.str.contains(r"^\d")
