@@ -21,9 +21,8 @@ from reconcile.errors import InternalError
 S, I8, I32, I64, F64, B, D = pl.String, pl.Int8, pl.Int32, pl.Int64, pl.Float64, pl.Boolean, pl.Date
 
 # The name and birth-date columns a registry spouse and a population person share.
-_NAME = {"full_name_raw": S, "full_name": S, "name_tone": S, "name_ascii": S, "family_tone": S, "middle_tone": S,
-         "given_tone": S, "family_ascii": S, "middle_ascii": S, "given_ascii": S, "family_key": S,
-         "name_core_ascii": S, "name_repair": S, "name_repaired": B}
+_NAME = {"full_name_raw": S, "full_name": S, "name_tone": S, "name_ascii": S, "given_tone": S, "family_ascii": S,
+         "middle_ascii": S, "given_ascii": S, "family_key": S, "name_core_ascii": S, "name_repair": S, "name_repaired": B}
 _BIRTH = {"birth_date_raw": S, "birth_year": I32, "birth_month": I8, "birth_day": I8, "birth_precision": S,
           "birth_date": D, "birth_placeholder": B, "birth_swapped": B, "birth_impossible": B}
 # What the matcher compares beside a record's own: its home (`normalize.homes`) and the couple

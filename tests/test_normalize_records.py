@@ -27,7 +27,7 @@ MARRIAGE_COLUMNS = [
 ]
 SPOUSE_COLUMNS = [
     "unique_id", "registration_id", "role", "sex", "full_name_raw", "full_name", "name_tone", "name_ascii",
-    "family_ascii", "middle_ascii", "given_ascii", "family_tone", "given_tone", "family_key", "name_core_ascii",
+    "family_ascii", "middle_ascii", "given_ascii", "given_tone", "family_key", "name_core_ascii",
     "name_repaired", "birth_date_raw", "birth_year", "birth_month", "birth_day", "birth_precision", "birth_date",
     "birth_placeholder", "birth_swapped", "birth_impossible", "id_raw", "id_number", "id_kind", "id_note", "id12",
     "id9", "id_structure_ok", "ethnicity", "nationality", "is_foreign", "residence", "commune",

@@ -36,8 +36,6 @@ class NameParts:
     full_name: str | None
     name_tone: str | None
     name_ascii: str | None
-    family_tone: str | None
-    middle_tone: str | None
     given_tone: str | None
     family_ascii: str | None
     middle_ascii: str | None
@@ -98,15 +96,17 @@ def _repaired(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _split(words: pl.Expr, suffix: str) -> list[pl.Expr]:
-    """Family (first word), middle (the rest), given (last word); one word is a given name."""
+def _split(words: pl.Expr, suffix: str, parts: tuple[str, ...] = ("family", "middle", "given", "name")) -> list[pl.Expr]:
+    """Of `parts`: family (first word), middle (the rest), given (last word), the name (all the
+    words); one word is a given name."""
     n = words.list.len()
-    return [
-        pl.when(n >= 2).then(words.list.first()).alias(f"family_{suffix}"),
-        pl.when(n >= 3).then(words.list.slice(1, n - 2).list.join(" ")).alias(f"middle_{suffix}"),
-        pl.when(n >= 1).then(words.list.last()).alias(f"given_{suffix}"),
-        pl.when(n >= 1).then(words.list.join(" ")).alias(f"name_{suffix}"),
-    ]
+    made = {
+        "family": pl.when(n >= 2).then(words.list.first()),
+        "middle": pl.when(n >= 3).then(words.list.slice(1, n - 2).list.join(" ")),
+        "given": pl.when(n >= 1).then(words.list.last()),
+        "name": pl.when(n >= 1).then(words.list.join(" ")),
+    }
+    return [made[part].alias(f"{part}_{suffix}") for part in parts]
 
 
 def name_table(raw: pl.Series) -> pl.DataFrame:
@@ -135,7 +135,11 @@ def name_table(raw: pl.Series) -> pl.DataFrame:
         pl.when(pl.col("full_name").is_not_null()).then(pl.col(c)).alias(c) for c in ("_tone", "_ascii")
     )
     ascii_words = pl.col("_ascii")
-    frame = frame.with_columns(*_split(pl.col("_tone"), "tone"), *_split(ascii_words, "ascii")).with_columns(
+    frame = frame.with_columns(
+        # With tones only the given name and the whole name are compared (the family and middle
+        # names without them: `family_key`, `middle_ascii`).
+        *_split(pl.col("_tone"), "tone", ("given", "name")), *_split(ascii_words, "ascii"),
+    ).with_columns(
         family_key=pl.col("family_ascii").replace(FAMILY_EQUIVALENTS),
         name_core_ascii=_core_words(ascii_words, pl.col("name_ascii")),
         name_repaired=pl.col("name_repair").is_not_null(),
